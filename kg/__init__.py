@@ -1,0 +1,3 @@
+"""Knowledge-graph builder for Japanese government spending documents."""
+
+__version__ = "0.1.0"

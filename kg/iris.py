@@ -1,0 +1,135 @@
+"""The one place that knows namespaces and how natural keys become IRIs.
+
+Every IRI is a pure function of a natural key (法人番号, 事業番号, law name, plan
+name, fiscal year, block letter, row rank) under a configurable base IRI, so the
+same input always yields the same graph. Japanese keys are percent-encoded
+(UTF-8), so every IRI is plain ASCII and dereferenceable as a URL.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .normalize import Ministry, ProjectNumber, compact
+
+#: Our ontology (fixed: it does not move with the data's base IRI).
+KG = Namespace("https://kg.jp-spending.example/def/")
+#: Contract methods, implementation methods and other code lists (SKOS).
+KGC = Namespace("https://kg.jp-spending.example/def/code/")
+#: W3C Registered Organization Vocabulary.
+ROV = Namespace("http://www.w3.org/ns/regorg#")
+SCHEMA = Namespace("https://schema.org/")
+
+DEFAULT_BASE = "https://kg.jp-spending.example/id/"
+BASE_ENV = "KG_BASE_IRI"
+
+PREFIXES = {
+    "kg": KG,
+    "kgc": KGC,
+    "rov": ROV,
+    "org": ORG,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "skos": SKOS,
+    "schema": SCHEMA,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+}
+
+
+def _seg(text: str) -> str:
+    """A path segment from a natural key: whitespace-free NFKC, percent-encoded."""
+    return quote(compact(text), safe="")
+
+
+class IRIs:
+    """Builds every data IRI under one base IRI (``--base-iri`` or ``$KG_BASE_IRI``)."""
+
+    def __init__(self, base: str | None = None):
+        base = base or os.environ.get(BASE_ENV) or DEFAULT_BASE
+        if not base.endswith(("/", "#")):
+            base += "/"
+        self.base = base
+        self.ns = Namespace(base)
+
+    def _iri(self, *parts: str) -> URIRef:
+        return URIRef(self.base + "/".join(parts))
+
+    # organisations
+    def ministry(self, m: Ministry) -> URIRef:
+        return self._iri("ministry", m.slug)
+
+    def unit(self, m: Ministry, *names: str) -> URIRef:
+        """A bureau (局・庁) or division (課・室) under a ministry, keyed by its names."""
+        return self._iri("ministry", m.slug, *(_seg(n) for n in names))
+
+    def corporation(self, corporate_number: str) -> URIRef:
+        return self._iri("corporation", corporate_number)
+
+    def unnumbered_recipient(self, project: URIRef, block: str, rank: int) -> URIRef:
+        """A recipient written without 法人番号 (その他, individuals): local to its row."""
+        return URIRef(f"{project}/recipient/{_seg(block)}-{rank}")
+
+    # projects and their parts
+    def project(self, pn: ProjectNumber) -> URIRef:
+        if pn.year is None:
+            raise ValueError(f"a project IRI needs the sheet year: {pn}")
+        return self._iri("project", f"{pn.year}-{pn.ministry.slug}-{pn.serial}")
+
+    def budget(self, project: URIRef, fiscal_year: int, request: bool = False) -> URIRef:
+        return URIRef(f"{project}/budget/{fiscal_year}{'-request' if request else ''}")
+
+    def budget_line(self, project: URIRef, fiscal_year: int, index: int) -> URIRef:
+        return URIRef(f"{project}/budget-line/{fiscal_year}-{index}")
+
+    def block(self, project: URIRef, letter: str) -> URIRef:
+        return URIRef(f"{project}/block/{_seg(letter)}")
+
+    def expense_item(self, project: URIRef, letter: str, index: int) -> URIRef:
+        return URIRef(f"{project}/block/{_seg(letter)}/item/{index}")
+
+    def expenditure(self, project: URIRef, letter: str, rank: int) -> URIRef:
+        return URIRef(f"{project}/expenditure/{_seg(letter)}-{rank}")
+
+    def legal_basis(self, project: URIRef, index: int) -> URIRef:
+        return URIRef(f"{project}/legal-basis/{index}")
+
+    def indicator(self, project: URIRef, index: int) -> URIRef:
+        return URIRef(f"{project}/indicator/{index}")
+
+    def indicator_value(self, indicator: URIRef, kind: str, fiscal_year: int | str) -> URIRef:
+        return URIRef(f"{indicator}/{kind}/{fiscal_year}")
+
+    def check(self, project: URIRef, index: int) -> URIRef:
+        return URIRef(f"{project}/check/{index}")
+
+    # shared nodes
+    def law(self, name: str) -> URIRef:
+        return self._iri("law", _seg(name))
+
+    def plan(self, name: str) -> URIRef:
+        return self._iri("plan", _seg(name))
+
+    def policy(self, m: Ministry, name: str) -> URIRef:
+        return self._iri("policy", m.slug, _seg(name))
+
+    def measure(self, m: Ministry, name: str) -> URIRef:
+        return self._iri("measure", m.slug, _seg(name))
+
+    def measure_by_code(self, code: str) -> URIRef:
+        return self._iri("measure", "code", _seg(code))
+
+    def goal(self, measure: URIRef, number: int) -> URIRef:
+        return URIRef(f"{measure}/goal/{number}")
+
+    def means(self, measure: URIRef, index: int) -> URIRef:
+        return URIRef(f"{measure}/means/{index}")
+
+    def document(self, sha256: str) -> URIRef:
+        return self._iri("document", sha256[:16])

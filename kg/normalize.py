@@ -1,0 +1,386 @@
+"""Normalisation of the values found in Japanese government spending documents.
+
+Pure functions, no RDF: text (NFKC, spaces inside Japanese words), era years,
+amounts with their unit (百万円/千円/円 → exact yen as ``Decimal``), percentages,
+法人番号 (corporate numbers, check digit via python-stdnum) and 事業番号
+(project numbers in every spelling seen in the documents).
+
+A value that is absent (``-``, ``‐``, ``―``, empty) is ``None``, never zero.
+A value that is present but unreadable raises :class:`ValueFormatError`, so the
+caller can report it with file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import neologdn
+from stdnum.jp import cn as _stdnum_cn
+
+
+class ValueFormatError(ValueError):
+    """A value is present but cannot be read (garbage text, bad number, ...)."""
+
+
+# --------------------------------------------------------------------------- text
+
+#: Cell contents that mean "no value" (not zero).
+MISSING_MARKERS = frozenset({"", "-", "‐", "‑", "‒", "–", "—", "―", "−", "－", "ー", "−", "ｰ", "…", "/", "／"})
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC (full-width digits and brackets to ASCII, half-width kana to full)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def is_missing(text: str | None) -> bool:
+    """True when a cell holds no value (empty or one of the dash markers)."""
+    if text is None:
+        return True
+    return text.strip().replace(" ", "").replace("\u3000", "") in MISSING_MARKERS
+
+
+def clean_text(text: str | None) -> str | None:
+    """NFKC, then neologdn: removes spaces inside Japanese words
+    (``NECソリューションイ ノベータ株式会社`` → ``NECソリューションイノベータ株式会社``)
+    and collapses the rest. Tildes are kept. Returns None for a missing value."""
+    if text is None:
+        return None
+    t = nfkc(text).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    t = neologdn.normalize(t, tilde="ignore").strip()
+    return t or None
+
+
+def clean_person(text: str | None) -> str | None:
+    """NFKC and single spaces, keeping the space between title, family and given name."""
+    if text is None:
+        return None
+    t = re.sub(r"\s+", " ", nfkc(text)).strip()
+    return t or None
+
+
+def compact(text: str) -> str:
+    """NFKC with every whitespace removed: used to compare labels."""
+    return re.sub(r"\s+", "", nfkc(text))
+
+
+# --------------------------------------------------------------------------- years
+
+_ERA_BASE = {"令和": 2018, "平成": 1988, "昭和": 1925, "R": 2018, "H": 1988, "S": 1925}
+_ERA_RE = re.compile(r"(令和|平成|昭和|(?<![A-Za-z])[RHS](?=\d|元))\s*(元|\d{1,2})\s*(?:年度?)?")
+_WESTERN_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?")
+
+
+def era_year(era: str, number: str) -> int:
+    """``("令和", "元")`` → 2019. The number may be ``元`` (first year)."""
+    n = 1 if number == "元" else int(number)
+    return _ERA_BASE[era] + n
+
+
+def fiscal_year(text: str | None, default_era: str | None = None) -> int | None:
+    """The Gregorian fiscal year named in ``text``.
+
+    Accepts 令和元年度, 令和4年度, 令和４年度, R2, R1年度, H28, 平成30年度, 2022年度.
+    A bare ``3年度`` is read in ``default_era`` when given (KPI headers write
+    ``3年度 活動見込`` under a 令和 sheet). Returns None when no year is named.
+    """
+    if text is None:
+        return None
+    t = nfkc(text)
+    m = _ERA_RE.search(t)
+    if m:
+        return era_year(m.group(1), m.group(2))
+    m = _WESTERN_RE.search(t)
+    if m:
+        return int(m.group(1))
+    if default_era:
+        m = re.search(r"(?<!\d)(元|\d{1,2})\s*年度", t)
+        if m:
+            return era_year(default_era, m.group(1))
+    return None
+
+
+DATE_RE = re.compile(
+    r"(令和|平成|昭和)\s*(元|\d{1,2})\s*年度?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?"
+    r"|((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?"
+)
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date that may lack its day (``令和3年3月閣議決定``)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    def isoformat(self) -> str:
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return _dt.date(self.year, self.month, self.day).isoformat()
+
+
+def japanese_date(text: str) -> PartialDate | None:
+    """``令和元年12月20日`` → 2019-12-20; ``令和3年3月`` → 2021-03; None if absent."""
+    m = DATE_RE.search(nfkc(text))
+    if not m:
+        return None
+    if m.group(1):
+        year = era_year(m.group(1), m.group(2))
+        month, day = int(m.group(3)), m.group(4)
+    else:
+        year, month, day = int(m.group(5)), int(m.group(6)), m.group(7)
+    try:
+        d = PartialDate(year, month, int(day) if day else None)
+        d.isoformat()  # validates the calendar date
+    except ValueError as exc:
+        raise ValueFormatError(f"not a calendar date: {text!r}") from exc
+    return d
+
+
+# --------------------------------------------------------------------------- amounts
+
+#: Yen per unit.
+UNITS = {"円": Decimal(1), "千円": Decimal(1_000), "百万円": Decimal(1_000_000), "億円": Decimal(100_000_000)}
+_NEGATIVE = ("▲", "△", "-", "−")
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def parse_number(text: str | None) -> Decimal | None:
+    """``1,000`` / ``１，０００`` / ``▲ 8,518`` / ``50617000.0`` → Decimal; missing → None."""
+    if is_missing(text):
+        return None
+    t = nfkc(text).strip().replace(",", "").replace(" ", "")
+    sign = 1
+    if t[:1] in _NEGATIVE:
+        sign, t = -1, t[1:]
+    if not _NUMBER_RE.match(t):
+        raise ValueFormatError(f"not a number: {text!r}")
+    try:
+        value = Decimal(t)
+    except InvalidOperation as exc:  # pragma: no cover - regex guards this
+        raise ValueFormatError(f"not a number: {text!r}") from exc
+    return value if sign > 0 else -value
+
+
+def to_yen(value: Decimal | None, unit: str) -> Decimal | None:
+    """Convert an amount in ``unit`` (百万円, 千円, 円, 億円) to exact yen."""
+    if value is None:
+        return None
+    try:
+        factor = UNITS[nfkc(unit).strip()]
+    except KeyError as exc:
+        raise ValueFormatError(f"unknown unit {unit!r}") from exc
+    return canonical_decimal(value * factor)
+
+
+def parse_yen(text: str | None, unit: str = "百万円") -> Decimal | None:
+    """Read an amount written in ``unit`` and return exact yen (1.9 百万円 → 1900000)."""
+    t = None if text is None else nfkc(text).strip()
+    if t:
+        # a unit written in the cell wins over the column's unit: "996百万円", "0.3百万円"
+        m = re.match(r"^(.*?)(百万円|千円|億円|円)$", t)
+        if m:
+            t, unit = m.group(1), m.group(2)
+    return to_yen(parse_number(t), unit)
+
+
+def canonical_decimal(value: Decimal) -> Decimal:
+    """Strip trailing zeros of the fraction; integral values get no exponent."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def parse_percent(text: str | None) -> Decimal | None:
+    """``99.7%`` / ``97%`` / ``100％`` → Decimal percentage points; missing → None."""
+    if is_missing(text):
+        return None
+    t = nfkc(text).strip().rstrip("%").strip()
+    if is_missing(t):
+        return None
+    value = parse_number(t)
+    return None if value is None else canonical_decimal(value)
+
+
+def parse_count(text: str | None) -> int | None:
+    """A whole count (入札者数): ``2`` → 2; missing → None."""
+    value = parse_number(text)
+    if value is None:
+        return None
+    if value != value.to_integral_value() or value < 0:
+        raise ValueFormatError(f"not a count: {text!r}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- 法人番号
+
+
+@dataclass(frozen=True)
+class CorporateNumber:
+    """A 13-digit 法人番号 as written, and whether its check digit is right."""
+
+    digits: str
+    valid: bool
+
+
+def parse_corporate_number(text: str | None) -> CorporateNumber | None:
+    """Read a 法人番号. Missing → None; not 13 digits → ValueFormatError;
+    13 digits with a wrong check digit → ``valid=False`` (kept, never fixed)."""
+    if is_missing(text):
+        return None
+    digits = re.sub(r"[\s\-]", "", nfkc(text))
+    if not re.fullmatch(r"\d{13}", digits):
+        raise ValueFormatError(f"法人番号 must be 13 digits: {text!r}")
+    return CorporateNumber(digits, _stdnum_cn.is_valid(digits))
+
+
+# --------------------------------------------------------------------------- ministries
+
+
+@dataclass(frozen=True)
+class Ministry:
+    name: str  # 総務省
+    abbreviations: tuple[str, ...]  # 総務
+    slug: str  # soumu (used in IRIs)
+
+
+MINISTRIES: tuple[Ministry, ...] = (
+    Ministry("国会", ("国会",), "diet"),
+    Ministry("裁判所", ("裁判所",), "courts"),
+    Ministry("会計検査院", ("会計検査院", "検査院"), "jbaudit"),
+    Ministry("内閣官房", ("内閣官房", "内閣"), "cas"),
+    Ministry("内閣法制局", ("内閣法制局", "法制局"), "clb"),
+    Ministry("人事院", ("人事院",), "jinji"),
+    Ministry("内閣府", ("内閣府", "内府"), "cao"),
+    Ministry("宮内庁", ("宮内庁", "宮内"), "kunaicho"),
+    Ministry("公正取引委員会", ("公正取引委員会", "公取委", "公取"), "jftc"),
+    Ministry("国家公安委員会", ("国家公安委員会",), "npsc"),
+    Ministry("警察庁", ("警察庁", "警察"), "npa"),
+    Ministry("個人情報保護委員会", ("個人情報保護委員会", "個情委"), "ppc"),
+    Ministry("カジノ管理委員会", ("カジノ管理委員会", "カジノ"), "jcrc"),
+    Ministry("金融庁", ("金融庁", "金融"), "fsa"),
+    Ministry("消費者庁", ("消費者庁", "消費者"), "caa"),
+    Ministry("こども家庭庁", ("こども家庭庁", "こども"), "cfa"),
+    Ministry("デジタル庁", ("デジタル庁", "デジタル"), "digital"),
+    Ministry("復興庁", ("復興庁", "復興"), "reconstruction"),
+    Ministry("総務省", ("総務省", "総務"), "soumu"),
+    Ministry("法務省", ("法務省", "法務"), "moj"),
+    Ministry("外務省", ("外務省", "外務"), "mofa"),
+    Ministry("財務省", ("財務省", "財務"), "mof"),
+    Ministry("文部科学省", ("文部科学省", "文科", "文部科学"), "mext"),
+    Ministry("厚生労働省", ("厚生労働省", "厚労", "厚生労働"), "mhlw"),
+    Ministry("農林水産省", ("農林水産省", "農水", "農林水産"), "maff"),
+    Ministry("経済産業省", ("経済産業省", "経産", "経済産業"), "meti"),
+    Ministry("国土交通省", ("国土交通省", "国交", "国土交通"), "mlit"),
+    Ministry("環境省", ("環境省", "環境"), "env"),
+    Ministry("防衛省", ("防衛省", "防衛"), "mod"),
+)
+_MINISTRY_BY_TOKEN = {a: m for m in MINISTRIES for a in m.abbreviations}
+
+
+def ministry(text: str | None) -> Ministry | None:
+    """The ministry named by a full name or its 事業番号 abbreviation (``文科`` → 文部科学省)."""
+    if not text:
+        return None
+    t = compact(text).strip("()（）")
+    return _MINISTRY_BY_TOKEN.get(t)
+
+
+# --------------------------------------------------------------------------- 事業番号
+
+
+@dataclass(frozen=True)
+class ProjectNumber:
+    """A review-sheet 事業番号: sheet year, ministry, start-year code and serial.
+
+    ``2022 総務 新22 0011`` → year 2022, 総務省, code ``新22`` (new project), serial ``0011``.
+    The natural key of a project in one sheet year is (year, ministry, serial).
+    """
+
+    year: int | None
+    ministry: Ministry
+    code: str
+    serial: str
+
+    @property
+    def is_new(self) -> bool:
+        return self.code.startswith("新")
+
+    def display(self) -> str:
+        year = "" if self.year is None else f"{self.year}-"
+        return f"{year}{_short(self.ministry)}-{self.code}-{self.serial}"
+
+
+def _short(m: Ministry) -> str:
+    # the abbreviation used in 事業番号: the second spelling when there is one (総務, 文科)
+    return m.abbreviations[1] if len(m.abbreviations) > 1 else m.abbreviations[0]
+
+
+_PN_RE = re.compile(
+    r"^(?:(?P<year>(?:19|20)\d{2})\s*[-‐ ]?\s*)?(?P<ministry>[^\s\-‐0-9]+?)\s*[-‐ ]\s*"
+    r"(?P<code>新?\s*\d{1,2})\s*[-‐ ]\s*(?P<serial>\d{3,4})(?:\s*[-‐ ]\s*(?P<extra>\d{1,3}))?$"
+)
+
+
+def parse_project_number(text: str, default_year: int | None = None) -> ProjectNumber:
+    """Parse every spelling of 事業番号 seen in the documents.
+
+    ``2022 総務 新22 0011``, ``2023 - 文科 - 新24 - 0017``, ``2021 - 総務 - 20 - 0094``,
+    ``総務省 - 新02 - 0012`` (year from ``default_year``), ``2021 総務 20 0063``.
+    """
+    t = re.sub(r"\s+", " ", nfkc(text)).strip()
+    m = _PN_RE.match(t)
+    if not m:
+        raise ValueFormatError(f"not a 事業番号: {text!r}")
+    mi = ministry(m.group("ministry"))
+    if mi is None:
+        raise ValueFormatError(f"unknown ministry {m.group('ministry')!r} in 事業番号 {text!r}")
+    year = int(m.group("year")) if m.group("year") else default_year
+    code = m.group("code").replace(" ", "")
+    return ProjectNumber(year, mi, code, m.group("serial").zfill(4))
+
+
+# --------------------------------------------------------------------------- corporations
+
+_ABBREVIATIONS = {
+    "株": "株式会社",
+    "有": "有限会社",
+    "同": "合同会社",
+    "名": "合名会社",
+    "資": "合資会社",
+    "国研": "国立研究開発法人",
+    "独": "独立行政法人",
+    "一社": "一般社団法人",
+    "公社": "公益社団法人",
+    "一財": "一般財団法人",
+    "公財": "公益財団法人",
+    "大": "国立大学法人",
+    "学": "学校法人",
+    "特非": "特定非営利活動法人",
+}
+_ABBR_RE = re.compile(r"\((" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")\)")
+
+
+def expand_corporate_abbreviations(name: str) -> str:
+    """``(株)日立製作所`` → ``株式会社日立製作所``; ``日本コムシス(株)`` → ``日本コムシス株式会社``."""
+    t = clean_text(name) or ""
+    return _ABBR_RE.sub(lambda m: _ABBREVIATIONS[m.group(1)], t)
+
+
+# --------------------------------------------------------------------------- codes
+
+_MEASURE_CODE_RE = re.compile(r"^\(?\s*([^\s()]*?R\d+\s*-\s*\d+\s*-\s*\d+)\s*\)?$")
+
+
+def measure_code(text: str) -> str:
+    """施策 codes of 事前分析表: ``（文R2－9－1）`` → ``文R2-9-1``."""
+    t = compact(text).translate(str.maketrans({"‐": "-", "−": "-", "―": "-", "ー": "-"}))
+    m = _MEASURE_CODE_RE.match(t)
+    if not m:
+        raise ValueFormatError(f"not a 施策 code: {text!r}")
+    return m.group(1)
