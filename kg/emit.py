@@ -422,6 +422,8 @@ class Emitter:
 
     # ----------------------------------------------------------------- corporations
     def finish(self) -> Graph:
+        """Add the merged corporations and the code lists the data refers to."""
+        self.g.parse(ONTOLOGY_DIR / "code-lists.ttl", format="turtle")
         for digits, names in sorted(self.corporations.items()):
             corp = self.iris.corporation(digits)
             self.add(corp, RDF.type, KG.Corporation)

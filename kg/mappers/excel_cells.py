@@ -626,6 +626,8 @@ def _recipients(s: _Sheet, sheet: ReviewSheet, col: Collector) -> None:
             return cells[j].strip() if j is not None and j < len(cells) else None
 
         line = i + 1
+        if len(cells) <= max(columns.values()):
+            col.warn(line, f"支出先 row has {len(cells)} cells where the table has {max(columns.values()) + 1} (truncated?)")
         recipient = clean_text(cell("recipient"))
         if not recipient:
             col.error(line, "支出先 row without a recipient name; row skipped")

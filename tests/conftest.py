@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import pytest
+
+from kg.build import EXAMPLES_DIR, build
+from kg.iris import IRIs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    return EXAMPLES_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_build(seeds):
+    result = build([seeds])
+    assert result.documents == 5, [str(d) for d in result.diagnostics]
+    return result
+
+
+@pytest.fixture(scope="session")
+def graph(seed_build):
+    return seed_build.graph
+
+
+@pytest.fixture(scope="session")
+def iris():
+    return IRIs()
+
+
+def seed_file(name_prefix: str) -> Path:
+    return next(EXAMPLES_DIR.glob(f"{name_prefix}_*.txt"))
