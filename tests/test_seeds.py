@@ -170,3 +170,9 @@ def test_every_amount_is_decimal_yen_and_no_blank_nodes(graph):
         for o in graph.objects(None, prop):
             assert o.datatype == rns.XSD.decimal
     assert not any(isinstance(t, BNode) for triple in graph for t in triple)
+
+
+def test_seed_004_past_sheets(graph):
+    p = project(graph, "2022-総務-21-0059")
+    rows = q(graph, "SELECT ?id ?year WHERE { ?p kg:pastSheet ?past . ?past dcterms:identifier ?id ; kg:sheetYear ?year } ORDER BY ?year", p=p)
+    assert [(str(a), b.toPython()) for a, b in rows] == [("2020-総務-新03-0005", 2020), ("2021-総務-20-0063", 2021)]
