@@ -200,24 +200,12 @@ class Emitter:
             self.add(p, KG.citesPlan, node)
         self.text(p, KG.majorPolicy, sheet.major_policy)
         self.text(p, KG.majorExpense, sheet.major_expense)
-        policy = None
-        if sheet.policy:
-            code, name = split_code(sheet.policy)
-            policy = self.iris.policy(sheet.ministry, name)
-            self.add(policy, RDF.type, KG.Policy)
-            self.text(policy, RDFS.label, name)
-            self.add(policy, KG.code, Literal(code) if code else None)
-            self.add(policy, KG.ministry, mi)
-            self.add(p, KG.policy, policy)
-        if sheet.measure:
-            code, name = split_code(sheet.measure)
-            measure = self.iris.measure(sheet.ministry, name)
-            self.add(measure, RDF.type, KG.Measure)
-            self.text(measure, RDFS.label, name)
-            self.add(measure, KG.code, Literal(code) if code else None)
-            self.add(measure, KG.ministry, mi)
+        policy = self.policy_node(KG.Policy, self.iris.policy, sheet.ministry, sheet.policy)
+        measure = self.policy_node(KG.Measure, self.iris.measure, sheet.ministry, sheet.measure)
+        self.add(p, KG.policy, policy)
+        self.add(p, KG.measure, measure)
+        if measure is not None:
             self.add(measure, KG.policy, policy)
-            self.add(p, KG.measure, measure)
         if sheet.policy_url:
             self.add(p, KG.policyEvaluationURL, Literal(sheet.policy_url, datatype=XSD.anyURI))
         self.text(p, KG.purpose, sheet.purpose)
@@ -259,6 +247,19 @@ class Emitter:
             self.add(p, KG.pastSheet, past)
         self.fund_flow(p, sheet, doc, d)
         return p
+
+    def policy_node(self, cls, iri, m, text: str | None) -> URIRef | None:
+        """A policy (政策) or measure (施策) of a ministry from ``V.情報通信(ICT政策)``:
+        keyed by its name, the leading code kept as ``kg:code``."""
+        if not text:
+            return None
+        code, name = split_code(text)
+        node = iri(m, name)
+        self.add(node, RDF.type, cls)
+        self.text(node, RDFS.label, name)
+        self.add(node, KG.code, Literal(code) if code else None)
+        self.add(node, KG.ministry, self.iris.ministry(m))
+        return node
 
     def budgets(self, p: URIRef, budgets) -> None:
         for b in budgets:

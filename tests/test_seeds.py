@@ -176,3 +176,17 @@ def test_seed_004_past_sheets(graph):
     p = project(graph, "2022-総務-21-0059")
     rows = q(graph, "SELECT ?id ?year WHERE { ?p kg:pastSheet ?past . ?past dcterms:identifier ?id ; kg:sheetYear ?year } ORDER BY ?year", p=p)
     assert [(str(a), b.toPython()) for a, b in rows] == [("2020-総務-新03-0005", 2020), ("2021-総務-20-0063", 2021)]
+
+
+def test_policies_and_measures_are_shared_nodes(graph):
+    rows = q(graph, """SELECT ?id ?policy ?pcode ?measure ?mcode WHERE { ?p dcterms:identifier ?id ;
+        kg:policy ?pol ; kg:measure ?mea . ?pol rdfs:label ?policy ; kg:code ?pcode .
+        ?mea rdfs:label ?measure ; kg:code ?mcode ; kg:policy ?pol } ORDER BY ?id""")
+    assert [tuple(map(str, r)) for r in rows] == [
+        ("2021-総務-20-0094", "情報通信(ICT政策)", "V", "情報通信技術高度利活用の推進", "2"),
+        ("2022-総務-21-0059", "情報通信(ICT政策)", "V", "情報通信技術の研究開発・標準化の推進", "1"),
+        ("2022-総務-新22-0011", "情報通信(ICT政策)", "V", "情報通信技術の研究開発・標準化の推進", "1"),
+        ("2023-文科-新24-0017", "知のフロンティアを開拓し価値創造の源泉となる研究力の強化", "8",
+         "オープンサイエンスとデータ駆動型研究等の推進", "8-3"),
+    ]
+    assert len(q(graph, "SELECT DISTINCT ?pol WHERE { ?p kg:policy ?pol }")) == 2

@@ -194,8 +194,9 @@ def map_document(doc: Document) -> tuple[list[ReviewSheet], list]:
     if pl and not is_missing(pl):
         sheet.plans_text = clean_text(pl)
         sheet.plans = parse_plans(pl)
-    _, sheet.major_policy = (lambda v: (v[0], clean_text(v[1])))(s.value("主要政策・施策"))
-    _, sheet.major_expense = (lambda v: (v[0], clean_text(v[1])))(s.value("主要経費"))
+    for attr, label in (("major_policy", "主要政策・施策"), ("major_expense", "主要経費")):
+        value = s.value(label)[1]
+        setattr(sheet, attr, None if is_missing(value) else clean_text(value))
     _, policy = s.value("政策", exact=True)
     _, measure = s.value("施策", exact=True)
     sheet.policy = None if is_missing(policy) else clean_text(policy)
@@ -205,9 +206,6 @@ def map_document(doc: Document) -> tuple[list[ReviewSheet], list]:
         if url and url.strip().startswith("http"):
             sheet.policy_url = url.strip()
             break
-    for missing_ok in ("major_policy", "major_expense"):
-        if is_missing(getattr(sheet, missing_ok)):
-            setattr(sheet, missing_ok, None)
 
     # --- purpose, overview, method
     _, purpose = s.value("事業の目的")
@@ -274,7 +272,7 @@ def _budget(s: _Sheet, sheet: ReviewSheet, col: Collector) -> None:
             queue.append(label)
         while rest and rest[0] == "":
             rest = rest[1:]
-        values = [c for c in rest]
+        values = list(rest)
         if any(_is_year_header(c) for c in values):
             values = []
         while values and values[-1] == "":
@@ -336,9 +334,7 @@ def _budget_breakdown(s: _Sheet, sheet: ReviewSheet, col: Collector) -> None:
             break
         names = [c for c in cells[:first_col] if c and c not in ("(項)", "(目)")]
         if not names or names[0].startswith("計"):
-            if names and names[0].startswith("計"):
-                continue
-            continue
+            continue  # headings, empty rows and the 計 row (the sum of the others)
         item = clean_text(s.cells[i][cells.index(names[0])])
         for j, fy, request in columns:
             raw = cells[j] if j < len(cells) else ""
