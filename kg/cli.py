@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import FORMATS, build, format_for, serialize
+from .build import EXAMPLES_DIR, FORMATS, build, format_for, serialize
+from .read import expand
 
 
 def _progress(total: int):
@@ -33,9 +34,6 @@ def _progress(total: int):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .read import expand
-    from .build import EXAMPLES_DIR
-
     paths = [Path(p) for p in args.paths] or [EXAMPLES_DIR]
     missing = [p for p in paths if not p.exists()]
     for p in missing:

@@ -46,10 +46,17 @@ def date_literal(d: PartialDate) -> Literal:
 
 
 @lru_cache(maxsize=1)
-def code_lists() -> dict[tuple[str, str], URIRef]:
-    """(scheme name, label as compact NFKC) → SKOS concept, from ``ontology/code-lists.ttl``."""
+def code_list_graph() -> Graph:
+    """``ontology/code-lists.ttl``, parsed once per process."""
     g = Graph()
     g.parse(ONTOLOGY_DIR / "code-lists.ttl", format="turtle")
+    return g
+
+
+@lru_cache(maxsize=1)
+def code_lists() -> dict[tuple[str, str], URIRef]:
+    """(scheme name, label as compact NFKC) → SKOS concept."""
+    g = code_list_graph()
     out: dict[tuple[str, str], URIRef] = {}
     for prop in (SKOS.prefLabel, SKOS.altLabel):
         for concept, _, label in sorted(g.triples((None, prop, None))):
@@ -151,7 +158,6 @@ class Emitter:
     def review_sheet(self, sheet: ReviewSheet, doc: Document) -> URIRef:
         d = self.document(doc)
         p = self.project_stub(sheet.number)
-        mi = self.ministry(sheet.ministry)
         self.add(d, KG.describes, p)
         self.add(p, PROV.wasDerivedFrom, d)
         self.add(p, DCTERMS.identifier, Literal(sheet.number.display()))
@@ -258,7 +264,7 @@ class Emitter:
         self.add(node, RDF.type, cls)
         self.text(node, RDFS.label, name)
         self.add(node, KG.code, Literal(code) if code else None)
-        self.add(node, KG.ministry, self.iris.ministry(m))
+        self.add(node, KG.ministry, self.ministry(m))
         return node
 
     def budgets(self, p: URIRef, budgets) -> None:
@@ -424,7 +430,8 @@ class Emitter:
     # ----------------------------------------------------------------- corporations
     def finish(self) -> Graph:
         """Add the merged corporations and the code lists the data refers to."""
-        self.g.parse(ONTOLOGY_DIR / "code-lists.ttl", format="turtle")
+        for triple in code_list_graph():
+            self.g.add(triple)
         for digits, names in sorted(self.corporations.items()):
             corp = self.iris.corporation(digits)
             self.add(corp, RDF.type, KG.Corporation)

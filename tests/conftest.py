@@ -3,9 +3,6 @@ from pathlib import Path
 import pytest
 
 from kg.build import EXAMPLES_DIR, build
-from kg.iris import IRIs
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -23,11 +20,6 @@ def seed_build(seeds):
 @pytest.fixture(scope="session")
 def graph(seed_build):
     return seed_build.graph
-
-
-@pytest.fixture(scope="session")
-def iris():
-    return IRIs()
 
 
 def seed_file(name_prefix: str) -> Path:

@@ -369,7 +369,6 @@ def _indicators(s: _Sheet, sheet: ReviewSheet, col: Collector, era: str) -> None
         header = row
         year_cols = [(j, c) for j, c in enumerate(header) if "年度" in c]
         unit_col = header.index("単位") if "単位" in header else None
-        j_name = header.index("成果指標" if "成果指標" in header else ("定量的な成果指標" if kind == "outcome" else "活動指標"))
         indicator: Indicator | None = None
         k = i + 1
         while k < min(i + 6, n):
