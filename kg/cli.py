@@ -8,7 +8,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import EXAMPLES_DIR, FORMATS, build, format_for, serialize
-from .read import expand
+from .read import InputError, expand
+
+DEFAULT_GRAPH = Path("graph.nt")
 
 
 def _progress(total: int):
@@ -63,6 +65,76 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 1 if result.failed or missing else 0
 
 
+def _open(paths: list[str] | None, quiet: bool):
+    """The graph named on the command line (graph files or sources), default ./graph.nt."""
+    from .store import open_graph
+
+    chosen = [Path(p) for p in paths] if paths else [DEFAULT_GRAPH]
+    if not paths and not DEFAULT_GRAPH.exists():
+        raise InputError(DEFAULT_GRAPH, "no graph here; run 'kg build' first or name a graph or sources with --graph")
+    files = [p for p in chosen if p.exists()]
+    return open_graph(chosen, progress=None if quiet else _progress(len(expand(files))))
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from .queries import QueryError, load_queries
+
+    try:
+        queries = load_queries()
+    except QueryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for q in queries.values():
+        print(f"{q.name}\n    {q.title}\n    {q.description}")
+        for p in q.params:
+            print(f"    --param {p.name}=… ({p.type}, default {p.default!r}): {p.description}")
+        print()
+    return 0
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--param {item!r}: expected KEY=VALUE")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .queries import OUTPUT_FORMATS, QueryError, get_query, run
+
+    try:
+        query = get_query(args.name)
+        values = _parse_params(args.param)
+        for key in values:
+            query.param(key)
+    except (QueryError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        opened = _open(args.graph, args.quiet)
+    except InputError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    for d in opened.diagnostics:
+        print(d, file=sys.stderr)
+    try:
+        result = run(opened.store, query, values, limit=args.limit)
+    except QueryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "table":
+        shown = ", ".join(f"{k}={v.value}" for k, v in result.params.items())
+        print(f"{query.title}" + (f" — {shown}" if shown else ""))
+        print()
+    sys.stdout.write(OUTPUT_FORMATS[args.format](result))
+    if not args.quiet:
+        print(f"{len(result.rows)} rows from {opened.description}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Japanese government spending.")
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -79,6 +151,26 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     b.set_defaults(func=cmd_build)
+
+    ql = sub.add_parser("queries", help="list the canned queries with their parameters")
+    ql.set_defaults(func=cmd_queries)
+
+    q = sub.add_parser(
+        "query",
+        help="run a canned query on a built graph",
+        description="Run a canned query (see 'kg queries') on a graph. Exit 0: answered; 2: bad query, parameter or graph.",
+    )
+    q.add_argument("name", help="query name (e.g. firms-in-several-projects) or a path to a .rq file")
+    q.add_argument(
+        "-g", "--graph", action="append",
+        help="graph file written by 'kg build' (.nt .ttl .nq .trig .jsonld), or source files/folders to build; repeatable "
+        "(default: ./graph.nt)",
+    )
+    q.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter; repeatable")
+    q.add_argument("-f", "--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    q.add_argument("--limit", type=int, help="at most this many rows")
+    q.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    q.set_defaults(func=cmd_query)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -23,6 +23,7 @@ from .model import Document, Expenditure, PreAnalysis, ReviewSheet
 from .normalize import PartialDate, ProjectNumber, compact, expand_corporate_abbreviations
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+VOCABULARY_FILES = ("code-lists.ttl", "topics.ttl")
 
 
 def ja(text: str) -> Literal:
@@ -47,9 +48,10 @@ def date_literal(d: PartialDate) -> Literal:
 
 @lru_cache(maxsize=1)
 def code_list_graph() -> Graph:
-    """``ontology/code-lists.ttl``, parsed once per process."""
+    """The code lists and topics of ``ontology/`` (loaded into every built graph), parsed once per process."""
     g = Graph()
-    g.parse(ONTOLOGY_DIR / "code-lists.ttl", format="turtle")
+    for name in VOCABULARY_FILES:
+        g.parse(ONTOLOGY_DIR / name, format="turtle")
     return g
 
 
@@ -70,6 +72,21 @@ def concept_for(text: str | None, scheme: str) -> URIRef | None:
     if not text:
         return None
     return code_lists().get((scheme, compact(text)))
+
+
+@lru_cache(maxsize=1)
+def _kind_labels() -> tuple[tuple[str, URIRef], ...]:
+    return tuple((label, c) for (scheme, label), c in sorted(code_lists().items()) if scheme == "corporation-kind")
+
+
+def corporation_kind(name: str | None) -> URIRef | None:
+    """The kind of corporation (kgc:corporation-kind) a name shows: ``(株)日立製作所`` → 株式会社.
+    The label found earliest in the name wins, the longer one on a tie (地方独立行政法人)."""
+    if not name:
+        return None
+    text = compact(expand_corporate_abbreviations(name))
+    found = [(text.find(label), -len(label), str(c), c) for label, c in _kind_labels() if label in text]
+    return min(found)[3] if found else None
 
 
 _CODE_RE = re.compile(r"^([0-9]+(?:-[0-9]+)*|[IVX]+)\s*[.:]?\s*(?=\D)")
@@ -389,6 +406,7 @@ class Emitter:
             names.everywhere[e.recipient] += 1
             names.valid = names.valid and e.corporate_number.valid
             self.add(node, KG.recipient, corp)
+            self.add(node, KG.recipientKind, corporation_kind(e.recipient))
         else:
             rec = self.iris.unnumbered_recipient(p, e.block, e.rank)
             self.add(rec, RDF.type, KG.Recipient)
@@ -443,6 +461,7 @@ class Emitter:
                 key=lambda n: (-names.in_tables[n], -names.everywhere[n], len(n), n),
             )
             self.add(corp, SKOS.prefLabel, ja(ranked[0]))
+            self.add(corp, KG.corporationKind, corporation_kind(ranked[0]))
             self.add(corp, RDFS.label, ja(ranked[0]))
             for alt in ranked[1:]:
                 self.add(corp, SKOS.altLabel, ja(alt))
