@@ -135,6 +135,35 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import OUTPUT_FORMATS, validate
+
+    try:
+        opened = _open(args.paths, args.quiet)
+    except InputError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    for d in opened.diagnostics:
+        print(d, file=sys.stderr)
+    if not args.quiet:
+        print(f"validating {opened.description} ({args.engine} engine) …", file=sys.stderr)
+    report = validate(opened.graph, opened.store, engine=args.engine)
+    where = ", ".join(args.paths) if args.paths else str(DEFAULT_GRAPH)
+    text = OUTPUT_FORMATS[args.format](report, source=where)
+    if args.output and str(args.output) != "-":
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        if not args.quiet:
+            print(OUTPUT_FORMATS["text"](report, source=where).splitlines()[-1] + f" → {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if opened.failed:
+        return 2
+    if not report.conforms or (args.strict and report.warnings):
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Japanese government spending.")
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -151,6 +180,27 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser(
+        "validate",
+        help="check a graph (or sources) against the SHACL shapes and print what is wrong",
+        description="Validate a graph against shapes/ and print, for each problem, the record, the rule in plain words, "
+        "the value and the source document and line. Exit 0: conforms (warnings allowed); 1: violations "
+        "(or warnings with --strict); 2: unusable input.",
+    )
+    v.add_argument(
+        "paths", nargs="*",
+        help="graph files written by 'kg build' (.nt .ttl .nq .trig .jsonld) or source files/folders (default: ./graph.nt)",
+    )
+    v.add_argument("-f", "--format", choices=("text", "turtle", "json"), default="text", help="report format (default: text)")
+    v.add_argument("-o", "--output", type=Path, help="write the report to this file (default: stdout)")
+    v.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    v.add_argument(
+        "--engine", choices=("fast", "pyshacl"), default="fast",
+        help="fast: SPARQL rules run once per graph on the store (default); pyshacl: every rule per node, the reference way",
+    )
+    v.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    v.set_defaults(func=cmd_validate)
 
     ql = sub.add_parser("queries", help="list the canned queries with their parameters")
     ql.set_defaults(func=cmd_queries)

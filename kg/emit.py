@@ -20,7 +20,12 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from .iris import KG, KGC, PREFIXES, ROV, IRIs
 from .model import Document, Expenditure, PreAnalysis, ReviewSheet
-from .normalize import PartialDate, ProjectNumber, compact, expand_corporate_abbreviations
+from .normalize import (
+    PartialDate,
+    ProjectNumber,
+    compact,
+    expand_corporate_abbreviations,
+)
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 VOCABULARY_FILES = ("code-lists.ttl", "topics.ttl")

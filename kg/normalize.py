@@ -29,7 +29,7 @@ class ValueFormatError(ValueError):
 # --------------------------------------------------------------------------- text
 
 #: Cell contents that mean "no value" (not zero).
-MISSING_MARKERS = frozenset({"", "-", "‐", "‑", "‒", "–", "—", "―", "−", "－", "ー", "−", "ｰ", "…", "/", "／"})
+MISSING_MARKERS = frozenset({"", "-", "‐", "‑", "‒", "–", "—", "―", "−", "－", "ー", "ｰ", "…", "/", "／"})
 
 
 def nfkc(text: str) -> str:

@@ -9,7 +9,16 @@ import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
-from kg.queries import QUERIES_DIR, QueryError, get_query, load_queries, run, to_csv, to_json, to_table
+from kg.queries import (
+    QUERIES_DIR,
+    QueryError,
+    get_query,
+    load_queries,
+    run,
+    to_csv,
+    to_json,
+    to_table,
+)
 from kg.store import store_from_graph
 
 REQUIRED = {
@@ -89,6 +98,7 @@ def test_topic_keywords_come_from_the_ontology_not_the_query(store):
 
 def test_a_new_keyword_in_the_graph_changes_the_topic(graph):
     from rdflib import Literal
+
     from kg.iris import KG, KGC
 
     g = graph.__class__()
@@ -156,6 +166,7 @@ def test_non_competitive_contracts(store):
 def test_non_competitive_contracts_flag_high_award_rates(graph):
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
+
     from kg.iris import KG
 
     g = graph.__class__()
@@ -218,6 +229,7 @@ def test_budget_by_ministry_counts_a_year_once_across_linked_sheets(graph):
     """When a newer sheet of the same project reports a year, the older sheet's figure is not added."""
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDF, XSD
+
     from kg.iris import KG
 
     g = graph.__class__()

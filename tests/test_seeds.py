@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from rdflib import Literal
 import rdflib.namespace as rns
+from rdflib import Literal
 
 from kg.iris import KG, PREFIXES
 

@@ -1,0 +1,458 @@
+"""SHACL validation: the seed graph conforms; each way of breaking it is reported exactly."""
+
+import json
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SH, SKOS, XSD
+
+from kg.build import build
+from kg.cli import main
+from kg.iris import KG, KGC
+from kg.validate import CORE_SHAPES, RULE_SHAPES, shapes_graph, to_text, validate
+
+from .conftest import seed_file
+
+ID = "https://kg.jp-spending.example/id/"
+P59 = URIRef(ID + "project/2022-soumu-0059")
+E_G1 = URIRef(str(P59) + "/expenditure/G-1")  # 株式会社三菱総合研究所, 15,000,000 yen, 004 line 193
+MRI = URIRef(ID + "corporation/6010001030403")
+
+
+def dec(v) -> Literal:
+    return Literal(str(v), datatype=XSD.decimal)
+
+
+def copy(g: Graph) -> Graph:
+    out = Graph()
+    for t in g:
+        out.add(t)
+    return out
+
+
+def first(g: Graph, cls: URIRef) -> URIRef:
+    return sorted(g.subjects(RDF.type, cls), key=str)[0]
+
+
+def replace(g: Graph, s, p, o) -> None:
+    g.remove((s, p, None))
+    g.add((s, p, o))
+
+
+@dataclass
+class Case:
+    id: str
+    shape: str  # the node shape that guards against it (kgs: local name)
+    mutate: Callable[[Graph], URIRef]  # breaks the graph, returns the focus node
+    path: URIRef | None
+    component: str  # sh:...ConstraintComponent local name
+    severity: URIRef = SH.Violation
+    value: object = None
+    message: str = ""
+    also: tuple = ()  # other constraints the same break violates on the same value
+
+
+def _project_two_names(g):
+    g.add((P59, RDFS.label, Literal("別の事業名", lang="ja")))
+    return P59
+
+
+def _project_year(g):
+    replace(g, P59, KG.sheetYear, Literal("2202", datatype=XSD.integer))
+    return P59
+
+
+def _document_sha(g):
+    d = first(g, KG.SourceDocument)
+    replace(g, d, KG.sha256, Literal("not-a-digest"))
+    return d
+
+
+def _ministry_label(g):
+    m = URIRef(ID + "ministry/soumu")
+    g.remove((m, RDFS.label, None))
+    return m
+
+
+def _bureau_unit(g):
+    b = first(g, KG.Bureau)
+    g.remove((b, ORG.unitOf, None))
+    return b
+
+
+def _division_unit(g):
+    d = first(g, KG.Division)
+    replace(g, d, ORG.unitOf, first(g, KG.Plan))
+    return d
+
+
+def _policy_ministry(g):
+    p = first(g, KG.Policy)
+    g.remove((p, KG.ministry, None))
+    return p
+
+
+def _measure_codes(g):
+    m = URIRef(ID + "measure/code/%E6%96%87R2-9-1")
+    g.add((m, KG.code, Literal("文R2-9-2")))
+    return m
+
+
+def _goal_number(g):
+    goal = URIRef(ID + "measure/code/%E6%96%87R2-9-1/goal/1")
+    replace(g, goal, KG.goalNumber, Literal("一"))
+    return goal
+
+
+def _keywords(g):
+    t = KGC["topic/ai"]
+    g.remove((t, KG.keyword, None))
+    return t
+
+
+def _law_label(g):
+    law = next(s for s, o in g.subject_objects(RDFS.label) if str(o) == "総務省設置法" and (s, RDF.type, KG.Law) in g)
+    g.remove((law, RDFS.label, None))
+    return law
+
+
+def _legal_basis_law(g):
+    lb = URIRef(str(P59) + "/legal-basis/1")
+    g.remove((lb, KG.law, None))
+    return lb
+
+
+def _plan_date(g):
+    plan = first(g, KG.Plan)
+    replace(g, plan, KG.decisionDate, Literal("令和4年6月7日"))
+    return plan
+
+
+def _budget_year(g):
+    b = URIRef(str(P59) + "/budget/2021")
+    replace(g, b, KG.fiscalYear, Literal("33", datatype=XSD.integer))  # 令和3 left as an era year
+    return b
+
+
+def _budget_negative(g):
+    b = URIRef(str(P59) + "/budget/2021")
+    replace(g, b, KG.initialBudget, dec(-700000000))
+    return b
+
+
+def _budget_line_request(g):
+    bl = first(g, KG.BudgetLine)
+    g.remove((bl, KG.isRequest, None))
+    return bl
+
+
+def _indicator_kind(g):
+    i = first(g, KG.Indicator)
+    replace(g, i, KG.indicatorKind, Literal("output"))
+    return i
+
+
+def _indicator_value(g):
+    v = next(s for s in sorted(g.subjects(KG.numericValue, None), key=str))
+    replace(g, v, KG.numericValue, Literal("12件"))
+    return v
+
+
+def _check_evaluation(g):
+    c = first(g, KG.Check)
+    g.add((c, KG.evaluation, Literal("有", lang="ja")))
+    g.add((c, KG.evaluation, Literal("無", lang="ja")))
+    return c
+
+
+def _block_letter(g):
+    b = URIRef(str(P59) + "/block/B")
+    replace(g, b, KG.blockLetter, Literal("b"))
+    return b
+
+
+def _expense_item_amount(g):
+    item = first(g, KG.ExpenseItem)
+    replace(g, item, KG.amount, Literal("1,000,000円"))
+    return item
+
+
+def _expenditure_negative(g):
+    replace(g, E_G1, KG.amount, dec(-15000000))
+    return E_G1
+
+
+def _expenditure_no_project(g):
+    g.remove((E_G1, KG.project, None))
+    return E_G1
+
+
+def _expenditure_two_recipients(g):
+    g.add((E_G1, KG.recipient, URIRef(ID + "corporation/7010601022674")))
+    return E_G1
+
+
+def _expenditure_bidders(g):
+    replace(g, E_G1, KG.bidderCount, Literal("0", datatype=XSD.integer))
+    return E_G1
+
+
+def _expenditure_award_rate(g):
+    replace(g, E_G1, KG.awardRatePercent, dec(998))
+    return E_G1
+
+
+def _expenditure_amount_text(g):
+    replace(g, E_G1, KG.amount, Literal("15,000,000"))
+    return E_G1
+
+
+def _recipient_name(g):
+    r = URIRef(str(P59) + "/recipient/G-1")
+    g.add((r, RDF.type, KG.Recipient))
+    replace(g, E_G1, KG.recipient, r)
+    return r
+
+
+def _corporation_digits(g):
+    replace(g, MRI, KG.corporateNumber, Literal("601000103040"))
+    return MRI
+
+
+def _corporation_two_names(g):
+    g.add((MRI, SKOS.prefLabel, Literal("三菱総研", lang="ja")))
+    return MRI
+
+
+def _check_digit(g):
+    replace(g, MRI, KG.corporateNumber, Literal("6010001030404"))
+    return MRI
+
+
+def _block_total(g):
+    b = URIRef(str(P59) + "/block/B")
+    g.add((b, KG.amount, dec(200000000)))
+    return b
+
+
+def _executed_above_budget(g):
+    b = URIRef(str(P59) + "/budget/2021")
+    replace(g, b, KG.executedAmount, dec(800000000))
+    return b
+
+
+def _two_kinds(g):
+    e = URIRef(ID + "project/2021-soumu-0094/expenditure/C-1")  # 三菱総研 in the 2021 sheet
+    replace(g, e, KG.recipientName, Literal("一般社団法人三菱総合研究所", lang="ja"))
+    replace(g, e, KG.recipientKind, KGC["corporation-kind/general-incorporated-association"])
+    return MRI
+
+
+CASES = [
+    Case("project-two-names", "ProjectShape", _project_two_names, RDFS.label, "MaxCount",
+         message="two names mean two documents disagree"),
+    Case("project-sheet-year", "ProjectShape", _project_year, KG.sheetYear, "MaxInclusive", value=2202),
+    Case("document-sha256", "SourceDocumentShape", _document_sha, KG.sha256, "Pattern", value="not-a-digest"),
+    Case("ministry-label", "MinistryShape", _ministry_label, RDFS.label, "MinCount"),
+    Case("bureau-unit-of", "BureauShape", _bureau_unit, ORG.unitOf, "MinCount"),
+    Case("division-unit-of-plan", "DivisionShape", _division_unit, ORG.unitOf, "Or"),
+    Case("policy-ministry", "PolicyShape", _policy_ministry, KG.ministry, "MinCount"),
+    Case("measure-two-codes", "MeasureShape", _measure_codes, KG.code, "MaxCount"),
+    Case("goal-number", "GoalShape", _goal_number, KG.goalNumber, "Datatype", value="一",
+         also=("MinInclusive",)),
+    Case("topic-keywords", "KeywordConceptShape", _keywords, KG.keyword, "MinCount"),
+    Case("law-label", "LawShape", _law_label, RDFS.label, "MinCount"),
+    Case("legal-basis-law", "LegalBasisShape", _legal_basis_law, KG.law, "MinCount",
+         message="A legal basis points to exactly one law"),
+    Case("plan-date", "PlanShape", _plan_date, KG.decisionDate, "Or", value="令和4年6月7日"),
+    Case("budget-era-year", "BudgetRecordShape", _budget_year, KG.fiscalYear, "MinInclusive", value=33),
+    Case("budget-negative", "BudgetRecordShape", _budget_negative, KG.initialBudget, "MinInclusive", value=-700000000),
+    Case("budget-line-request", "BudgetLineShape", _budget_line_request, KG.isRequest, "MinCount"),
+    Case("indicator-kind", "IndicatorShape", _indicator_kind, KG.indicatorKind, "In", value="output"),
+    Case("indicator-value", "IndicatorValueShape", _indicator_value, KG.numericValue, "Datatype", value="12件"),
+    Case("check-evaluations", "CheckShape", _check_evaluation, KG.evaluation, "MaxCount"),
+    Case("block-letter", "FundFlowBlockShape", _block_letter, KG.blockLetter, "Pattern", value="b"),
+    Case("expense-item-amount", "ExpenseItemShape", _expense_item_amount, KG.amount, "Datatype", value="1,000,000円"),
+    Case("expenditure-negative", "ExpenditureShape", _expenditure_negative, KG.amount, "MinInclusive", value=-15000000,
+         message="not negative"),
+    Case("expenditure-no-project", "ExpenditureShape", _expenditure_no_project, KG.project, "MinCount",
+         message="An expenditure belongs to exactly one project"),
+    Case("expenditure-two-recipients", "ExpenditureShape", _expenditure_two_recipients, KG.recipient, "MaxCount",
+         message="An expenditure goes to exactly one recipient"),
+    Case("expenditure-no-bidders", "ExpenditureShape", _expenditure_bidders, KG.bidderCount, "MinInclusive", value=0),
+    Case("expenditure-award-rate", "ExpenditureShape", _expenditure_award_rate, KG.awardRatePercent, "MaxInclusive",
+         value=998),
+    Case("expenditure-amount-text", "ExpenditureShape", _expenditure_amount_text, KG.amount, "Datatype",
+         value="15,000,000", also=("MinInclusive",)),
+    Case("recipient-name", "RecipientShape", _recipient_name, RDFS.label, "MinCount"),
+    Case("corporation-12-digits", "CorporationShape", _corporation_digits, KG.corporateNumber, "Pattern",
+         value="601000103040"),
+    Case("corporation-two-names", "CorporationShape", _corporation_two_names, SKOS.prefLabel, "MaxCount"),
+    Case("check-digit", "CorporateNumberCheckDigitShape", _check_digit, None, "SPARQL", value="6010001030404",
+         message="The check digit of 法人番号 6010001030404 is wrong: it should start with 5."),
+    Case("block-total", "BlockTotalShape", _block_total, None, "SPARQL", SH.Warning, value=206400000,
+         message="The recipients of block B sum to 206,400,000 yen, more than the block's amount of 200,000,000 yen."),
+    Case("executed-above-budget", "ExecutionWithinBudgetShape", _executed_above_budget, None, "SPARQL", SH.Warning,
+         value=800000000,
+         message="The executed amount of FY2021, 800,000,000 yen, is above its budget total of 700,000,000 yen."),
+    Case("two-kinds", "OneKindPerCorporationShape", _two_kinds, None, "SPARQL", SH.Warning,
+         value="株式会社三菱総合研究所",
+         message="法人番号 6010001030403 is written next to a 一般社団法人 (一般社団法人三菱総合研究所) and a 株式会社 "
+                 "(株式会社三菱総合研究所): one of the rows probably has the wrong number."),
+]
+
+
+def test_seed_graph_conforms(graph):
+    report = validate(graph)
+    assert report.findings == []
+    assert report.conforms
+
+
+def test_every_shape_is_broken_by_some_case():
+    shapes = shapes_graph(CORE_SHAPES, RULE_SHAPES)
+    names = {str(s).rsplit("/", 1)[-1] for s in shapes.subjects(RDF.type, SH.NodeShape)}
+    assert names == {c.shape for c in CASES}
+
+
+def test_every_class_of_the_ontology_has_a_shape():
+    from rdflib.namespace import OWL
+
+    from kg.validate import ontology_graph
+
+    classes = {c for c in ontology_graph().subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG))}
+    targeted = set(shapes_graph(CORE_SHAPES, RULE_SHAPES).objects(None, SH.targetClass))
+    assert classes - targeted == set()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_break_is_reported_exactly(graph, case):
+    g = copy(graph)
+    focus = case.mutate(g)
+    report = validate(g)
+    components = sorted(str(f.component).rsplit("#", 1)[-1] for f in report.findings)
+    assert components == sorted(f"{c}ConstraintComponent" for c in (case.component, *case.also)), to_text(report)
+    assert {(f.focus, f.path, f.value) for f in report.findings} == {(report.findings[0].focus, case.path, report.findings[0].value)}
+    f = next(f for f in report.findings if str(f.component).endswith(f"#{case.component}ConstraintComponent"))
+    shapes = shapes_graph(CORE_SHAPES, RULE_SHAPES)
+    node_shape = URIRef("https://kg.jp-spending.example/def/shapes/" + case.shape)
+    assert f.shape == node_shape or (node_shape, SH.property, f.shape) in shapes
+    assert f.focus == focus
+    assert f.severity == case.severity
+    assert f.path == case.path
+    assert str(f.component).endswith(f"#{case.component}ConstraintComponent")
+    if case.value is not None:
+        assert f.value is not None and f.value.toPython() == case.value
+    assert f.message and "{" not in f.message
+    if case.message:
+        assert case.message in f.message
+    assert f.focus_label  # every finding names its record
+    assert report.conforms == (case.severity != SH.Violation)
+
+
+def test_text_report_names_record_rule_value_and_source_line(graph):
+    g = copy(graph)
+    _expenditure_negative(g)
+    text = to_text(validate(g), source="g.nt")
+    doc = seed_file("004").name
+    assert text == (
+        "VIOLATION Expenditure 2022-総務-21-0059 サイバーセキュリティ統合知的・人材育成基盤の構築 block G row 1 "
+        "(株式会社三菱総合研究所)\n"
+        "  rule:   An expenditure has at most one amount in yen, and it is not negative (kg:amount, xsd:decimal ≥ 0).\n"
+        "  value:  -15,000,000\n"
+        f"  source: {doc}:193\n"
+        "  check:  kg:amount MinInclusive\n"
+        f"  node:   <{E_G1}>\n"
+        "\n"
+        "1 violation, 0 warnings in g.nt (2611 triples, 26 shapes): does not conform\n"
+    )
+
+
+def test_source_of_a_nested_record_is_its_document_and_own_line(graph):
+    g = copy(graph)
+    focus = _budget_negative(g)
+    f = validate(g).findings[0]
+    assert f.focus == focus
+    assert f.focus_label == "Budget record FY2021 of 2022-総務-21-0059 サイバーセキュリティ統合知的・人材育成基盤の構築"
+    assert f.sources == [(seed_file("004").name, 15)]
+
+
+def test_fast_rules_equal_pyshacl_on_the_seed_graph(graph):
+    """The fast path (each SPARQL rule once over the store) reports what pyshacl reports per node."""
+    g = copy(graph)
+    for mutate in (_check_digit, _block_total, _executed_above_budget, _two_kinds, _expenditure_negative):
+        mutate(g)
+    fast = validate(g, engine="fast")
+    reference = validate(g, engine="pyshacl")
+    assert len(fast.findings) == 5
+    assert sorted(map(repr, (f.key() for f in fast.findings))) == sorted(map(repr, (f.key() for f in reference.findings)))
+
+
+def test_wrong_number_in_a_source_is_traced_to_file_and_line(tmp_path, capsys):
+    text = seed_file("002").read_text(encoding="utf-8")
+    bad = tmp_path / "bad-number.txt"
+    bad.write_text(text.replace("1010001143390", "2010001143390"), encoding="utf-8")
+    line = next(i for i, t in enumerate(bad.read_text(encoding="utf-8").split("\n"), 1) if "2010001143390" in t)
+    assert main(["validate", "-q", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "VIOLATION Corporation 株式会社エヌ・ティ・ティ・データ経営研究所\n" in out
+    assert "  rule:   The check digit of 法人番号 2010001143390 is wrong: it should start with 1." in out
+    assert f"  source: {bad.name}:{line}\n" in out
+
+
+def test_two_kinds_of_corporation_across_documents(tmp_path):
+    """One 法人番号 written as 株式会社 in one sheet and 一般社団法人 in another: a warning naming both."""
+    text = seed_file("002").read_text(encoding="utf-8")
+    changed = tmp_path / "002-changed.txt"
+    changed.write_text(text.replace("株式会社三菱総合研究所", "一般社団法人三菱総合研究所"), encoding="utf-8")
+    result = build([changed, seed_file("004")])
+    report = validate(result.graph)
+    assert [(f.severity, f.focus) for f in report.findings] == [(SH.Warning, MRI)]
+    assert "一般社団法人 (一般社団法人三菱総合研究所) and a 株式会社 (株式会社三菱総合研究所)" in report.findings[0].message
+    assert report.conforms
+
+
+def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
+    good = tmp_path / "good.nt"
+    good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
+    assert main(["validate", "-q", str(good)]) == 0
+    assert capsys.readouterr().out.endswith("0 violations, 0 warnings in " + str(good) + " (2611 triples, 26 shapes): conforms\n")
+
+    g = copy(graph)
+    _expenditure_negative(g)
+    _block_total(g)
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(g.serialize(format="turtle"), encoding="utf-8")
+    assert main(["validate", "-q", "-f", "json", str(broken)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["conforms"], doc["violations"], doc["warnings"]) == (False, 1, 1)
+    assert doc["results"][0]["severity"] == "Violation"
+    assert doc["results"][0]["sources"] == [{"document": seed_file("004").name, "line": 193}]
+    assert doc["results"][1]["severity"] == "Warning" and doc["results"][1]["value"] == "206400000"
+
+    assert main(["validate", "-q", "-f", "turtle", str(broken)]) == 1
+    report = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == 2
+    assert (None, SH.conforms, Literal(False)) in report
+
+    # only warnings: conforms, unless --strict
+    g2 = copy(graph)
+    _block_total(g2)
+    warn = tmp_path / "warn.nt"
+    warn.write_bytes(g2.serialize(format="nt", encoding="utf-8"))
+    assert main(["validate", "-q", str(warn)]) == 0
+    assert main(["validate", "-q", "--strict", str(warn)]) == 1
+    capsys.readouterr()
+
+    garbage = tmp_path / "garbage.nt"
+    garbage.write_text("this is not RDF\n")
+    assert main(["validate", "-q", str(garbage)]) == 2
+    assert f"{garbage}: not a valid .nt graph" in capsys.readouterr().err
+    assert main(["validate", "-q", str(tmp_path / "missing.nt")]) == 2
+
+
+def test_dcterms_title_is_the_document_name(graph):
+    # the report's "source" is read from the graph: every document has its file name
+    titles = sorted(str(t) for d in graph.subjects(RDF.type, KG.SourceDocument) for t in graph.objects(d, DCTERMS.title))
+    assert len(titles) == 5 and all(t.endswith(".txt") for t in titles)
