@@ -6,7 +6,8 @@ from typing import Callable
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SH, SKOS, XSD
+import rdflib.namespace as rns
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SH, SKOS
 
 from kg.build import build
 from kg.cli import main
@@ -22,7 +23,7 @@ MRI = URIRef(ID + "corporation/6010001030403")
 
 
 def dec(v) -> Literal:
-    return Literal(str(v), datatype=XSD.decimal)
+    return Literal(str(v), datatype=rns.XSD.decimal)
 
 
 def copy(g: Graph) -> Graph:
@@ -60,7 +61,7 @@ def _project_two_names(g):
 
 
 def _project_year(g):
-    replace(g, P59, KG.sheetYear, Literal("2202", datatype=XSD.integer))
+    replace(g, P59, KG.sheetYear, Literal("2202", datatype=rns.XSD.integer))
     return P59
 
 
@@ -132,7 +133,7 @@ def _plan_date(g):
 
 def _budget_year(g):
     b = URIRef(str(P59) + "/budget/2021")
-    replace(g, b, KG.fiscalYear, Literal("33", datatype=XSD.integer))  # 令和3 left as an era year
+    replace(g, b, KG.fiscalYear, Literal("33", datatype=rns.XSD.integer))  # 令和3 left as an era year
     return b
 
 
@@ -195,7 +196,7 @@ def _expenditure_two_recipients(g):
 
 
 def _expenditure_bidders(g):
-    replace(g, E_G1, KG.bidderCount, Literal("0", datatype=XSD.integer))
+    replace(g, E_G1, KG.bidderCount, Literal("0", datatype=rns.XSD.integer))
     return E_G1
 
 
