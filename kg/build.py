@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from . import mappers
-from .emit import Emitter, sorted_ntriples
+from .emit import Emitter, sorted_nquads, sorted_ntriples
 from .iris import KG, IRIs
 from .model import Diagnostic, PreAnalysis, ReviewSheet
 from .read import InputError, expand, read_document
@@ -25,12 +25,18 @@ FORMATS = {
     "nt": ("nt", (".nt",)),
     "turtle": ("turtle", (".ttl",)),
     "json-ld": ("json-ld", (".jsonld", ".json")),
+    "nquads": ("nquads", (".nq",)),
+    "trig": ("trig", (".trig",)),
 }
+#: formats that keep one named graph per source document
+DATASET_FORMATS = ("nquads", "trig")
 
 
 @dataclass
 class BuildResult:
     graph: Graph
+    #: with named graphs: graph IRI (None = default graph) → triples
+    named: dict | None = None
     documents: int = 0
     failed: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -56,13 +62,14 @@ class BuildResult:
 def build(
     paths: list[Path] | None = None,
     base_iri: str | None = None,
+    named_graphs: bool = False,
     progress: Callable[[Path], None] | None = None,
 ) -> BuildResult:
     """Map every input into one graph. Unusable files are reported and skipped;
     the others still build. ``paths`` defaults to the bundled example seeds."""
     files = expand(paths or [EXAMPLES_DIR])
-    emitter = Emitter(IRIs(base_iri))
-    result = BuildResult(graph=emitter.g)
+    emitter = Emitter(IRIs(base_iri), named_graphs=named_graphs)
+    result = BuildResult(graph=emitter.g, named=emitter.named)
     for path in files:
         if progress:
             progress(path)
@@ -117,8 +124,22 @@ def format_for(output: Path | None, fmt: str | None) -> str:
     return "nt"
 
 
-def serialize(graph: Graph, fmt: str) -> bytes:
-    """Bytes of the graph; N-Triples are sorted so that the same input gives the same bytes."""
+def serialize(result: BuildResult, fmt: str) -> bytes:
+    """Bytes of the built graph; N-Triples and N-Quads are sorted so that the same input
+    gives the same bytes. N-Quads and TriG need a build with ``named_graphs=True``."""
     if fmt == "nt":
-        return sorted_ntriples(graph)
-    return graph.serialize(format=FORMATS[fmt][0], encoding="utf-8")
+        return sorted_ntriples(result.graph)
+    if fmt in DATASET_FORMATS:
+        if result.named is None:
+            raise ValueError(f"{fmt} needs a build with named graphs")
+        if fmt == "nquads":
+            return sorted_nquads(result.named)
+        ds = Dataset()
+        for prefix, ns in result.graph.namespaces():
+            ds.bind(prefix, ns)
+        for name, triples in sorted(result.named.items(), key=lambda kv: str(kv[0] or "")):
+            target = ds.default_graph if name is None else ds.graph(name)
+            for triple in sorted(triples):
+                target.add(triple)
+        return ds.serialize(format="trig", encoding="utf-8")
+    return result.graph.serialize(format=FORMATS[fmt][0], encoding="utf-8")

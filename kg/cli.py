@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import EXAMPLES_DIR, FORMATS, build, format_for, serialize
+from .build import DATASET_FORMATS, EXAMPLES_DIR, FORMATS, build, format_for, serialize
 from .read import InputError, expand
 
 DEFAULT_GRAPH = Path("graph.nt")
@@ -49,10 +49,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     files = expand(paths)
-    result = build(paths, base_iri=args.base_iri, progress=None if args.quiet else _progress(len(files)))
+    result = build(
+        paths,
+        base_iri=args.base_iri,
+        progress=None if args.quiet else _progress(len(files)),
+        named_graphs=fmt in DATASET_FORMATS,
+    )
     for d in result.diagnostics:
         print(d, file=sys.stderr)
-    data = serialize(result.graph, fmt)
+    data = serialize(result, fmt)
     if str(args.output) == "-":
         sys.stdout.buffer.write(data)
     else:

@@ -115,9 +115,14 @@ class _CorporationNames:
 class Emitter:
     """Accumulates the triples of a build; ``finish()`` adds the merged corporations."""
 
-    def __init__(self, iris: IRIs | None = None):
+    def __init__(self, iris: IRIs | None = None, named_graphs: bool = False):
         self.iris = iris or IRIs()
         self.g = Graph()
+        #: with ``named_graphs``: the triples of each document's named graph (its IRI is the
+        #: document's), and under ``None`` those of the default graph (document metadata,
+        #: merged corporations, code lists). ``g`` is always the union.
+        self.named: dict[URIRef | None, set] | None = {None: set()} if named_graphs else None
+        self.current: URIRef | None = None
         for prefix, ns in PREFIXES.items():
             self.g.bind(prefix, ns)
         self.g.bind("id", self.iris.ns)
@@ -125,28 +130,37 @@ class Emitter:
         self.unknown_codes: list[tuple[str, int | None, str]] = []
 
     # ----------------------------------------------------------------- helpers
+    def put(self, triple) -> None:
+        """Add to the union graph and, when tracking, to the current document's graph."""
+        self.g.add(triple)
+        if self.named is not None:
+            self.named.setdefault(self.current, set()).add(triple)
+
     def add(self, s, p, o) -> None:
         if o is None:
             return
-        self.g.add((s, p, o))
+        self.put((s, p, o))
 
     def text(self, s, p, value: str | None) -> None:
         if value:
-            self.g.add((s, p, ja(value)))
+            self.put((s, p, ja(value)))
 
     def amount(self, s, p, value: Decimal | None) -> None:
         if value is not None:
-            self.g.add((s, p, dec(value)))
+            self.put((s, p, dec(value)))
 
     # ----------------------------------------------------------------- documents
     def document(self, doc: Document) -> URIRef:
+        """The document's node (in the default graph); what follows goes to its named graph."""
         d = self.iris.document(doc.sha256)
+        self.current = None
         self.add(d, RDF.type, KG.SourceDocument)
         self.add(d, RDF.type, PROV.Entity)
         self.add(d, DCTERMS.title, Literal(doc.path.name))
         self.add(d, KG.sha256, Literal(doc.sha256))
         self.add(d, KG.layout, Literal(doc.layout))
         self.add(d, DCTERMS.format, Literal("text/plain"))
+        self.current = d
         return d
 
     def ministry(self, m) -> URIRef:
@@ -247,7 +261,7 @@ class Emitter:
             else:
                 self.add(p, KG.implementationMethod, concept)
         self.text(p, KG.subsidyRate, sheet.subsidy_rate)
-        self.budgets(p, sheet.budgets)
+        self.budgets(p, sheet.budgets, d)
         for i, bl in enumerate(sheet.budget_lines, 1):
             node = self.iris.budget_line(p, bl.fiscal_year, i)
             self.add(p, KG.budgetLine, node)
@@ -257,6 +271,7 @@ class Emitter:
             self.text(node, RDFS.label, bl.item)
             self.amount(node, KG.amount, bl.amount)
             self.add(node, KG.sourceLine, integer(bl.line) if bl.line else None)
+            self.add(node, PROV.wasDerivedFrom, d)
         self.indicators(p, sheet)
         for i, c in enumerate(sheet.checks, 1):
             node = self.iris.check(p, i)
@@ -268,11 +283,17 @@ class Emitter:
             self.text(node, KG.explanation, c.explanation)
             self.add(node, KG.sourceLine, integer(c.line) if c.line else None)
         self.text(p, KG.expertOpinion, sheet.expert_opinion)
-        for fy, pn in sheet.past_numbers:
+        chain, chain_year = [p], sheet.number.year
+        for _fy, pn in sorted(sheet.past_numbers, key=lambda x: -x[1].year):
             past = self.project_stub(pn)
             self.add(past, DCTERMS.identifier, Literal(pn.display()))
             self.add(past, KG.projectCode, Literal(pn.code))
             self.add(p, KG.pastSheet, past)
+            if pn.year < chain_year:
+                # lineage: newest → oldest, one step a year (as far as the sheet lists them)
+                self.add(chain[-1], KG.previousSheet, past)
+                chain.append(past)
+                chain_year = pn.year
         self.fund_flow(p, sheet, doc, d)
         return p
 
@@ -289,7 +310,7 @@ class Emitter:
         self.add(node, KG.ministry, self.ministry(m))
         return node
 
-    def budgets(self, p: URIRef, budgets) -> None:
+    def budgets(self, p: URIRef, budgets, d: URIRef) -> None:
         for b in budgets:
             node = self.iris.budget(p, b.fiscal_year, b.request)
             self.add(p, KG.budgetRecord, node)
@@ -311,6 +332,7 @@ class Emitter:
             if b.supplementary_derived:
                 self.add(node, KG.supplementaryBudgetDerived, boolean(True))
             self.add(node, KG.sourceLine, integer(b.line) if b.line else None)
+            self.add(node, PROV.wasDerivedFrom, d)
 
     def indicators(self, p: URIRef, sheet: ReviewSheet) -> None:
         for i, ind in enumerate(sheet.indicators, 1):
@@ -437,7 +459,7 @@ class Emitter:
         self.text(m, KG.overview, pa.overview)
         self.text(m, KG.plansText, pa.plans_text)
         self.add(m, KG.sourceLine, integer(pa.line) if pa.line else None)
-        self.budgets(m, pa.budgets)
+        self.budgets(m, pa.budgets, d)
         for goal in pa.goals:
             gn = self.iris.goal(m, goal.number)
             self.add(m, KG.goal, gn)
@@ -453,8 +475,9 @@ class Emitter:
     # ----------------------------------------------------------------- corporations
     def finish(self) -> Graph:
         """Add the merged corporations and the code lists the data refers to."""
+        self.current = None
         for triple in code_list_graph():
-            self.g.add(triple)
+            self.put(triple)
         for digits, names in sorted(self.corporations.items()):
             corp = self.iris.corporation(digits)
             self.add(corp, RDF.type, KG.Corporation)
@@ -471,6 +494,18 @@ class Emitter:
             for alt in ranked[1:]:
                 self.add(corp, SKOS.altLabel, ja(alt))
         return self.g
+
+
+def sorted_nquads(named: dict) -> bytes:
+    """N-Quads of the default graph and one named graph per document, sorted: byte-identical."""
+    lines = set()
+    for name, triples in named.items():
+        g = Graph()
+        for triple in triples:
+            g.add(triple)
+        for line in sorted_ntriples(g).decode("utf-8").splitlines():
+            lines.add(line if name is None else f"{line[:-2]} <{name}> .")
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 
 
 def sorted_ntriples(g: Graph) -> bytes:

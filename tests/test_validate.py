@@ -366,7 +366,7 @@ def test_text_report_names_record_rule_value_and_source_line(graph):
         "  check:  kg:amount MinInclusive\n"
         f"  node:   <{E_G1}>\n"
         "\n"
-        "1 violation, 0 warnings in g.nt (2611 triples, 26 shapes): does not conform\n"
+        "1 violation, 0 warnings in g.nt (2647 triples, 26 shapes): does not conform\n"
     )
 
 
@@ -418,7 +418,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     good = tmp_path / "good.nt"
     good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
     assert main(["validate", "-q", str(good)]) == 0
-    assert capsys.readouterr().out.endswith("0 violations, 0 warnings in " + str(good) + " (2611 triples, 26 shapes): conforms\n")
+    assert capsys.readouterr().out.endswith("0 violations, 0 warnings in " + str(good) + " (2647 triples, 26 shapes): conforms\n")
 
     g = copy(graph)
     _expenditure_negative(g)
