@@ -470,6 +470,17 @@ class Emitter:
             for rn in goal.review_numbers:
                 proj = self.project_stub(ProjectNumber(pa.year, pa.ministry, "", rn))
                 self.add(gn, KG.relatedProject, proj)
+        for i, mn in enumerate(pa.means, 1):
+            node = self.iris.means(m, i)
+            self.add(m, KG.means, node)
+            self.add(node, RDF.type, KG.Means)
+            self.text(node, RDFS.label, mn.name)
+            self.add(node, KG.startFiscalYear, integer(mn.start_year) if mn.start_year else None)
+            if mn.part_of_larger:
+                self.add(node, KG.partOfLargerBudget, boolean(True))
+            self.add(node, KG.sourceLine, integer(mn.line) if mn.line else None)
+            self.add(node, PROV.wasDerivedFrom, d)
+            self.budgets(node, mn.budgets, d)
         return m
 
     # ----------------------------------------------------------------- corporations

@@ -220,6 +220,7 @@ class Means:
     name: str
     start_year: int | None
     budgets: list[BudgetYear] = field(default_factory=list)
+    part_of_larger: bool = False  # figures given as 「…の内数」 (part of a larger budget)
     note: str | None = None
     line: int | None = None
 
@@ -230,7 +231,7 @@ class Goal:
     text: str | None = None
     rationale: str | None = None
     review_numbers: list[str] = field(default_factory=list)
-    means: list[Means] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
     line: int | None = None
 
 
@@ -248,6 +249,7 @@ class PreAnalysis:
     plans_text: str | None = None
     budgets: list[BudgetYear] = field(default_factory=list)  # 施策の予算額・執行額
     goals: list[Goal] = field(default_factory=list)
+    means: list[Means] = field(default_factory=list)  # 達成手段 (not tied to goals: the PDF text scrambles them)
     line: int | None = None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import BudgetYear, Document, Goal, PreAnalysis
+from ..model import BudgetYear, Document, Goal, Means, PreAnalysis
 from ..normalize import (
     ValueFormatError,
     clean_person,
@@ -78,6 +78,7 @@ def map_document(doc: Document) -> tuple[list[PreAnalysis], list]:
             k += 1
         pa.overview = clean_text("".join(parts)) or None
     _budget(lines, pa, col)
+    pa.means = _means(lines, pa, col)
     goal: Goal | None = None
     for i, line in enumerate(lines):
         gm = _GOAL_RE.match(line)
@@ -121,3 +122,103 @@ def _budget(lines: list[str], pa: PreAnalysis, col: Collector) -> None:
         except ValueFormatError as exc:
             col.error(i + 1, f"施策の予算額: {exc}")
         return
+
+
+# ----------------------------------------------------------------------------- 達成手段
+
+#: "(平成28年度)" on a line of its own: the start year of a means, the anchor of its block
+_START_RE = re.compile(r"^\((?:平成|令和|昭和)\S+年度\)$")
+#: a budget figure: "3,055.1", "100,723.4の内数", "53,549 超高速…", "3,200 ―"
+_FIGURE_RE = re.compile(r"^([\d,]+(?:\.\d+)?)(の内数)?(?:\s.*)?$")
+_EXECUTED_RE = re.compile(r"^\(([\d,]+(?:\.\d+)?)\)$")
+_NONE_RE = re.compile(r"^[―ー-]$")
+_HEADERS = ("備考", "【百万円】", "【千円】", "当初予算額", "予算額", "(執行額)", "(開始年度)", "達成手段", "番号")
+#: the last line of a means name that is complete (the paragraph above is not part of it)
+_NAME_END_RE = re.compile(r"(経費|事業|補助金|プログラム|費|金|業|\)|-)$")
+
+
+def _is_stop(line: str) -> bool:
+    return (
+        not line
+        or line in _HEADERS
+        or line.endswith(("【百万円】", "【千円】", "当初予算額"))
+        or bool(_FIGURE_RE.match(line) or _EXECUTED_RE.match(line) or _NONE_RE.match(line))
+        or bool(_REVIEW_RE.match(line))
+        or line.endswith("。")
+        or line.startswith(("【", "測定指標", "達成目標", "昨年度事前分析表"))
+    )
+
+
+def _means_name(lines: list[str], start: int) -> tuple[str, int]:
+    """The name above a start-year line: its paragraph, continued upwards across blank
+    lines while the line above a blank does not end a name (pdftotext splits names)."""
+    k = start - 1
+    while k >= 0 and not lines[k]:  # the name may stand one blank line above
+        k -= 1
+    parts: list[str] = []
+    first = k
+    while k >= 0:
+        line = lines[k]
+        if not line:
+            above = k - 1
+            while above >= 0 and not lines[above]:
+                above -= 1
+            if above < 0:
+                break
+            prev = lines[above]
+            if "。" in prev and not prev.endswith("。"):  # "…する。国立研究開発法人…": the name starts after 。
+                parts.insert(0, prev.rsplit("。", 1)[1])
+                first = above
+                break
+            top = above
+            while top > 0 and lines[top - 1]:
+                top -= 1
+            # stop at a complete name, a header or figure, or a 測定指標 name (①… → "1…" after NFKC)
+            if _is_stop(prev) or _NAME_END_RE.search(prev) or re.match(r"^\d\D", lines[top]):
+                break
+            k = above
+            continue
+        if _is_stop(line):
+            break
+        parts.insert(0, line)
+        first = k
+        k -= 1
+    name = re.sub(r"\s*[-―ー]$", "", "".join(parts))  # a 備考 dash glued to the last line
+    return clean_text(name) or "", first
+
+
+def _means(lines: list[str], pa: PreAnalysis, col: Collector) -> list[Means]:
+    """達成手段: name, (start year), last year's budget (executed) and this year's initial budget."""
+    out = []
+    for i, line in enumerate(lines):
+        if not _START_RE.match(line):
+            continue
+        name, first = _means_name(lines, i)
+        if not name:
+            col.warn(i + 1, f"達成手段 start year {line} has no name above it; skipped")
+            continue
+        unit = "百万円"
+        for k in range(i, -1, -1):
+            if lines[k].endswith(("【百万円】", "【千円】")):
+                unit = "千円" if lines[k].endswith("【千円】") else "百万円"
+                break
+        means = Means(name=name, start_year=fiscal_year(line), line=first + 1)
+        figures = [(k, x) for k, x in enumerate(lines[i + 1 : i + 8], i + 1) if x][:3]
+        try:
+            prev = cur = None
+            if figures and (m := _FIGURE_RE.match(figures[0][1])):
+                prev = BudgetYear(fiscal_year=pa.year - 1, total=parse_yen(m.group(1), unit), line=figures[0][0] + 1)
+                means.part_of_larger = bool(m.group(2))
+                rest = figures[1:]
+                if rest and (e := _EXECUTED_RE.match(rest[0][1])):
+                    prev.executed = parse_yen(e.group(1), unit)
+                    rest = rest[1:]
+                if rest and (c := _FIGURE_RE.match(rest[0][1])):
+                    cur = BudgetYear(fiscal_year=pa.year, initial=parse_yen(c.group(1), unit), line=rest[0][0] + 1)
+                elif not (rest and _NONE_RE.match(rest[0][1])):
+                    col.warn(i + 1, f"達成手段 {name}: no FY{pa.year} budget next to it (the PDF text moved it); left out")
+            means.budgets = [b for b in (prev, cur) if b is not None]
+        except ValueFormatError as exc:
+            col.error(i + 1, f"達成手段 {name}: {exc}")
+        out.append(means)
+    return out
