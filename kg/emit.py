@@ -272,7 +272,7 @@ class Emitter:
             self.amount(node, KG.amount, bl.amount)
             self.add(node, KG.sourceLine, integer(bl.line) if bl.line else None)
             self.add(node, PROV.wasDerivedFrom, d)
-        self.indicators(p, sheet)
+        self.indicators(p, sheet.indicators)
         for i, c in enumerate(sheet.checks, 1):
             node = self.iris.check(p, i)
             self.add(p, KG.check, node)
@@ -334,9 +334,9 @@ class Emitter:
             self.add(node, KG.sourceLine, integer(b.line) if b.line else None)
             self.add(node, PROV.wasDerivedFrom, d)
 
-    def indicators(self, p: URIRef, sheet: ReviewSheet) -> None:
-        for i, ind in enumerate(sheet.indicators, 1):
-            node = self.iris.indicator(p, i)
+    def indicators(self, p: URIRef, indicators) -> None:
+        for i, ind in enumerate(indicators, 1):
+            node = self.iris.indicator(p, ind.number or i)
             self.add(p, KG.indicator, node)
             self.add(node, RDF.type, KG.Indicator)
             self.add(node, KG.indicatorKind, Literal(ind.kind))
@@ -466,10 +466,13 @@ class Emitter:
             self.add(gn, RDF.type, KG.Goal)
             self.add(gn, KG.goalNumber, integer(goal.number))
             self.text(gn, RDFS.label, f"達成目標{goal.number}")
+            self.text(gn, KG.goalText, goal.text)
+            self.text(gn, KG.rationale, goal.rationale)
             self.add(gn, KG.sourceLine, integer(goal.line) if goal.line else None)
             for rn in goal.review_numbers:
                 proj = self.project_stub(ProjectNumber(pa.year, pa.ministry, "", rn))
                 self.add(gn, KG.relatedProject, proj)
+            self.indicators(gn, goal.indicators)
         for i, mn in enumerate(pa.means, 1):
             node = self.iris.means(m, i)
             self.add(m, KG.means, node)

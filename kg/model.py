@@ -111,12 +111,13 @@ class IndicatorValue:
 
 @dataclass
 class Indicator:
-    kind: str  # activity | outcome | unit-cost | kpi
+    kind: str  # activity | outcome | unit-cost | kpi | measurement (事前分析表 測定指標)
     name: str
     unit: str | None = None
     goal: str | None = None
     values: list[IndicatorValue] = field(default_factory=list)
     line: int | None = None
+    number: int | None = None  # ①, ② … of a 測定指標
 
 
 @dataclass

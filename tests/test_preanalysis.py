@@ -104,3 +104,60 @@ def test_means_in_the_graph(graph):
         (2016, 2020, None, None, Decimal("3249000000")),
     ]
     assert len(set(graph.objects(MEASURE, KG.means))) == 15
+
+
+def values(ind, kind):
+    return [(v.fiscal_year, v.value if v.value is not None else v.text) for v in ind.values if v.kind == kind]
+
+
+def test_measurement_indicators_with_baseline_actuals_and_targets():
+    pa, _ = records()
+    assert [[(i.number, i.name[:12]) for i in g.indicators] for g in pa.goals] == [
+        [(1, "情報科学技術分野における"), (2, "情報科学技術分野における"), (3, "研究開発が社会実装された")],
+        [(1, "元素戦略プロジェクトにお"), (3, "材料の社会実装のためのプ"), (2, "ナノテクノロジープラット")],
+        [(1, "研究成果の創出状況(関連")],
+        [(1, "数学者との協働を開拓する")],
+        [(1, "事業終了時にムーンショッ")],
+    ]
+    papers = pa.goals[0].indicators[0]
+    assert papers.name == "情報科学技術分野における研究開発の論文数、学会発表数(単年度)(事業における成果に基づく)"
+    assert values(papers, "baseline") == [(2016, 43)]
+    assert values(papers, "actual") == [(2015, None), (2016, 43), (2017, 579), (2018, 1291), (2019, 1582)]
+    assert values(papers, "target") == [(2015, None), (2016, None), (2017, 100), (2018, 610), (2019, 1400), (2020, 1600)]
+    patents = pa.goals[0].indicators[1]
+    assert values(patents, "actual")[-1] == (2019, 15) and values(patents, "target")[-1] == (2020, 18)
+    assert pa.goals[0].indicators[2].values == []  # ③ is qualitative: no table, no figure
+    # goal 2: tables in ①②③ order, names written ①③②: matched by number
+    nano = pa.goals[1].indicators[2]
+    assert nano.number == 2 and values(nano, "baseline") == [(2012, 2080)]
+    assert values(nano, "actual") == [(2015, 2921), (2016, 2961), (2017, 3027), (2018, 2920), (2019, 2941)]
+    assert values(nano, "target")[-1] == (2021, 3027)
+    assert values(pa.goals[1].indicators[1], "baseline") == [(2019, 37)]
+    assert values(pa.goals[3].indicators[0], "target")[-1] == (2021, "過去最高値同程度")
+    moonshot = pa.goals[4].indicators[0]
+    assert [v.label for v in moonshot.values if v.kind == "target"][-1] == "目標値 事業終了時"
+    assert all(v.value is None for v in moonshot.values)
+
+
+def test_goal_rationales_and_texts():
+    pa, _ = records()
+    assert [g.rationale[-12:] for g in pa.goals] == [
+        "く、達成目標として設定。", "なる基盤技術であるため。", "位置付けられているため。",
+        "盤技術が強化されるため。", "技術の強化に資するため。",
+    ]
+    assert pa.goals[0].rationale.startswith("「第5期科学技術基本計画」に掲げられた")
+    assert pa.goals[0].text is None  # printed far from its rationale: left out rather than guessed
+    assert pa.goals[1].text.startswith("望ましい未来社会の実現に向けた")
+    assert pa.goals[4].text.startswith("破壊的イノベーションの創出を目指し")
+
+
+def test_indicators_in_the_graph(graph):
+    rows = q(graph, """SELECT ?kind ?fy ?v WHERE { ?m kg:code "文R2-9-1" ; kg:goal ?g . ?g kg:goalNumber 3 ;
+        kg:indicator ?i . ?i kg:indicatorValue ?x . ?x kg:valueKind ?kind ; kg:fiscalYear ?fy ; kg:numericValue ?v }
+        ORDER BY ?kind ?fy""")
+    assert [(str(k), fy.toPython(), v.toPython()) for k, fy, v in rows] == [
+        ("actual", 2015, 10352), ("actual", 2016, 12306), ("actual", 2017, 14372), ("actual", 2018, 14673),
+        ("actual", 2019, 16159), ("baseline", 2018, 14673),
+        ("target", 2015, 9500), ("target", 2016, 10600), ("target", 2017, 13100), ("target", 2018, 14382),
+        ("target", 2019, 14974), ("target", 2020, 17645),
+    ]

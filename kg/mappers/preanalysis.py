@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 
-from ..model import BudgetYear, Document, Goal, Means, PreAnalysis
+from ..model import BudgetYear, Document, Goal, Indicator, IndicatorValue, Means, PreAnalysis
 from ..normalize import (
     ValueFormatError,
     clean_person,
     clean_text,
     fiscal_year,
+    is_missing,
     measure_code,
     ministry,
     nfkc,
+    parse_number,
     parse_yen,
 )
 from .common import Collector
@@ -90,6 +92,8 @@ def map_document(doc: Document) -> tuple[list[PreAnalysis], list]:
         if rm and goal is not None and _after_review_header(lines, i):
             if rm.group(1) not in goal.review_numbers:
                 goal.review_numbers.append(rm.group(1))
+    _indicators(doc.lines, lines, pa, col)
+    _goal_texts(lines, pa, col)
     return [pa], col.items
 
 
@@ -222,3 +226,162 @@ def _means(lines: list[str], pa: PreAnalysis, col: Collector) -> list[Means]:
             col.error(i + 1, f"達成手段 {name}: {exc}")
         out.append(means)
     return out
+
+
+# ----------------------------------------------------------------------------- 測定指標
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_RAW_REVIEW_RE = re.compile(rf"^[{_CIRCLED}](?:[～~\-][{_CIRCLED}])?\s+\d{{4}}$")
+_SKIP_PARAGRAPH = ("実績", "実績値", "目標", "備考", "関連する", "指標")
+
+
+def _paragraph(lines: list[str], i: int) -> int:
+    """Index of the blank line (or end) closing the paragraph that starts at i."""
+    while i < len(lines) and lines[i]:
+        i += 1
+    return i
+
+
+def _value(token: str, line: int, col: Collector) -> tuple:
+    """(Decimal or None, text or None) of a table cell or target."""
+    if is_missing(token):
+        return None, None
+    try:
+        return parse_number(token), None
+    except ValueFormatError:
+        return None, clean_text(token)
+
+
+def _year_or_label(token: str) -> tuple[int | None, str]:
+    return (None if is_missing(token) else fiscal_year(token)), token
+
+
+def _indicators(raw: list[str], lines: list[str], pa: PreAnalysis, col: Collector) -> None:
+    """測定指標: tables (基準値 / actual years / 目標 year, then 年度ごとの目標値) in the order of
+    their goal, and names (①…) with their final target; the k-th table of a goal is its k-th indicator."""
+    goals = {g.number: g for g in pa.goals}
+    tables: dict[int, list[tuple]] = {}
+    goal_no = 0
+    i = 0
+    while i < len(lines):
+        gm = _GOAL_RE.match(lines[i])
+        if gm:
+            goal_no = int(gm.group(1))
+        if lines[i].replace(" ", "") == "基準値目標値" and goal_no in goals:
+            rows = [k for k in range(i + 1, min(i + 14, len(lines))) if lines[k]]
+            header = lines[rows[0]].split() if rows else []
+            values = lines[rows[1]].split() if len(rows) > 1 else []
+            yearly: list[str] = []
+            if len(rows) > 3 and lines[rows[2]] == "年度ごとの" and lines[rows[3]] == "目標値" and len(rows) > 4:
+                yearly = lines[rows[4]].split()
+            if len(header) < 3 or len(values) != len(header) - 1:
+                col.warn(i + 1, f"測定指標 table of 達成目標{goal_no}: {len(header)} columns, {len(values)} values; skipped")
+            else:
+                tables.setdefault(goal_no, []).append((header, values, yearly, rows[1] + 1))
+            i = rows[1] + 1 if len(rows) > 1 else i + 1
+            continue
+        i += 1
+    # names: paragraphs of the raw text starting with ①, ②, … in goal order
+    order = [g.number for g in pa.goals]
+    idx = 0
+    i = 0
+    while i < len(raw):
+        line = raw[i].strip()
+        if line and line[0] in _CIRCLED and not _RAW_REVIEW_RE.match(line) and (i == 0 or not raw[i - 1].strip()):
+            end = _paragraph([x.strip() for x in raw], i)
+            number = _CIRCLED.index(line[0]) + 1
+            goal = goals[order[min(idx, len(order) - 1)]]
+            if any(ind.number == number for ind in goal.indicators) and idx + 1 < len(order):
+                idx += 1
+                goal = goals[order[idx]]
+            name = clean_text("".join(x.strip() for x in raw[i:end])[1:])
+            ind = Indicator(kind="measurement", name=name, line=i + 1)
+            ind.number = number
+            target_value, target_text, target_line = _target(lines, end)
+            table = (tables.get(goal.number) or [])
+            if number - 1 < len(table):
+                header, values, yearly, vline = table[number - 1]
+                base_year, base_label = _year_or_label(header[0])
+                v, txt = _value(values[0], vline, col)
+                ind.values.append(IndicatorValue("baseline", base_year, f"基準値 {base_label}", v, txt))
+                for k, head in enumerate(header[1:-1]):
+                    fy, label = _year_or_label(head)
+                    v, txt = _value(values[k + 1], vline, col)
+                    ind.values.append(IndicatorValue("actual", fy, label, v, txt))
+                    if k < len(yearly):
+                        v, txt = _value(yearly[k], vline + 2, col)
+                        ind.values.append(IndicatorValue("target", fy, f"年度ごとの目標値 {label}", v, txt))
+                fy, label = _year_or_label(header[-1])
+                ind.values.append(IndicatorValue("target", fy, f"目標値 {label}", target_value, target_text))
+            elif target_value is not None or target_text:
+                ind.values.append(IndicatorValue("target", None, "目標値", target_value, target_text))
+            goal.indicators.append(ind)
+            i = end
+            continue
+        i += 1
+
+
+def _target(lines: list[str], start: int) -> tuple:
+    """The final target written after an indicator's name: a number, or a short text such as 過去最高値同程度."""
+    i = start
+    while i < len(lines):
+        while i < len(lines) and not lines[i]:
+            i += 1
+        if i >= len(lines):
+            break
+        end = _paragraph(lines, i)
+        para = lines[i:end]
+        first = para[0]
+        if (
+            any(_START_RE.match(x) for x in para)
+            or first[0] in "123456789" and not _FIGURE_RE.match(first)
+            or first.startswith(("達成目標", "達成手段"))
+            or any("予算額" in x for x in para)
+        ):
+            break
+        if first.startswith(("【", "(")) or first in _SKIP_PARAGRAPH or any("測定指標" in x for x in para):
+            i = end
+            continue
+        if re.fullmatch(r"[\d,]+(?:\.\d+)?", first):
+            return parse_number(first), None, i + 1
+        if len(para) <= 2 and not any("。" in x for x in para):
+            return None, clean_text("".join(para)), i + 1
+        break
+    return None, None, None
+
+
+# ----------------------------------------------------------------------------- 目標 and 考え方・根拠
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
+    out, i = [], 0
+    while i < len(lines):
+        if lines[i]:
+            end = _paragraph(lines, i)
+            out.append((i, "".join(lines[i:end])))
+            i = end
+        else:
+            i += 1
+    return out
+
+
+def _goal_texts(lines: list[str], pa: PreAnalysis, col: Collector) -> None:
+    """Each goal's rationale (目標設定の考え方・根拠) and, where it stands right before it, the
+    goal itself. pdftotext keeps them as whole paragraphs but not next to their goal's heading,
+    so rationales (prose ending in …ため。 or …設定。) are given to the goals in order, and only
+    when there is exactly one per goal."""
+    paras = _paragraphs(lines)
+    found = [
+        k for k, (_, text) in enumerate(paras)
+        if len(text) >= 40 and text.endswith(("ため。", "設定。")) and "【" not in text and not text[0].isdigit()
+        and not text.startswith(("(", "・"))
+    ]
+    if len(found) != len(pa.goals):
+        col.warn(None, f"{len(found)} goal rationales found for {len(pa.goals)} goals; rationales left out")
+        return
+    for goal, k in zip(pa.goals, found, strict=True):
+        goal.rationale = clean_text(paras[k][1])
+        if k > 0:
+            start, text = paras[k - 1]
+            if len(text) >= 30 and "【" not in text and not any(h in text for h in ("予算額", "測定指標", "年度ごとの")):
+                goal.text = clean_text(text)
