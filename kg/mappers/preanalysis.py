@@ -2,9 +2,17 @@
 Seed 003 has this layout.
 
 What is read: the measure (施策) with its code, name, ministry, bureau and
-responsible official, overview, the cabinet plans it cites, its budget, and
-each achievement goal (達成目標) with the review-sheet numbers
-(行政事業レビュー番号) related to it.
+responsible official, overview, the cabinet plans it cites, its budget; each
+achievement goal (達成目標) with its statement and rationale, the review-sheet
+numbers (行政事業レビュー番号) related to it and its measurement indicators
+(測定指標: baseline, actual and target values per fiscal year); and each means
+(達成手段) with its start year and budget figures.
+
+pdftotext scrambles the table: cells keep their text but not their place. The
+anchors used are the ones that survive: the 達成目標N headings (tables follow
+them), the ①②③ numbers of indicator names (the k-th table of a goal is its
+indicator k), the "(平成28年度)" start-year line of each means (its name is the
+paragraph above, its figures the lines below).
 """
 
 from __future__ import annotations
