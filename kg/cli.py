@@ -81,6 +81,18 @@ def _open(paths: list[str] | None, quiet: bool):
     return open_graph(chosen, progress=None if quiet else _progress(len(expand(files))))
 
 
+def _open_reporting(paths: list[str] | None, quiet: bool):
+    """``_open`` with its problems on stderr: the opened graph, or None when unusable (exit 2)."""
+    try:
+        opened = _open(paths, quiet)
+    except InputError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return None
+    for d in opened.diagnostics:
+        print(d, file=sys.stderr)
+    return opened
+
+
 def cmd_queries(args: argparse.Namespace) -> int:
     from .queries import QueryError, load_queries
 
@@ -118,13 +130,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     except (QueryError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    try:
-        opened = _open(args.graph, args.quiet)
-    except InputError as exc:
-        print(f"{exc}", file=sys.stderr)
+    opened = _open_reporting(args.graph, args.quiet)
+    if opened is None:
         return 2
-    for d in opened.diagnostics:
-        print(d, file=sys.stderr)
     try:
         result = run(opened.store, query, values, limit=args.limit)
     except QueryError as exc:
@@ -143,13 +151,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import OUTPUT_FORMATS, validate
 
-    try:
-        opened = _open(args.paths, args.quiet)
-    except InputError as exc:
-        print(f"{exc}", file=sys.stderr)
+    opened = _open_reporting(args.paths, args.quiet)
+    if opened is None:
         return 2
-    for d in opened.diagnostics:
-        print(d, file=sys.stderr)
     if not args.quiet:
         print(f"validating {opened.description} ({args.engine} engine) …", file=sys.stderr)
     report = validate(opened.graph, opened.store, engine=args.engine)

@@ -145,6 +145,11 @@ class Emitter:
         if value:
             self.put((s, p, ja(value)))
 
+    def source(self, node: URIRef, line: int | None, d: URIRef) -> None:
+        """Where a record was read: its document and line."""
+        self.add(node, KG.sourceLine, integer(line) if line else None)
+        self.add(node, PROV.wasDerivedFrom, d)
+
     def amount(self, s, p, value: Decimal | None) -> None:
         if value is not None:
             self.put((s, p, dec(value)))
@@ -270,8 +275,7 @@ class Emitter:
             self.add(node, KG.isRequest, boolean(bl.request))
             self.text(node, RDFS.label, bl.item)
             self.amount(node, KG.amount, bl.amount)
-            self.add(node, KG.sourceLine, integer(bl.line) if bl.line else None)
-            self.add(node, PROV.wasDerivedFrom, d)
+            self.source(node, bl.line, d)
         self.indicators(p, sheet.indicators)
         for i, c in enumerate(sheet.checks, 1):
             node = self.iris.check(p, i)
@@ -331,8 +335,7 @@ class Emitter:
                 self.amount(node, prop, value)
             if b.supplementary_derived:
                 self.add(node, KG.supplementaryBudgetDerived, boolean(True))
-            self.add(node, KG.sourceLine, integer(b.line) if b.line else None)
-            self.add(node, PROV.wasDerivedFrom, d)
+            self.source(node, b.line, d)
 
     def indicators(self, p: URIRef, indicators) -> None:
         for i, ind in enumerate(indicators, 1):
@@ -423,8 +426,7 @@ class Emitter:
             self.add(node, KG.bidderCount, integer(e.bidders))
         self.amount(node, KG.awardRatePercent, e.award_rate)
         self.text(node, KG.reason, e.reason)
-        self.add(node, KG.sourceLine, integer(e.line))
-        self.add(node, PROV.wasDerivedFrom, d)
+        self.source(node, e.line, d)
         if e.corporate_number is not None:
             digits = e.corporate_number.digits
             corp = self.iris.corporation(digits)
@@ -481,8 +483,7 @@ class Emitter:
             self.add(node, KG.startFiscalYear, integer(mn.start_year) if mn.start_year else None)
             if mn.part_of_larger:
                 self.add(node, KG.partOfLargerBudget, boolean(True))
-            self.add(node, KG.sourceLine, integer(mn.line) if mn.line else None)
-            self.add(node, PROV.wasDerivedFrom, d)
+            self.source(node, mn.line, d)
             self.budgets(node, mn.budgets, d)
         return m
 
