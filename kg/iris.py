@@ -43,6 +43,14 @@ PREFIXES = {
 }
 
 
+def shorten(iri: str) -> str:
+    """``kg:amount`` for an IRI in one of the known namespaces (for people), else the IRI."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(str(ns)):
+            return f"{prefix}:{iri[len(str(ns)):]}"
+    return iri
+
+
 def _seg(text: str) -> str:
     """A path segment from a natural key: whitespace-free NFKC, percent-encoded."""
     return quote(compact(text), safe="")

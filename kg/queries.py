@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .iris import PREFIXES
+from .iris import PREFIXES, shorten
 from .normalize import clean_text
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -194,18 +194,20 @@ def _is_number(term) -> bool:
     return isinstance(term, ox.Literal) and term.datatype.value in (XSD + "decimal", XSD + "integer", XSD + "double")
 
 
+def group_digits(lexical: str) -> str:
+    """An xsd:decimal for people: ``-15000000`` → ``-15,000,000``, ``99.50`` → ``99.5``."""
+    d = Decimal(lexical)
+    return f"{d:,f}" if d == d.to_integral_value() else f"{d.normalize():,f}"
+
+
 def display(term) -> str:
     """For people: decimals (yen) with thousands separators, IRIs shortened with known prefixes."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            if term.value.startswith(str(ns)):
-                return f"{prefix}:{term.value[len(str(ns)):]}"
-        return term.value
+        return shorten(term.value)
     if isinstance(term, ox.Literal) and term.datatype.value == XSD + "decimal":
-        d = Decimal(term.value)
-        return f"{d:,f}" if d == d.to_integral_value() else f"{d.normalize():,f}"
+        return group_digits(term.value)
     return term.value
 
 

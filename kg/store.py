@@ -21,15 +21,15 @@ from rdflib import Graph
 from .model import Diagnostic
 from .read import InputError
 
-#: suffix → (pyoxigraph format, rdflib format)
+#: graph file suffix → format
 GRAPH_SUFFIXES = {
-    ".nt": (ox.RdfFormat.N_TRIPLES, "nt"),
-    ".ttl": (ox.RdfFormat.TURTLE, "turtle"),
-    ".nq": (ox.RdfFormat.N_QUADS, "nquads"),
-    ".trig": (ox.RdfFormat.TRIG, "trig"),
-    ".jsonld": (ox.RdfFormat.JSON_LD, "json-ld"),
-    ".rdf": (ox.RdfFormat.RDF_XML, "xml"),
-    ".owl": (ox.RdfFormat.RDF_XML, "xml"),
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
 }
 
 
@@ -45,26 +45,14 @@ class OpenedGraph:
     description: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
     _graph: Graph | None = None
 
     @property
     def graph(self) -> Graph:
-        """The rdflib view (parsed from the files on first use; built graphs have it already)."""
+        """The rdflib view (copied from the store on first use; built graphs have it already)."""
         if self._graph is None:
-            g = Graph()
-            for f in self.files:
-                fmt = GRAPH_SUFFIXES[f.suffix.lower()][1]
-                if fmt in ("nquads", "trig"):
-                    from rdflib import Dataset
-
-                    ds = Dataset()
-                    ds.parse(f, format=fmt)
-                    for s, p, o, _ in ds.quads((None, None, None, None)):
-                        g.add((s, p, o))
-                else:
-                    g.parse(f, format=fmt)
-            self._graph = g
+            data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            self._graph = Graph().parse(data=data, format="nt")
         return self._graph
 
 
@@ -79,7 +67,7 @@ def load_graph_files(files: list[Path]) -> ox.Store:
     """Load graph files into one store (named graphs of N-Quads/TriG merged into the default graph)."""
     store = ox.Store()
     for f in files:
-        fmt = GRAPH_SUFFIXES[f.suffix.lower()][0]
+        fmt = GRAPH_SUFFIXES[f.suffix.lower()]
         try:
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
                 for quad in ox.parse(path=f, format=fmt):
@@ -106,7 +94,7 @@ def open_graph(
     if graph_files and len(graph_files) == len(paths):
         store = load_graph_files(graph_files)
         names = ", ".join(str(f) for f in graph_files)
-        return OpenedGraph(store=store, description=f"{names} ({len(store)} triples)", files=graph_files)
+        return OpenedGraph(store=store, description=f"{names} ({len(store)} triples)")
     if graph_files:
         raise InputError(graph_files[0], "give either graph files or source documents, not both")
     from .build import build  # sources: build them as `kg build` would

@@ -6,7 +6,7 @@ kg:Corporation is a kg:Recipient).
 
 ``shapes/rules.ttl`` holds SHACL-SPARQL constraints (法人番号 check digit, sums
 across records). pyshacl runs such a constraint once per focus node, which costs
-about 145 ms a node on a year-sized graph (docs/measurements: an hour for a real
+about 145 ms a node on a year-sized graph (the team's measurements: an hour for a real
 year). ``engine="fast"`` (the default) runs each constraint's SELECT once over
 the whole graph on the pyoxigraph store instead and turns every solution into the
 same ``sh:ValidationResult`` pyshacl would write; ``engine="pyshacl"`` runs them
@@ -33,7 +33,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from .emit import ONTOLOGY_DIR
-from .iris import KG, PREFIXES
+from .iris import KG, PREFIXES, shorten
+from .queries import display, group_digits
 from .store import store_from_graph
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
@@ -195,8 +196,6 @@ def _ox_to_rdflib(term) -> Node | None:
 
 
 def _fill(template: str, solution, variables: list[str]) -> str:
-    from .queries import display
-
     def sub(m: re.Match) -> str:
         name = m.group(1)
         if name not in variables:
@@ -250,14 +249,6 @@ def validate(
 
 
 # ----------------------------------------------------------------------------- describing
-
-
-def _short(node: Node) -> str:
-    s = str(node)
-    for prefix, ns in PREFIXES.items():
-        if s.startswith(str(ns)):
-            return f"{prefix}:{s[len(str(ns)):]}"
-    return s
 
 
 def _first(g: Graph, node: Node, props) -> str | None:
@@ -322,14 +313,14 @@ def label_of(g: Graph, node: Node, depth: int = 0) -> str:
     parents = _parents(g, node)
     if parents and depth < 3:
         return f"{text} of {label_of(g, parents[0], depth + 1)}"
-    return f"{text} {_short(node)}"
+    return f"{text} {shorten(str(node))}"
 
 
 def sources_of(g: Graph, node: Node, depth: int = 0) -> list[tuple[str, int | None]]:
     """(document file name, line) pairs the node was mapped from, found through its parents."""
     line = g.value(node, KG.sourceLine)
     line = int(line) if line is not None else None
-    docs = sorted(str(g.value(d, DCTERMS.title) or _short(d)) for d in g.objects(node, PROV.wasDerivedFrom))
+    docs = sorted(str(g.value(d, DCTERMS.title) or shorten(str(d))) for d in g.objects(node, PROV.wasDerivedFrom))
     if docs:
         return [(d, line) for d in docs]
     if depth >= 3:
@@ -359,12 +350,9 @@ def _value_text(v: Node | None) -> str:
         return ""
     if isinstance(v, Literal):
         if v.datatype == XSD.decimal:
-            from decimal import Decimal
-
-            d = Decimal(str(v))
-            return f"{d:,f}" if d == d.to_integral_value() else f"{d.normalize():,f}"
+            return group_digits(str(v))
         return f'"{v}"' + (f"@{v.language}" if v.language else "")
-    return _short(v)
+    return shorten(str(v))
 
 
 def _where(f: Finding) -> str:
@@ -376,8 +364,8 @@ def _where(f: Finding) -> str:
 
 def _check(f: Finding) -> str:
     comp = str(f.component or "").rsplit("#", 1)[-1].replace("ConstraintComponent", "")
-    shape = _short(f.shape) if isinstance(f.shape, URIRef) else ""
-    on = _short(f.path) if f.path is not None else ""
+    shape = shorten(str(f.shape)) if isinstance(f.shape, URIRef) else ""
+    on = shorten(str(f.path)) if f.path is not None else ""
     return " ".join(x for x in (shape, on, comp) if x)
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from kg.cli import main
 from kg.queries import (
-    QUERIES_DIR,
     QueryError,
     get_query,
     load_queries,
@@ -312,7 +311,7 @@ def test_parameters_are_bound_as_terms_not_spliced(store):
     """A value with SPARQL syntax in it is only ever a string that matches nothing."""
     evil = '総務省設置法" ) } UNION { ?p ?x ?y } #'
     assert answer(store, "projects-by-law", law=evil)[1] == []
-    assert get_query("projects-by-law").text == (QUERIES_DIR / "projects-by-law.rq").read_text(encoding="utf-8")
+    assert answer(store, "projects-by-law", law=evil.split('"')[0])[1] != []  # the same law, bound cleanly, matches
 
 
 def test_output_formats(store):

@@ -7,7 +7,7 @@ from typing import Callable
 import pytest
 from rdflib import Graph, Literal, URIRef
 import rdflib.namespace as rns
-from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SH, SKOS
+from rdflib.namespace import ORG, RDF, RDFS, SH, SKOS
 
 from kg.build import build
 from kg.cli import main
@@ -370,7 +370,6 @@ def test_each_break_is_reported_exactly(graph, baseline, case):
         assert case.message in f.message
     assert f.focus_label  # every finding names its record
     assert report.conforms == (case.severity != SH.Violation)
-    assert (report.violations or report.warnings)
 
 
 def test_text_report_names_record_rule_value_and_source_line(graph):
@@ -473,9 +472,3 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     assert main(["validate", "-q", str(garbage)]) == 2
     assert f"{garbage}: not a valid .nt graph" in capsys.readouterr().err
     assert main(["validate", "-q", str(tmp_path / "missing.nt")]) == 2
-
-
-def test_dcterms_title_is_the_document_name(graph):
-    # the report's "source" is read from the graph: every document has its file name
-    titles = sorted(str(t) for d in graph.subjects(RDF.type, KG.SourceDocument) for t in graph.objects(d, DCTERMS.title))
-    assert len(titles) == 5 and all(t.endswith(".txt") for t in titles)

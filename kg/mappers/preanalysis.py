@@ -250,7 +250,7 @@ def _paragraph(lines: list[str], i: int) -> int:
     return i
 
 
-def _value(token: str, line: int, col: Collector) -> tuple:
+def _value(token: str) -> tuple:
     """(Decimal or None, text or None) of a table cell or target."""
     if is_missing(token):
         return None, None
@@ -285,39 +285,39 @@ def _indicators(raw: list[str], lines: list[str], pa: PreAnalysis, col: Collecto
             if len(header) < 3 or len(values) != len(header) - 1:
                 col.warn(i + 1, f"測定指標 table of 達成目標{goal_no}: {len(header)} columns, {len(values)} values; skipped")
             else:
-                tables.setdefault(goal_no, []).append((header, values, yearly, rows[1] + 1))
+                tables.setdefault(goal_no, []).append((header, values, yearly))
             i = rows[1] + 1 if len(rows) > 1 else i + 1
             continue
         i += 1
     # names: paragraphs of the raw text starting with ①, ②, … in goal order
     order = [g.number for g in pa.goals]
+    stripped = [x.strip() for x in raw]
     idx = 0
     i = 0
-    while i < len(raw):
-        line = raw[i].strip()
-        if line and line[0] in _CIRCLED and not _RAW_REVIEW_RE.match(line) and (i == 0 or not raw[i - 1].strip()):
-            end = _paragraph([x.strip() for x in raw], i)
+    while i < len(stripped):
+        line = stripped[i]
+        if line and line[0] in _CIRCLED and not _RAW_REVIEW_RE.match(line) and (i == 0 or not stripped[i - 1]):
+            end = _paragraph(stripped, i)
             number = _CIRCLED.index(line[0]) + 1
             goal = goals[order[min(idx, len(order) - 1)]]
             if any(ind.number == number for ind in goal.indicators) and idx + 1 < len(order):
                 idx += 1
                 goal = goals[order[idx]]
-            name = clean_text("".join(x.strip() for x in raw[i:end])[1:])
-            ind = Indicator(kind="measurement", name=name, line=i + 1)
-            ind.number = number
-            target_value, target_text, target_line = _target(lines, end)
+            name = clean_text("".join(stripped[i:end])[1:])
+            ind = Indicator(kind="measurement", name=name, line=i + 1, number=number)
+            target_value, target_text = _target(lines, end)
             table = (tables.get(goal.number) or [])
             if number - 1 < len(table):
-                header, values, yearly, vline = table[number - 1]
+                header, values, yearly = table[number - 1]
                 base_year, base_label = _year_or_label(header[0])
-                v, txt = _value(values[0], vline, col)
+                v, txt = _value(values[0])
                 ind.values.append(IndicatorValue("baseline", base_year, f"基準値 {base_label}", v, txt))
                 for k, head in enumerate(header[1:-1]):
                     fy, label = _year_or_label(head)
-                    v, txt = _value(values[k + 1], vline, col)
+                    v, txt = _value(values[k + 1])
                     ind.values.append(IndicatorValue("actual", fy, label, v, txt))
                     if k < len(yearly):
-                        v, txt = _value(yearly[k], vline + 2, col)
+                        v, txt = _value(yearly[k])
                         ind.values.append(IndicatorValue("target", fy, f"年度ごとの目標値 {label}", v, txt))
                 fy, label = _year_or_label(header[-1])
                 ind.values.append(IndicatorValue("target", fy, f"目標値 {label}", target_value, target_text))
@@ -351,22 +351,23 @@ def _target(lines: list[str], start: int) -> tuple:
             i = end
             continue
         if re.fullmatch(r"[\d,]+(?:\.\d+)?", first):
-            return parse_number(first), None, i + 1
+            return parse_number(first), None
         if len(para) <= 2 and not any("。" in x for x in para):
-            return None, clean_text("".join(para)), i + 1
+            return None, clean_text("".join(para))
         break
-    return None, None, None
+    return None, None
 
 
 # ----------------------------------------------------------------------------- 目標 and 考え方・根拠
 
 
-def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Each paragraph (lines between blank lines) joined into one string."""
     out, i = [], 0
     while i < len(lines):
         if lines[i]:
             end = _paragraph(lines, i)
-            out.append((i, "".join(lines[i:end])))
+            out.append("".join(lines[i:end]))
             i = end
         else:
             i += 1
@@ -380,7 +381,7 @@ def _goal_texts(lines: list[str], pa: PreAnalysis, col: Collector) -> None:
     when there is exactly one per goal."""
     paras = _paragraphs(lines)
     found = [
-        k for k, (_, text) in enumerate(paras)
+        k for k, text in enumerate(paras)
         if len(text) >= 40 and text.endswith(("ため。", "設定。")) and "【" not in text and not text[0].isdigit()
         and not text.startswith(("(", "・"))
     ]
@@ -388,8 +389,8 @@ def _goal_texts(lines: list[str], pa: PreAnalysis, col: Collector) -> None:
         col.warn(None, f"{len(found)} goal rationales found for {len(pa.goals)} goals; rationales left out")
         return
     for goal, k in zip(pa.goals, found, strict=True):
-        goal.rationale = clean_text(paras[k][1])
+        goal.rationale = clean_text(paras[k])
         if k > 0:
-            start, text = paras[k - 1]
+            text = paras[k - 1]
             if len(text) >= 30 and "【" not in text and not any(h in text for h in ("予算額", "測定指標", "年度ごとの")):
                 goal.text = clean_text(text)
