@@ -1,24 +1,39 @@
 """The build: files → sniff → mapper → records → triples, with a summary.
 
 ``build(paths)`` is what ``kg build`` calls; everything the CLI does is one call here.
+
+Each input file (a text extract, an RS CSV, or a zip of them) is mapped on its own
+into an :class:`~kg.emit.Emitted` (N-Triples lines per graph plus the corporation
+names it saw); :func:`~kg.emit.merge` then settles what spans files (one node per
+法人番号, per 法令ID, per project). Because a file's part depends only on its bytes and
+the code, it can be cached (``cache_dir``): rebuilding after one file changed maps
+only that file. Files can also be mapped in parallel processes (``workers``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
-from . import mappers
-from .emit import Emitter, sorted_nquads, sorted_ntriples
-from .iris import KG, IRIs
-from .model import Diagnostic, PreAnalysis, ReviewSheet
-from .read import InputError, expand, read_document
+from . import mappers, nt
+from .emit import Emitted, Emitter, merge, sorted_nquads, union
+from .iris import KG, PREFIXES, IRIs
+from .model import Diagnostic
+from .read import InputError, expand, read_documents
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 #: output format name → (rdflib format, file suffixes)
 FORMATS = {
@@ -33,82 +48,227 @@ DATASET_FORMATS = ("nquads", "trig")
 
 
 @dataclass
-class BuildResult:
-    graph: Graph
-    #: with named graphs: graph IRI (None = default graph) → triples
-    named: dict | None = None
+class FileResult:
+    """One input file's contribution: its triples, and what went wrong in it."""
+
+    path: str
+    emitted: Emitted
     documents: int = 0
+    rows: int = 0
     failed: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     layouts: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    cached: bool = False
+
+
+@dataclass
+class BuildResult:
+    #: graph IRI (None = default graph) → N-Triples lines
+    graphs: dict[str | None, set[str]]
+    documents: int = 0
+    rows: int = 0
+    failed: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    layouts: dict[str, str] = field(default_factory=dict)
+    files: list[FileResult] = field(default_factory=list)
+
+    @cached_property
+    def lines(self) -> set[str]:
+        """Every triple of the build (the union of its graphs) as an N-Triples line."""
+        return union(self.graphs)
 
     @property
     def triples(self) -> int:
-        return len(self.graph)
+        return len(self.lines)
+
+    @property
+    def cached_files(self) -> int:
+        return sum(1 for f in self.files if f.cached)
+
+    def ntriples(self) -> bytes:
+        """Sorted N-Triples: the same inputs give the same bytes."""
+        return nt.sorted_bytes(self.lines)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The build as an rdflib ``Graph`` (parsed on first use: fine for small builds;
+        for a national year use :meth:`store`)."""
+        g = Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        g.parse(data=self.ntriples().decode("utf-8"), format="nt")
+        return g
+
+    def named_graph(self, name: str | None) -> Graph:
+        """One document's named graph (``None``: the default graph) as an rdflib ``Graph``."""
+        data = nt.sorted_bytes(self.graphs.get(None if name is None else str(name), ()))
+        return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+    def store(self) -> ox.Store:
+        """A new pyoxigraph store holding the build (bulk-loaded from the sorted N-Triples)."""
+        store = ox.Store()
+        data = self.ntriples()
+        if data:
+            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+        return store
 
     def count(self, cls) -> int:
-        return len(set(self.graph.subjects(RDF.type, cls)))
+        suffix = f" <{RDF.type}> <{cls}> ."
+        return sum(1 for line in self.lines if line.endswith(suffix))
 
     def summary(self) -> str:
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         warnings = sum(1 for d in self.diagnostics if d.severity == "warning")
+        cached = f", {self.cached_files} files from cache" if self.cached_files else ""
         return (
-            f"{self.documents} documents ({len(self.failed)} failed), {self.triples} triples, "
+            f"{self.documents} documents ({len(self.failed)} failed{cached}), {self.triples} triples, "
             f"{self.count(KG.Project)} projects, {self.count(KG.Corporation)} corporations, "
             f"{self.count(KG.Expenditure)} expenditures; {errors} errors, {warnings} warnings"
         )
 
 
-def build(
-    paths: list[Path] | None = None,
-    base_iri: str | None = None,
-    named_graphs: bool = False,
-    progress: Callable[[Path], None] | None = None,
-) -> BuildResult:
-    """Map every input into one graph. Unusable files are reported and skipped;
-    the others still build. ``paths`` defaults to the bundled example seeds."""
-    files = expand(paths or [EXAMPLES_DIR])
-    emitter = Emitter(IRIs(base_iri), named_graphs=named_graphs)
-    result = BuildResult(graph=emitter.g, named=emitter.named)
-    for path in files:
-        if progress:
-            progress(path)
-        try:
-            doc = read_document(path)
-        except InputError as exc:
-            result.failed.append(str(path))
-            result.diagnostics.append(Diagnostic(exc.path, exc.line, "error", exc.message))
+def map_file(path: Path, base_iri: str | None = None) -> FileResult:
+    """Read, sniff, map and emit one input file. Unusable documents are reported, never raised."""
+    start = time.perf_counter()
+    emitter = Emitter(IRIs(base_iri))
+    result = FileResult(str(path), emitter.emitted())
+    try:
+        docs = read_documents(path)
+    except InputError as exc:
+        docs = [exc]
+    for doc in docs:
+        if isinstance(doc, InputError):
+            result.failed.append(doc.path)
+            result.diagnostics.append(Diagnostic(doc.path, doc.line, "error", doc.message))
             continue
         mapper = mappers.detect(doc.text)
         if mapper is None:
-            result.failed.append(str(path))
+            result.failed.append(str(doc.path))
             names = ", ".join(m.NAME for m in mappers.MAPPERS)
             result.diagnostics.append(
-                Diagnostic(str(path), None, "error", f"no known layout recognised (tried {names})")
+                Diagnostic(str(doc.path), None, "error", f"no known layout recognised (tried {names})")
             )
             continue
         doc.layout = mapper.NAME
-        result.layouts[str(path)] = mapper.NAME
+        result.layouts[str(doc.path)] = mapper.NAME
         try:
             records, diags = mapper.map_document(doc)
+        except InputError as exc:
+            result.failed.append(str(doc.path))
+            result.diagnostics.append(Diagnostic(exc.path, exc.line, "error", exc.message))
+            continue
         except Exception as exc:  # a mapper bug must not lose the other files
-            result.failed.append(str(path))
-            result.diagnostics.append(Diagnostic(str(path), None, "error", f"{mapper.NAME} mapper failed: {exc!r}"))
+            result.failed.append(str(doc.path))
+            result.diagnostics.append(Diagnostic(str(doc.path), None, "error", f"{mapper.NAME} mapper failed: {exc!r}"))
             continue
         result.diagnostics.extend(diags)
         if not records:
-            result.failed.append(str(path))
+            result.failed.append(str(doc.path))
             continue
         result.documents += 1
+        result.rows += len(records)
+        emitter.document(doc)
         for record in records:
-            if isinstance(record, ReviewSheet):
-                emitter.review_sheet(record, doc)
-            elif isinstance(record, PreAnalysis):
-                emitter.pre_analysis(record, doc)
-    emitter.finish()
-    for path, line, what in emitter.unknown_codes:
-        result.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
+            emitter.record(record, doc)
+    result.emitted = emitter.emitted()
+    result.seconds = time.perf_counter() - start
     return result
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of the code and vocabularies a file's mapping depends on (the cache key's other half)."""
+    h = hashlib.sha256()
+    for f in sorted(PACKAGE_DIR.rglob("*.py")) + sorted((PACKAGE_DIR.parent / "ontology").glob("*.ttl")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cache_file(cache_dir: Path, path: Path, base_iri: str | None) -> Path:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    h.update(code_fingerprint().encode())
+    h.update(IRIs(base_iri).base.encode())
+    return cache_dir / f"{h.hexdigest()[:32]}.pickle"
+
+
+def _load_cached(cache_file: Path, path: Path) -> FileResult | None:
+    try:
+        with cache_file.open("rb") as f:
+            result = pickle.load(f)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        return None
+    result.path, result.cached = str(path), True
+    return result
+
+
+def _store_cached(cache_file: Path, result: FileResult) -> None:
+    tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache_file)  # atomic: a crash never leaves half a cache entry
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def build(
+    paths: list[Path] | None = None,
+    base_iri: str | None = None,
+    progress: Callable[[Path], None] | None = None,
+    cache_dir: Path | None = None,
+    workers: int = 1,
+) -> BuildResult:
+    """Map every input into one graph. Unusable files are reported and skipped; the others
+    still build. ``paths`` defaults to the bundled example seeds. With ``cache_dir``, files
+    whose bytes (and the code) did not change since the last build are not mapped again;
+    ``workers`` > 1 maps the other files in that many processes."""
+    files = expand(paths or [EXAMPLES_DIR])
+    results: dict[Path, FileResult] = {}
+    todo: list[tuple[Path, Path | None]] = []
+    for path in files:
+        cache_file = None
+        if cache_dir is not None and path.is_file():
+            cache_file = _cache_file(cache_dir, path, base_iri)
+            cached = _load_cached(cache_file, path) if cache_file.exists() else None
+            if cached is not None:
+                results[path] = cached
+                if progress:
+                    progress(path)
+                continue
+        todo.append((path, cache_file))
+    if workers > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {path: pool.submit(map_file, path, base_iri) for path, _ in todo}
+            for path, cache_file in todo:
+                results[path] = futures[path].result()
+                if progress:
+                    progress(path)
+                if cache_file is not None:
+                    _store_cached(cache_file, results[path])
+    else:
+        for path, cache_file in todo:
+            if progress:
+                progress(path)
+            results[path] = map_file(path, base_iri)
+            if cache_file is not None:
+                _store_cached(cache_file, results[path])
+    ordered = [results[p] for p in files]
+    out = BuildResult(graphs=merge([r.emitted for r in ordered], IRIs(base_iri)), files=ordered)
+    for r in ordered:
+        out.documents += r.documents
+        out.rows += r.rows
+        out.failed.extend(r.failed)
+        out.diagnostics.extend(r.diagnostics)
+        out.layouts.update(r.layouts)
+        for path, line, what in r.emitted.unknown_codes:
+            out.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
+    return out
 
 
 def format_for(output: Path | None, fmt: str | None) -> str:
@@ -126,20 +286,16 @@ def format_for(output: Path | None, fmt: str | None) -> str:
 
 def serialize(result: BuildResult, fmt: str) -> bytes:
     """Bytes of the built graph; N-Triples and N-Quads are sorted so that the same input
-    gives the same bytes. N-Quads and TriG need a build with ``named_graphs=True``."""
+    gives the same bytes. N-Quads and TriG keep one named graph per source document."""
     if fmt == "nt":
-        return sorted_ntriples(result.graph)
-    if fmt in DATASET_FORMATS:
-        if result.named is None:
-            raise ValueError(f"{fmt} needs a build with named graphs")
-        if fmt == "nquads":
-            return sorted_nquads(result.named)
+        return result.ntriples()
+    if fmt == "nquads":
+        return sorted_nquads(result.graphs)
+    if fmt == "trig":
         ds = Dataset()
-        for prefix, ns in result.graph.namespaces():
+        for prefix, ns in PREFIXES.items():
             ds.bind(prefix, ns)
-        for name, triples in sorted(result.named.items(), key=lambda kv: str(kv[0] or "")):
-            target = ds.default_graph if name is None else ds.graph(name)
-            for triple in sorted(triples):
-                target.add(triple)
+        data = sorted_nquads(result.graphs).decode("utf-8")
+        ds.parse(data=data, format="nquads")
         return ds.serialize(format="trig", encoding="utf-8")
     return result.graph.serialize(format=FORMATS[fmt][0], encoding="utf-8")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import DATASET_FORMATS, EXAMPLES_DIR, FORMATS, build, format_for, serialize
+from .build import EXAMPLES_DIR, FORMATS, build, format_for, serialize
 from .read import InputError, expand
 
 DEFAULT_GRAPH = Path("graph.nt")
@@ -53,7 +53,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         paths,
         base_iri=args.base_iri,
         progress=None if args.quiet else _progress(len(files)),
-        named_graphs=fmt in DATASET_FORMATS,
     )
     for d in result.diagnostics:
         print(d, file=sys.stderr)

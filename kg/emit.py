@@ -15,10 +15,11 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from .iris import KG, KGC, PREFIXES, ROV, IRIs
+from . import nt
+from .iris import KG, KGC, ROV, IRIs
 from .model import Document, Expenditure, PreAnalysis, ReviewSheet
 from .normalize import (
     PartialDate,
@@ -31,24 +32,15 @@ ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 VOCABULARY_FILES = ("code-lists.ttl", "topics.ttl")
 
 
-def ja(text: str) -> Literal:
-    return Literal(text, lang="ja")
+ja = nt.lang
+dec = nt.decimal
+integer = nt.integer
+boolean = nt.boolean
+plain = nt.plain
 
 
-def dec(value: Decimal) -> Literal:
-    return Literal(format(value, "f"), datatype=XSD.decimal)
-
-
-def integer(value: int) -> Literal:
-    return Literal(str(int(value)), datatype=XSD.integer)
-
-
-def boolean(value: bool) -> Literal:
-    return Literal("true" if value else "false", datatype=XSD.boolean)
-
-
-def date_literal(d: PartialDate) -> Literal:
-    return Literal(d.isoformat(), datatype=XSD.date if d.day else XSD.gYearMonth)
+def date_literal(d: PartialDate) -> nt.NT:
+    return nt.date_literal(d.isoformat(), "date" if d.day else "gYearMonth")
 
 
 @lru_cache(maxsize=1)
@@ -113,28 +105,49 @@ class _CorporationNames:
 
 
 class Emitter:
-    """Accumulates the triples of a build; ``finish()`` adds the merged corporations."""
+    """Emits the triples of the documents of one input file as N-Triples lines, one set per
+    graph: each document's named graph (its IRI is the document's) and, under ``None``, the
+    default graph (document metadata). Build-wide things (merged corporations, code lists,
+    law and project identities) are settled by :func:`merge` over every file's :class:`Emitted`.
+    """
 
-    def __init__(self, iris: IRIs | None = None, named_graphs: bool = False):
+    def __init__(self, iris: IRIs | None = None):
         self.iris = iris or IRIs()
-        self.g = Graph()
-        #: with ``named_graphs``: the triples of each document's named graph (its IRI is the
-        #: document's), and under ``None`` those of the default graph (document metadata,
-        #: merged corporations, code lists). ``g`` is always the union.
-        self.named: dict[URIRef | None, set] | None = {None: set()} if named_graphs else None
-        self.current: URIRef | None = None
-        for prefix, ns in PREFIXES.items():
-            self.g.bind(prefix, ns)
-        self.g.bind("id", self.iris.ns)
+        self.graphs: dict[str | None, set[str]] = {None: set()}
+        self._lines = self.graphs[None]
+        self._current: str | None = None
         self.corporations: dict[str, _CorporationNames] = defaultdict(_CorporationNames)
         self.unknown_codes: list[tuple[str, int | None, str]] = []
+        #: law IRIs keyed by name (no 法令ID known to this file) → compact name
+        self.law_names: dict[str, str] = {}
+        #: compact law name → the law's IRI by 法令ID
+        self.law_ids: dict[str, str] = {}
+        #: RS-CSV project IRI → the legacy IRI of the same sheet (旧事業番号 of the same year)
+        self.project_aliases: dict[str, str] = {}
+
+    @property
+    def current(self) -> str | None:
+        return self._current
+
+    @current.setter
+    def current(self, graph: str | None) -> None:
+        self._current = None if graph is None else str(graph)
+        self._lines = self.graphs.setdefault(self._current, set())
+
+    def emitted(self) -> "Emitted":
+        return Emitted(
+            graphs=self.graphs,
+            corporations=dict(self.corporations),
+            unknown_codes=self.unknown_codes,
+            law_names=self.law_names,
+            law_ids=self.law_ids,
+            project_aliases=self.project_aliases,
+        )
 
     # ----------------------------------------------------------------- helpers
     def put(self, triple) -> None:
-        """Add to the union graph and, when tracking, to the current document's graph."""
-        self.g.add(triple)
-        if self.named is not None:
-            self.named.setdefault(self.current, set()).add(triple)
+        """Add to the current document's graph."""
+        self._lines.add(nt.line(*triple))
 
     def add(self, s, p, o) -> None:
         if o is None:
@@ -154,6 +167,15 @@ class Emitter:
         if value is not None:
             self.put((s, p, dec(value)))
 
+    def record(self, record, doc: Document) -> None:
+        """Emit one record a mapper read from ``doc``."""
+        if isinstance(record, ReviewSheet):
+            self.review_sheet(record, doc)
+        elif isinstance(record, PreAnalysis):
+            self.pre_analysis(record, doc)
+        else:
+            raise TypeError(f"no emitter for {type(record).__name__}")
+
     # ----------------------------------------------------------------- documents
     def document(self, doc: Document) -> URIRef:
         """The document's node (in the default graph); what follows goes to its named graph."""
@@ -161,10 +183,10 @@ class Emitter:
         self.current = None
         self.add(d, RDF.type, KG.SourceDocument)
         self.add(d, RDF.type, PROV.Entity)
-        self.add(d, DCTERMS.title, Literal(doc.path.name))
-        self.add(d, KG.sha256, Literal(doc.sha256))
-        self.add(d, KG.layout, Literal(doc.layout))
-        self.add(d, DCTERMS.format, Literal("text/plain"))
+        self.add(d, DCTERMS.title, plain(doc.path.name))
+        self.add(d, KG.sha256, plain(doc.sha256))
+        self.add(d, KG.layout, plain(doc.layout))
+        self.add(d, DCTERMS.format, plain(doc.media_type))
         self.current = d
         return d
 
@@ -191,7 +213,7 @@ class Emitter:
         node = self.iris.project(pn)
         self.add(node, RDF.type, KG.Project)
         self.add(node, KG.sheetYear, integer(pn.year))
-        self.add(node, KG.serialNumber, Literal(pn.serial))
+        self.add(node, KG.serialNumber, plain(pn.serial))
         self.add(node, KG.ministry, self.ministry(pn.ministry))
         return node
 
@@ -201,8 +223,8 @@ class Emitter:
         p = self.project_stub(sheet.number)
         self.add(d, KG.describes, p)
         self.add(p, PROV.wasDerivedFrom, d)
-        self.add(p, DCTERMS.identifier, Literal(sheet.number.display()))
-        self.add(p, KG.projectCode, Literal(sheet.number.code))
+        self.add(p, DCTERMS.identifier, plain(sheet.number.display()))
+        self.add(p, KG.projectCode, plain(sheet.number.code))
         self.add(p, KG.isNewProject, boolean(sheet.number.is_new))
         self.text(p, RDFS.label, sheet.name)
         self.text(p, KG.sheetKind, sheet.sheet_kind)
@@ -226,6 +248,7 @@ class Emitter:
         for i, lb in enumerate(sheet.legal_bases, 1):
             node = self.iris.legal_basis(p, i)
             law = self.iris.law(lb.law)
+            self.law_names[str(law)] = compact(lb.law)
             self.add(law, RDF.type, KG.Law)
             self.text(law, RDFS.label, lb.law)
             self.add(p, KG.legalBasis, node)
@@ -233,7 +256,7 @@ class Emitter:
             self.add(node, KG.law, law)
             for prop, value in ((KG.article, lb.article), (KG.paragraph, lb.paragraph), (KG.item, lb.item)):
                 if value:
-                    self.add(node, prop, Literal(value))
+                    self.add(node, prop, plain(value))
             self.text(node, KG.provisionText, lb.text)
             self.text(node, RDFS.label, f"{lb.law}{lb.provision}")
         self.text(p, KG.plansText, sheet.plans_text)
@@ -254,7 +277,7 @@ class Emitter:
         if measure is not None:
             self.add(measure, KG.policy, policy)
         if sheet.policy_url:
-            self.add(p, KG.policyEvaluationURL, Literal(sheet.policy_url, datatype=XSD.anyURI))
+            self.add(p, KG.policyEvaluationURL, nt.typed(sheet.policy_url, str(XSD.anyURI)))
         self.text(p, KG.purpose, sheet.purpose)
         self.text(p, KG.currentIssues, sheet.current_issues)
         self.text(p, KG.overview, sheet.overview)
@@ -290,8 +313,8 @@ class Emitter:
         chain, chain_year = [p], sheet.number.year
         for _fy, pn in sorted(sheet.past_numbers, key=lambda x: -x[1].year):
             past = self.project_stub(pn)
-            self.add(past, DCTERMS.identifier, Literal(pn.display()))
-            self.add(past, KG.projectCode, Literal(pn.code))
+            self.add(past, DCTERMS.identifier, plain(pn.display()))
+            self.add(past, KG.projectCode, plain(pn.code))
             self.add(p, KG.pastSheet, past)
             if pn.year < chain_year:
                 # lineage: newest → oldest, one step a year (as far as the sheet lists them)
@@ -310,7 +333,7 @@ class Emitter:
         node = iri(m, name)
         self.add(node, RDF.type, cls)
         self.text(node, RDFS.label, name)
-        self.add(node, KG.code, Literal(code) if code else None)
+        self.add(node, KG.code, plain(code) if code else None)
         self.add(node, KG.ministry, self.ministry(m))
         return node
 
@@ -342,7 +365,7 @@ class Emitter:
             node = self.iris.indicator(p, ind.number or i)
             self.add(p, KG.indicator, node)
             self.add(node, RDF.type, KG.Indicator)
-            self.add(node, KG.indicatorKind, Literal(ind.kind))
+            self.add(node, KG.indicatorKind, plain(ind.kind))
             self.text(node, RDFS.label, ind.name)
             self.text(node, KG.unit, ind.unit)
             self.text(node, KG.goalText, ind.goal)
@@ -355,7 +378,7 @@ class Emitter:
                 vn = self.iris.indicator_value(node, v.kind, str(suffix).replace("/", "-"))
                 self.add(node, KG.indicatorValue, vn)
                 self.add(vn, RDF.type, KG.IndicatorValue)
-                self.add(vn, KG.valueKind, Literal(v.kind))
+                self.add(vn, KG.valueKind, plain(v.kind))
                 if v.fiscal_year is not None:
                     self.add(vn, KG.fiscalYear, integer(v.fiscal_year))
                 self.text(vn, KG.columnLabel, v.label)
@@ -372,7 +395,7 @@ class Emitter:
             node = self.iris.block(p, letter)
             self.add(p, KG.fundFlowBlock, node)
             self.add(node, RDF.type, KG.FundFlowBlock)
-            self.add(node, KG.blockLetter, Literal(letter))
+            self.add(node, KG.blockLetter, plain(letter))
             b = blocks.get(letter)
             if b is None:
                 continue
@@ -440,7 +463,7 @@ class Emitter:
             rec = self.iris.unnumbered_recipient(p, e.block, e.rank)
             self.add(rec, RDF.type, KG.Recipient)
             self.text(rec, RDFS.label, e.recipient)
-            self.add(rec, KG.corporateNumberText, Literal(e.corporate_number_text) if e.corporate_number_text else None)
+            self.add(rec, KG.corporateNumberText, plain(e.corporate_number_text) if e.corporate_number_text else None)
             self.add(node, KG.recipient, rec)
 
     # ----------------------------------------------------------------- pre-analysis
@@ -451,7 +474,7 @@ class Emitter:
         self.add(d, KG.describes, m)
         self.add(m, PROV.wasDerivedFrom, d)
         self.add(m, RDF.type, KG.Measure)
-        self.add(m, KG.code, Literal(pa.code))
+        self.add(m, KG.code, plain(pa.code))
         self.text(m, RDFS.label, pa.name)
         self.add(m, KG.ministry, mi)
         self.add(m, KG.fiscalYear, integer(pa.year))
@@ -487,8 +510,10 @@ class Emitter:
             self.budgets(node, mn.budgets, d)
         return m
 
+
+
     # ----------------------------------------------------------------- corporations
-    def finish(self) -> Graph:
+    def finish(self) -> None:
         """Add the merged corporations and the code lists the data refers to."""
         self.current = None
         for triple in code_list_graph():
@@ -497,7 +522,7 @@ class Emitter:
             corp = self.iris.corporation(digits)
             self.add(corp, RDF.type, KG.Corporation)
             self.add(corp, RDF.type, ROV.RegisteredOrganization)
-            self.add(corp, KG.corporateNumber, Literal(digits))
+            self.add(corp, KG.corporateNumber, plain(digits))
             self.add(corp, KG.corporateNumberValid, boolean(names.valid))
             ranked = sorted(
                 names.everywhere,
@@ -508,27 +533,104 @@ class Emitter:
             self.add(corp, RDFS.label, ja(ranked[0]))
             for alt in ranked[1:]:
                 self.add(corp, SKOS.altLabel, ja(alt))
-        return self.g
 
 
-def sorted_nquads(named: dict) -> bytes:
+@dataclass
+class Emitted:
+    """What the documents of one input file contribute to a build (picklable, so it can be
+    cached per file and made in another process)."""
+
+    graphs: dict[str | None, set[str]]
+    corporations: dict[str, _CorporationNames]
+    unknown_codes: list[tuple[str, int | None, str]]
+    law_names: dict[str, str] = field(default_factory=dict)
+    law_ids: dict[str, str] = field(default_factory=dict)
+    project_aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def triples(self) -> int:
+        return sum(len(lines) for lines in self.graphs.values())
+
+
+_IRI_RE = re.compile(r"<([^>]*)>")
+
+
+def _rewrite(lines: set[str], mapping: dict[str, str], marker: str) -> set[str]:
+    """Lines with every IRI in ``mapping`` (or under it, ``iri/…``) replaced by its target."""
+    if not mapping:
+        return lines
+
+    def repl(m: re.Match) -> str:
+        iri = m.group(1)
+        if iri in mapping:
+            return f"<{mapping[iri]}>"
+        head, sep, tail = iri.partition("/" + marker)
+        if sep:
+            root, slash, rest = tail.partition("/")
+            key = head + sep + root
+            if key in mapping:
+                return f"<{mapping[key]}{slash}{rest}>"
+        return m.group(0)
+
+    out = set()
+    for line in lines:
+        out.add(_IRI_RE.sub(repl, line) if marker in line else line)
+    return out
+
+
+def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, set[str]]:
+    """The graphs of a build from every file's :class:`Emitted`: one law node per 法令ID (laws
+    cited by name only join it when some file gives the name's ID), one project node when an
+    RS-CSV sheet names its own legacy 事業番号, and in the default graph the code lists and
+    one node per 法人番号 with every spelling."""
+    iris = iris or IRIs()
+    law_ids: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for part in parts:
+        law_ids.update(part.law_ids)
+        aliases.update(part.project_aliases)
+    laws = {iri: law_ids[name] for part in parts for iri, name in part.law_names.items() if name in law_ids}
+    graphs: dict[str | None, set[str]] = {None: set()}
+    for part in parts:
+        for name, lines in part.graphs.items():
+            lines = _rewrite(_rewrite(lines, laws, "law/"), aliases, "project/")
+            target = graphs.setdefault(name, set())
+            if target:
+                target |= lines
+            else:
+                graphs[name] = set(lines)
+    corporations: dict[str, _CorporationNames] = defaultdict(_CorporationNames)
+    for part in parts:
+        for digits, names in part.corporations.items():
+            merged = corporations[digits]
+            merged.in_tables.update(names.in_tables)
+            merged.everywhere.update(names.everywhere)
+            merged.valid = merged.valid and names.valid
+    finish = Emitter(iris)
+    finish.corporations = corporations
+    finish.finish()
+    graphs[None] |= finish.graphs[None]
+    return graphs
+
+
+def union(graphs: dict[str | None, set[str]]) -> set[str]:
+    out: set[str] = set()
+    for lines in graphs.values():
+        out |= lines
+    return out
+
+
+def sorted_nquads(graphs: dict[str | None, set[str]]) -> bytes:
     """N-Quads of the default graph and one named graph per document, sorted: byte-identical."""
-    lines = set()
-    for name, triples in named.items():
-        g = Graph()
-        for triple in triples:
-            g.add(triple)
-        for line in sorted_ntriples(g).decode("utf-8").splitlines():
-            lines.add(line if name is None else f"{line[:-2]} <{name}> .")
-    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
+    out = set()
+    for name, lines in graphs.items():
+        if name is None:
+            out |= lines
+        else:
+            out.update(f"{line[:-2]} <{name}> ." for line in lines)
+    return nt.sorted_bytes(out)
 
 
 def sorted_ntriples(g: Graph) -> bytes:
-    """N-Triples, one triple a line, sorted: byte-identical for the same graph."""
-    for s, p, o in g:
-        if isinstance(s, BNode) or isinstance(o, BNode):
-            raise ValueError("the graph has blank nodes; sorted N-Triples would not be stable")
-    data = g.serialize(format="nt", encoding="utf-8")
-    lines = sorted(set(line for line in data.decode("utf-8").split("\n") if line.strip()))
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
+    """N-Triples of an rdflib graph, one triple a line, sorted: byte-identical for the same graph."""
+    return nt.sorted_bytes(nt.line(s, p, o) for s, p, o in g)

@@ -37,6 +37,8 @@ class Document:
     sha256: str
     encoding: str
     layout: str = ""
+    #: a zip member's path is ``folder/file.zip!member.csv``: messages name both
+    media_type: str = "text/plain"
 
     @property
     def lines(self) -> list[str]:

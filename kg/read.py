@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 from .model import Document
 
-#: Suffixes a folder is searched for.
-INPUT_SUFFIXES = (".txt", ".tsv", ".md")
+#: Suffixes a folder is searched for: text extracts of sheets, and the RS system's CSVs and zips.
+INPUT_SUFFIXES = (".txt", ".tsv", ".md", ".csv", ".zip")
 
 
 class InputError(Exception):
@@ -31,13 +32,55 @@ def expand(paths: list[Path]) -> list[Path]:
     return out
 
 
+def read_documents(path: Path) -> list[Document | InputError]:
+    """The documents of one input file: the file itself, or each CSV/text member of a zip
+    (as the RS system ships them; a zip member's path is ``file.zip!member``). A member
+    that cannot be decoded is returned as its :class:`InputError`, the others still count;
+    a file that cannot be read at all raises it."""
+    if path.suffix.lower() != ".zip":
+        return [read_document(path)]
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = [i for i in z.infolist() if not i.is_dir() and Path(i.filename).suffix.lower() in INPUT_SUFFIXES]
+            if not members:
+                raise InputError(path, "zip holds no .csv or text file")
+            out = []
+            for info in sorted(members, key=lambda i: i.filename):
+                name = Path(f"{path}!{_member_name(info)}")
+                try:
+                    out.append(decode(name, z.read(info)))
+                except InputError as exc:
+                    out.append(exc)
+            return out
+    except zipfile.BadZipFile as exc:
+        raise InputError(path, f"not a readable zip file ({exc}); is the download truncated?") from exc
+    except (OSError, EOFError, zipfile.LargeZipFile) as exc:
+        raise InputError(path, f"cannot read zip: {exc}") from exc
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Member names of Japanese zips made on Windows are CP932 without the UTF-8 flag."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("cp932")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name
+
+
 def read_document(path: Path) -> Document:
-    """Read and decode one file: UTF-8 (BOM allowed), else CP932 (Shift_JIS) with
-    Japanese text; anything else is an :class:`InputError` naming the bad line."""
+    """Read and decode one file: see :func:`decode`."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+    return decode(path, data)
+
+
+def decode(path: Path, data: bytes) -> Document:
+    """Decode one file's bytes: UTF-8 (BOM allowed), else CP932 (Shift_JIS) with
+    Japanese text; anything else is an :class:`InputError` naming the bad line."""
     if not data.strip():
         raise InputError(path, "file is empty")
     if b"\x00" in data[:4096]:
@@ -59,4 +102,5 @@ def read_document(path: Path) -> Document:
             line = data.count(b"\n", 0, exc.start) + 1
             raise InputError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Document(path=path, text=text, sha256=sha, encoding=encoding)
+    media_type = "text/csv" if path.suffix.lower() == ".csv" else "text/plain"
+    return Document(path=path, text=text, sha256=sha, encoding=encoding, media_type=media_type)

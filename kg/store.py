@@ -104,9 +104,8 @@ def open_graph(
         where = result.failed[0] if result.failed else ", ".join(map(str, paths))
         raise InputError(where, "no document could be built: " + "; ".join(str(d) for d in result.diagnostics[:3]))
     return OpenedGraph(
-        store=store_from_graph(result.graph),
+        store=result.store(),
         description=result.summary(),
         diagnostics=result.diagnostics,
         failed=result.failed,
-        _graph=result.graph,
     )

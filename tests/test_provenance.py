@@ -107,28 +107,29 @@ def test_source_documents_are_prov_entities_with_name_digest_and_layout(graph):
 
 
 def test_named_graph_per_document(seeds, tmp_path):
-    result = build([seeds], named_graphs=True)
-    assert set(result.graph) == set(build([seeds]).graph)  # the union is the plain build
-    docs = {d for d in result.named if d is not None}
+    result = build([seeds])
+    whole = set(result.graph)
+    assert whole == set().union(*(set(result.named_graph(name)) for name in result.graphs))  # the union
+    docs = {URIRef(d) for d in result.graphs if d is not None}
     assert docs == set(result.graph.subjects(RDF.type, KG.SourceDocument))
     doc004 = next(d for d in docs if str(result.graph.value(d, DCTERMS.title)) == seed_file("004").name)
     expenditure = URIRef(ID + "project/2022-soumu-0059/expenditure/G-1")
-    assert (expenditure, KG.amount, None) in {(s, p, None) for s, p, _ in result.named[doc004]}
+    assert (expenditure, KG.amount, None) in {(s, p, None) for s, p, _ in result.named_graph(doc004)}
     # a corporation is merged across documents: in the default graph; the rows naming it in each document's graph
     corp = URIRef(ID + "corporation/6010001030403")
-    assert any(s == corp for s, _, _ in result.named[None])
-    in_docs = {d for d in docs if any(o == corp for _, _, o in result.named[d])}
+    assert any(s == corp for s, _, _ in result.named_graph(None))
+    in_docs = {d for d in docs if any(o == corp for _, _, o in result.named_graph(d))}
     assert {str(result.graph.value(d, DCTERMS.title))[:3] for d in in_docs} == {"002", "004"}
 
     nq = serialize(result, "nquads")
-    assert nq == serialize(build([seeds], named_graphs=True), "nquads")  # byte-identical
+    assert nq == serialize(build([seeds]), "nquads")  # byte-identical
     ds = Dataset()
     ds.parse(data=nq.decode("utf-8"), format="nquads")
     assert {g.identifier for g in ds.graphs() if len(g)} >= docs
     trig = serialize(result, "trig")
     ds2 = Dataset()
     ds2.parse(data=trig.decode("utf-8"), format="trig")
-    assert len(ds2.graph(doc004)) == len(result.named[doc004])
+    assert len(ds2.graph(doc004)) == len(result.named_graph(doc004))
 
 
 def test_cli_trig_and_nquads_outputs_and_querying_them(tmp_path, seeds, capsys):
