@@ -163,6 +163,7 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
             result.diagnostics.append(Diagnostic(str(doc.path), None, "error", f"{mapper.NAME} mapper failed: {exc!r}"))
             continue
         result.diagnostics.extend(diags)
+        result.layouts[str(doc.path)] = doc.layout
         if not records:
             result.failed.append(str(doc.path))
             continue
@@ -170,7 +171,11 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
         result.rows += len(records)
         emitter.document(doc)
         for record in records:
-            emitter.record(record, doc)
+            try:
+                emitter.record(record, doc)
+            except Exception as exc:  # an emitter bug loses this record only, and says which
+                line = getattr(record, "line", None)
+                result.diagnostics.append(Diagnostic(str(doc.path), line, "error", f"record not emitted: {exc!r}"))
     result.emitted = emitter.emitted()
     result.seconds = time.perf_counter() - start
     return result

@@ -53,6 +53,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         paths,
         base_iri=args.base_iri,
         progress=None if args.quiet else _progress(len(files)),
+        cache_dir=args.cache,
+        workers=args.workers,
     )
     for d in result.diagnostics:
         print(d, file=sys.stderr)
@@ -187,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("-f", "--format", choices=sorted(FORMATS), help="output format (default: from the suffix, else nt)")
     b.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    b.add_argument(
+        "--cache", type=Path, metavar="DIR",
+        help="keep each file's mapping here; a rebuild maps only files whose bytes (or the code) changed",
+    )
+    b.add_argument("-j", "--workers", type=int, default=1, help="map files in this many processes (default: 1)")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser(

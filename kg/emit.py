@@ -19,8 +19,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from . import nt
-from .iris import KG, KGC, ROV, IRIs
+from .iris import KG, KGC, ROV, SCHEMA, IRIs
 from .model import Document, Expenditure, PreAnalysis, ReviewSheet
+from .normalize import ministry as ministry_of
 from .normalize import (
     PartialDate,
     ProjectNumber,
@@ -69,6 +70,19 @@ def concept_for(text: str | None, scheme: str) -> URIRef | None:
     if not text:
         return None
     return code_lists().get((scheme, compact(text)))
+
+
+@lru_cache(maxsize=1)
+def _kind_codes() -> dict[str, URIRef]:
+    """法人種別 code (skos:notation, ``301``) → corporation kind."""
+    g = code_list_graph()
+    return {str(code): c for c, code in g.subject_objects(SKOS.notation) if (c, SKOS.inScheme, KGC["corporation-kind"]) in g}
+
+
+def corporation_kind_by_code(code: str | None) -> URIRef | None:
+    if not code:
+        return None
+    return _kind_codes().get(compact(code).removesuffix(".0"))
 
 
 @lru_cache(maxsize=1)
@@ -208,6 +222,17 @@ class Emitter:
         self.add(node, ORG.unitOf, parent)
         return node
 
+    def rs_project(self, sheet: ReviewSheet) -> URIRef:
+        """The node of an RS-system sheet: (sheet year, 予算事業ID)."""
+        node = self.iris.rs_project(sheet.sheet_year, sheet.rs_id)
+        self.add(node, RDF.type, KG.Project)
+        self.add(node, KG.sheetYear, integer(sheet.sheet_year))
+        self.add(node, KG.budgetProjectId, plain(sheet.rs_id))
+        self.add(node, DCTERMS.identifier, plain(f"{sheet.sheet_year}-RS-{sheet.rs_id}"))
+        if sheet.ministry is not None:
+            self.add(node, KG.ministry, self.ministry(sheet.ministry))
+        return node
+
     def project_stub(self, pn) -> URIRef:
         """The node of a project in one sheet year (also for sheets not in the input)."""
         node = self.iris.project(pn)
@@ -220,15 +245,21 @@ class Emitter:
     # ----------------------------------------------------------------- review sheets
     def review_sheet(self, sheet: ReviewSheet, doc: Document) -> URIRef:
         d = self.document(doc)
-        p = self.project_stub(sheet.number)
+        if sheet.rs_id is not None:
+            p = self.rs_project(sheet)
+        else:
+            p = self.project_stub(sheet.number)
+            self.add(p, DCTERMS.identifier, plain(sheet.number.display()))
+            self.add(p, KG.projectCode, plain(sheet.number.code))
+            self.add(p, KG.isNewProject, boolean(sheet.number.is_new))
         self.add(d, KG.describes, p)
         self.add(p, PROV.wasDerivedFrom, d)
-        self.add(p, DCTERMS.identifier, plain(sheet.number.display()))
-        self.add(p, KG.projectCode, plain(sheet.number.code))
-        self.add(p, KG.isNewProject, boolean(sheet.number.is_new))
         self.text(p, RDFS.label, sheet.name)
         self.text(p, KG.sheetKind, sheet.sheet_kind)
-        self.add(p, KG.sourceLine, integer(sheet.line) if sheet.line else None)
+        if sheet.rs_id is None:
+            self.add(p, KG.sourceLine, integer(sheet.line) if sheet.line else None)
+        if sheet.rs_id is not None:
+            self.rs_parts(p, sheet, doc, d)
         if sheet.bureau:
             bureau = self.unit(sheet.ministry, KG.Bureau, sheet.bureau)
             self.add(p, KG.bureau, bureau)
@@ -247,10 +278,16 @@ class Emitter:
         self.text(p, KG.legalBasisText, sheet.legal_basis_text)
         for i, lb in enumerate(sheet.legal_bases, 1):
             node = self.iris.legal_basis(p, i)
-            law = self.iris.law(lb.law)
-            self.law_names[str(law)] = compact(lb.law)
+            if lb.law_id:
+                law = self.iris.law_by_id(lb.law_id)
+                self.law_ids[compact(lb.law)] = str(law)
+                self.add(law, KG.lawId, plain(compact(lb.law_id)))
+            else:
+                law = self.iris.law(lb.law)
+                self.law_names[str(law)] = compact(lb.law)
             self.add(law, RDF.type, KG.Law)
             self.text(law, RDFS.label, lb.law)
+            self.text(law, KG.lawNumber, lb.law_number)
             self.add(p, KG.legalBasis, node)
             self.add(node, RDF.type, KG.LegalBasis)
             self.add(node, KG.law, law)
@@ -259,6 +296,7 @@ class Emitter:
                     self.add(node, prop, plain(value))
             self.text(node, KG.provisionText, lb.text)
             self.text(node, RDFS.label, f"{lb.law}{lb.provision}")
+            self.add(node, KG.sourceLine, integer(lb.line) if lb.line else None)
         self.text(p, KG.plansText, sheet.plans_text)
         for plan in sheet.plans:
             node = self.iris.plan(plan.name)
@@ -267,11 +305,12 @@ class Emitter:
             if plan.date:
                 self.add(node, KG.decisionDate, date_literal(plan.date))
             self.text(node, KG.decidedBy, plan.body)
+            self.add(node, SCHEMA.url, nt.typed(plan.url, str(XSD.anyURI)) if plan.url else None)
             self.add(p, KG.citesPlan, node)
         self.text(p, KG.majorPolicy, sheet.major_policy)
         self.text(p, KG.majorExpense, sheet.major_expense)
-        policy = self.policy_node(KG.Policy, self.iris.policy, sheet.ministry, sheet.policy)
-        measure = self.policy_node(KG.Measure, self.iris.measure, sheet.ministry, sheet.measure)
+        policy = self.policy_node(KG.Policy, self.iris.policy, sheet.ministry, sheet.policy) if sheet.ministry else None
+        measure = self.policy_node(KG.Measure, self.iris.measure, sheet.ministry, sheet.measure) if sheet.ministry else None
         self.add(p, KG.policy, policy)
         self.add(p, KG.measure, measure)
         if measure is not None:
@@ -298,6 +337,11 @@ class Emitter:
             self.add(node, KG.isRequest, boolean(bl.request))
             self.text(node, RDFS.label, bl.item)
             self.amount(node, KG.amount, bl.amount)
+            self.text(node, KG.budgetType, bl.budget_type)
+            self.text(node, KG.account, " / ".join(bl.account) if bl.account else None)
+            self.text(node, KG.budgetClassification, " / ".join(bl.classification) if bl.classification else None)
+            self.amount(node, KG.nextYearRequest, bl.next_year_request)
+            self.text(node, KG.note, bl.note)
             self.source(node, bl.line, d)
         self.indicators(p, sheet.indicators)
         for i, c in enumerate(sheet.checks, 1):
@@ -310,7 +354,7 @@ class Emitter:
             self.text(node, KG.explanation, c.explanation)
             self.add(node, KG.sourceLine, integer(c.line) if c.line else None)
         self.text(p, KG.expertOpinion, sheet.expert_opinion)
-        chain, chain_year = [p], sheet.number.year
+        chain, chain_year = [p], sheet.sheet_year
         for _fy, pn in sorted(sheet.past_numbers, key=lambda x: -x[1].year):
             past = self.project_stub(pn)
             self.add(past, DCTERMS.identifier, plain(pn.display()))
@@ -358,12 +402,17 @@ class Emitter:
                 self.amount(node, prop, value)
             if b.supplementary_derived:
                 self.add(node, KG.supplementaryBudgetDerived, boolean(True))
+            self.amount(node, KG.nextYearRequest, b.next_year_request)
+            self.text(node, KG.changeReason, b.reason)
+            self.text(node, KG.note, b.note)
             self.source(node, b.line, d)
 
     def indicators(self, p: URIRef, indicators) -> None:
         for i, ind in enumerate(indicators, 1):
-            node = self.iris.indicator(p, ind.number or i)
+            node = self.iris.indicator(p, ind.key or ind.number or i)
             self.add(p, KG.indicator, node)
+            self.text(node, KG.dataSource, ind.basis)
+            self.text(node, KG.improvementDirection, ind.direction)
             self.add(node, RDF.type, KG.Indicator)
             self.add(node, KG.indicatorKind, plain(ind.kind))
             self.text(node, RDFS.label, ind.name)
@@ -415,7 +464,7 @@ class Emitter:
                 self.add(inode, KG.sourceLine, integer(item.line) if item.line else None)
             # the name on a 費目・使途 block is its largest recipient: link it and keep the spelling
             rows = by_block.get(letter, [])
-            if b.name and rows:
+            if b.name and rows and sheet.rs_id is None:
                 wanted = expand_corporate_abbreviations(b.name)
                 match = next((e for e in rows if expand_corporate_abbreviations(e.recipient) == wanted), None)
                 match = match or min(rows, key=lambda e: e.rank)
@@ -450,6 +499,13 @@ class Emitter:
         self.amount(node, KG.awardRatePercent, e.award_rate)
         self.text(node, KG.reason, e.reason)
         self.source(node, e.line, d)
+        self.text(node, KG.location, e.location)
+        self.add(node, KG.corporationTypeCode, plain(e.kind_code) if e.kind_code else None)
+        self.add(node, KG.isOtherRecipients, boolean(e.is_other) if e.is_other is not None else None)
+        for i, c in enumerate(e.contracts, 1):
+            cn = URIRef(f"{node}/contract/{i}")
+            self.add(node, KG.contract, cn)
+            self.contract(cn, c, p, doc, d)
         if e.corporate_number is not None:
             digits = e.corporate_number.digits
             corp = self.iris.corporation(digits)
@@ -458,13 +514,169 @@ class Emitter:
             names.everywhere[e.recipient] += 1
             names.valid = names.valid and e.corporate_number.valid
             self.add(node, KG.recipient, corp)
-            self.add(node, KG.recipientKind, corporation_kind(e.recipient))
+            self.add(node, KG.recipientKind, corporation_kind_by_code(e.kind_code) or corporation_kind(e.recipient))
         else:
             rec = self.iris.unnumbered_recipient(p, e.block, e.rank)
             self.add(rec, RDF.type, KG.Recipient)
             self.text(rec, RDFS.label, e.recipient)
             self.add(rec, KG.corporateNumberText, plain(e.corporate_number_text) if e.corporate_number_text else None)
             self.add(node, KG.recipient, rec)
+
+    # ----------------------------------------------------------------- RS-system parts
+    def rs_parts(self, p: URIRef, sheet: ReviewSheet, doc: Document, d: URIRef) -> None:
+        """What only RS CSV files carry: the full organisation, category, subsidies, related
+        projects, account budgets, the effect path, block-to-block flow, 費目・使途 of every
+        recipient, multi-year contracts, remarks and 旧事業番号."""
+        m = sheet.ministry
+        if m is not None and sheet.units:
+            self.add(p, KG.bureau, self.unit_chain(m, sheet.units))
+            if len(sheet.units) > 1:
+                self.add(p, KG.division, self.iris.unit(m, *sheet.units))
+        for other in sheet.other_units:
+            om = ministry_of(other[0]) or m
+            if om is not None and other[1:]:
+                self.unit_chain(om, other[1:])
+                self.add(p, KG.otherResponsibleUnit, self.iris.unit(om, *other[1:]))
+        if m is None:
+            self.text(p, KG.ministryText, sheet.ministry_text)
+        self.text(p, KG.projectCategory, sheet.category)
+        if sheet.overview_url:
+            self.add(p, KG.overviewURL, nt.typed(sheet.overview_url, str(XSD.anyURI)))
+        if sheet.start_year_unknown:
+            self.add(p, KG.startYearUnknown, boolean(True))
+        for remark in sheet.remarks:
+            self.text(p, KG.remarks, remark)
+        for s in sheet.subsidies:
+            node = URIRef(f"{p}/subsidy/{s.number}")
+            self.add(p, KG.subsidy, node)
+            self.add(node, RDF.type, KG.Subsidy)
+            self.text(node, KG.subsidyTarget, s.target)
+            self.text(node, KG.subsidyRate, s.rate)
+            self.text(node, KG.subsidyCap, s.cap)
+            self.add(node, SCHEMA.url, nt.typed(s.url, str(XSD.anyURI)) if s.url else None)
+            self.source(node, s.line, d)
+        for r in sheet.related:
+            node = URIRef(f"{p}/related/{r.number}")
+            self.add(p, KG.projectRelation, node)
+            self.add(node, RDF.type, KG.ProjectRelation)
+            self.text(node, KG.relationType, r.relation)
+            self.text(node, RDFS.label, r.name)
+            if r.project_id:
+                self.add(node, KG.relatedProject, self.iris.rs_project(sheet.sheet_year, r.project_id))
+            self.source(node, r.line, d)
+        for i, b in enumerate(sheet.account_budgets, 1):
+            node = URIRef(f"{self.iris.budget(p, b.fiscal_year)}/account/{i}")
+            self.add(p, KG.accountBudget, node)
+            self.add(node, RDF.type, KG.AccountBudget)
+            self.add(node, KG.fiscalYear, integer(b.fiscal_year))
+            self.text(node, KG.account, " / ".join(b.account))
+            for prop, value in (
+                (KG.initialBudget, b.initial), (KG.supplementaryBudget, b.supplementary), (KG.carriedOverIn, b.carried_in),
+                (KG.reserveFund, b.reserve), (KG.budgetTotal, b.total), (KG.executedAmount, b.executed),
+                (KG.nextYearRequest, b.next_year_request), (KG.requestedAmount, b.requested),
+            ):
+                self.amount(node, prop, value)
+            self.text(node, KG.note, b.note)
+            self.source(node, b.line, d)
+        keys = {ind.key: self.iris.indicator(p, ind.key) for ind in sheet.indicators if ind.key}
+        for link in sheet.indicator_links:
+            source = keys.get(link.source) or self.iris.indicator(p, link.source)
+            target = keys.get(link.target) or self.iris.indicator(p, link.target)
+            self.add(source, KG.leadsTo, target)
+            self.text(target, KG.pathNote, link.note)
+        for f in sheet.flows:
+            target = self.iris.block(p, f.target)
+            self.add(p, KG.fundFlowBlock, target)
+            self.add(target, RDF.type, KG.FundFlowBlock)
+            self.add(target, KG.blockLetter, plain(f.target))
+            if f.source is None:
+                self.add(p, KG.fundsBlock, target)
+            else:
+                source = self.iris.block(p, f.source)
+                self.add(p, KG.fundFlowBlock, source)
+                self.add(source, RDF.type, KG.FundFlowBlock)
+                self.add(source, KG.blockLetter, plain(f.source))
+                self.add(source, KG.paysBlock, target)
+            self.text(target, KG.flowNote, f.note)
+            self.text(p, KG.indirectCostItem, f.indirect_cost)
+            self.amount(p, KG.indirectCostAmount, f.indirect_amount)
+        counts: Counter = Counter()
+        for letter, item in sheet.expense_items:
+            counts[letter] += 1
+            block = self.iris.block(p, letter)
+            inode = self.iris.expense_item(p, letter, counts[letter])
+            self.add(p, KG.fundFlowBlock, block)
+            self.add(block, RDF.type, KG.FundFlowBlock)
+            self.add(block, KG.blockLetter, plain(letter))
+            self.add(block, KG.expenseItem, inode)
+            self.add(inode, RDF.type, KG.ExpenseItem)
+            self.text(inode, KG.expenseCategory, item.category)
+            self.text(inode, KG.use, item.use)
+            self.amount(inode, KG.amount, item.amount)
+            self.text(inode, KG.recipientName, item.recipient)
+            self.text(inode, KG.summary, item.contract)
+            self.source(inode, item.line, d)
+            if item.corporate_number is not None and item.recipient:
+                self.corporation_seen(item.corporate_number, item.recipient, in_table=False)
+                self.add(inode, KG.recipient, self.iris.corporation(item.corporate_number.digits))
+        for i, c in enumerate(sheet.contracts, 1):
+            node = URIRef(f"{p}/contract/{i}")
+            self.add(p, KG.multiYearContract, node)
+            self.contract(node, c, p, doc, d)
+        chain, chain_year = [p], sheet.sheet_year
+        for pn in sorted(sheet.old_numbers, key=lambda n: -(n.year or sheet.sheet_year - 1)):
+            if pn.year is None:  # a number without its year: the sheet of the year before
+                pn = ProjectNumber(sheet.sheet_year - 1, pn.ministry, pn.code, pn.serial)
+            legacy = self.project_stub(pn)
+            self.add(legacy, DCTERMS.identifier, plain(pn.display()))
+            self.add(legacy, KG.projectCode, plain(pn.code))
+            if pn.year == sheet.sheet_year:
+                self.project_aliases[str(p)] = str(legacy)  # the same sheet: merge() joins the two nodes
+                continue
+            self.add(p, KG.pastSheet, legacy)
+            if pn.year < chain_year:
+                self.add(chain[-1], KG.previousSheet, legacy)
+                chain.append(legacy)
+                chain_year = pn.year
+
+    def unit_chain(self, m, names: tuple[str, ...]) -> URIRef:
+        """局・庁 → 部 → 課 → 室 …: the first a bureau, each further one a division of the one
+        before. Returns the bureau."""
+        self.ministry(m)
+        for i in range(len(names)):
+            self.unit(m, KG.Bureau if i == 0 else KG.Division, *names[: i + 1])
+        return self.iris.unit(m, names[0])
+
+    def contract(self, node: URIRef, c, p: URIRef, doc: Document, d: URIRef) -> None:
+        self.add(node, RDF.type, KG.Contract)
+        self.add(node, KG.project, p)
+        self.text(node, KG.summary, c.summary)
+        self.amount(node, KG.amount, c.amount)
+        self.contract_method(node, c.contract_method, doc, c.line)
+        self.text(node, KG.specificContractMethod, c.specific_method)
+        if c.bidders is not None:
+            self.add(node, KG.bidderCount, integer(c.bidders))
+        self.amount(node, KG.awardRatePercent, c.award_rate)
+        self.text(node, KG.reason, c.reason)
+        self.text(node, KG.otherContract, c.other)
+        self.source(node, c.line, d)
+        if c.multi_year:
+            self.add(node, KG.isMultiYear, boolean(True))
+            if c.block:
+                self.add(node, KG.block, self.iris.block(p, c.block))
+            self.text(node, KG.recipientName, c.recipient)
+            self.text(node, KG.location, c.location)
+            self.add(node, KG.corporationTypeCode, plain(c.kind_code) if c.kind_code else None)
+            if c.corporate_number is not None and c.recipient:
+                self.corporation_seen(c.corporate_number, c.recipient, in_table=True)
+                self.add(node, KG.recipient, self.iris.corporation(c.corporate_number.digits))
+
+    def corporation_seen(self, number, name: str, in_table: bool) -> None:
+        names = self.corporations[number.digits]
+        if in_table:
+            names.in_tables[name] += 1
+        names.everywhere[name] += 1
+        names.valid = names.valid and number.valid
 
     # ----------------------------------------------------------------- pre-analysis
     def pre_analysis(self, pa: PreAnalysis, doc: Document) -> URIRef:
@@ -590,9 +802,13 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
         law_ids.update(part.law_ids)
         aliases.update(part.project_aliases)
     laws = {iri: law_ids[name] for part in parts for iri, name in part.law_names.items() if name in law_ids}
+    # an RS sheet joining its legacy node keeps the legacy 事業番号 and name
+    dropped = tuple(f"<{rs}> <{prop}> " for rs in aliases for prop in (DCTERMS.identifier, RDFS.label))
     graphs: dict[str | None, set[str]] = {None: set()}
     for part in parts:
         for name, lines in part.graphs.items():
+            if dropped:
+                lines = {line for line in lines if not line.startswith(dropped)}
             lines = _rewrite(_rewrite(lines, laws, "law/"), aliases, "project/")
             target = graphs.setdefault(name, set())
             if target:

@@ -90,6 +90,10 @@ class IRIs:
             raise ValueError(f"a project IRI needs the sheet year: {pn}")
         return self._iri("project", f"{pn.year}-{pn.ministry.slug}-{pn.serial}")
 
+    def rs_project(self, year: int, budget_project_id: str) -> URIRef:
+        """An RS-system sheet: (sheet year, 予算事業ID)."""
+        return self._iri("project", f"{year}-rs-{_seg(budget_project_id)}")
+
     def budget(self, project: URIRef, fiscal_year: int, request: bool = False) -> URIRef:
         return URIRef(f"{project}/budget/{fiscal_year}{'-request' if request else ''}")
 
@@ -108,8 +112,8 @@ class IRIs:
     def legal_basis(self, project: URIRef, index: int) -> URIRef:
         return URIRef(f"{project}/legal-basis/{index}")
 
-    def indicator(self, project: URIRef, index: int) -> URIRef:
-        return URIRef(f"{project}/indicator/{index}")
+    def indicator(self, project: URIRef, index: int | str) -> URIRef:
+        return URIRef(f"{project}/indicator/{_seg(str(index))}")
 
     def indicator_value(self, indicator: URIRef, kind: str, fiscal_year: int | str) -> URIRef:
         return URIRef(f"{indicator}/{kind}/{fiscal_year}")
@@ -120,6 +124,10 @@ class IRIs:
     # shared nodes
     def law(self, name: str) -> URIRef:
         return self._iri("law", _seg(name))
+
+    def law_by_id(self, law_id: str) -> URIRef:
+        """A law by its e-Gov 法令ID (503AC0000000036): its identity whatever the spelling of its name."""
+        return self._iri("law", _seg(law_id))
 
     def plan(self, name: str) -> URIRef:
         return self._iri("plan", _seg(name))

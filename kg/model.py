@@ -52,6 +52,9 @@ class LegalBasis:
     paragraph: str | None = None  # "1"
     item: str | None = None  # "70"
     text: str | None = None  # 第4条第1項第70号
+    law_id: str | None = None  # e-Gov 法令ID 503AC0000000036 (RS CSV)
+    law_number: str | None = None  # 令和三年法律第三十六号
+    line: int | None = None
 
     @property
     def provision(self) -> str:
@@ -70,6 +73,8 @@ class Plan:
     name: str
     date: PartialDate | None = None
     body: str | None = None  # 閣議, 経済財政諮問会議, ...
+    url: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -88,6 +93,12 @@ class BudgetYear:
     execution_rate: Decimal | None = None  # percent
     execution_rate_initial_supplementary: Decimal | None = None  # percent
     supplementary_derived: bool = False  # 補正予算 computed from 計 (values lost in PDF text)
+    next_year_request: Decimal | None = None  # 翌年度要求額 (RS CSV)
+    requested: Decimal | None = None  # 要望額
+    reason: str | None = None  # 主な増減理由
+    note: str | None = None  # その他特記事項 / 備考
+    #: an account row (RS 2-1 with 会計区分): 会計区分, 会計, 勘定
+    account: tuple[str, ...] = ()
     line: int | None = None
 
 
@@ -100,6 +111,12 @@ class BudgetLine:
     amount: Decimal | None
     request: bool = False
     line: int | None = None
+    #: RS 2-2: 予算種別, 会計区分/会計/勘定, 所管, 組織・勘定, 項, 目 and the rest
+    budget_type: str | None = None
+    account: tuple[str, ...] = ()
+    classification: tuple[str, ...] = ()  # 所管, 組織・勘定, 項 (目 is the item)
+    next_year_request: Decimal | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -120,6 +137,9 @@ class Indicator:
     values: list[IndicatorValue] = field(default_factory=list)
     line: int | None = None
     number: int | None = None  # ①, ② … of a 測定指標
+    key: str | None = None  # RS 3-1: 種別 and 番号 (アウトカム-1), the indicator's identity in its sheet
+    basis: str | None = None  # 統計・データ名（出典）
+    direction: str | None = None  # 上向き / 下向き
 
 
 @dataclass
@@ -135,11 +155,82 @@ class Check:
 
 @dataclass
 class ExpenseItem:
-    """費目・使途 of the largest recipient of a block."""
+    """費目・使途 of the largest recipient of a block (RS 5-3: of any recipient)."""
 
     category: str  # 費目
     use: str | None  # 使途
     amount: Decimal | None
+    line: int | None = None
+    recipient: str | None = None
+    corporate_number: CorporateNumber | None = None
+    contract: str | None = None  # 契約概要
+
+
+@dataclass
+class Contract:
+    """A contract of a recipient (RS 5-1 contract row), or a contract under 国庫債務負担行為等
+    (RS 5-4, multi-year: then it names its own block and recipient)."""
+
+    summary: str | None
+    amount: Decimal | None
+    contract_method: str | None = None
+    specific_method: str | None = None  # 具体的な契約方式等
+    bidders: int | None = None
+    award_rate: Decimal | None = None  # percent
+    reason: str | None = None
+    other: str | None = None  # その他の契約
+    line: int | None = None
+    multi_year: bool = False
+    block: str | None = None
+    recipient: str | None = None
+    corporate_number: CorporateNumber | None = None
+    corporate_number_text: str | None = None
+    location: str | None = None
+    kind_code: str | None = None
+
+
+@dataclass
+class BlockFlow:
+    """RS 5-2: a block paid by another block, or by the responsible organisation itself."""
+
+    target: str
+    source: str | None  # None: paid by the ministry's organisation (担当組織からの支出)
+    note: str | None = None
+    indirect_cost: str | None = None  # 国自らが支出する間接経費の項目
+    indirect_amount: Decimal | None = None
+    line: int | None = None
+
+
+@dataclass
+class Subsidy:
+    """RS 1-4: 補助対象, 補助率, 補助上限等."""
+
+    number: int
+    target: str | None
+    rate: str | None
+    cap: str | None
+    url: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class RelatedProject:
+    """RS 1-5: another budget project and how it relates (統合元, 分割先, 子事業 …)."""
+
+    number: int
+    project_id: str | None
+    name: str | None
+    relation: str | None
+    line: int | None = None
+
+
+@dataclass
+class IndicatorLink:
+    """RS 3-2: one step of the effect path (アクティビティ → アウトプット → アウトカム)."""
+
+    source: str  # Indicator.key
+    target: str
+    note: str | None = None
     line: int | None = None
 
 
@@ -173,13 +264,22 @@ class Expenditure:
     reason: str | None
     line: int
     corporate_number_text: str | None = None  # as written, when it is not a 13-digit number
+    location: str | None = None  # 所在地 (RS)
+    kind_code: str | None = None  # 法人種別 as coded in RS 5-1 (301 …)
+    is_other: bool | None = None  # その他支出先 (names listed inside an その他 total)
+    contracts: list[Contract] = field(default_factory=list)
 
 
 @dataclass
 class ReviewSheet:
-    """Everything a 行政事業レビューシート carries."""
+    """Everything a 行政事業レビューシート carries.
 
-    number: ProjectNumber
+    A legacy sheet has its 事業番号 (``number``); an RS-system sheet its 予算事業ID
+    (``rs_id``, with ``sheet_year``). An RS CSV holds one part of many sheets, so the RS
+    mapper yields one partial sheet per project and file; parts meet on the project IRI.
+    """
+
+    number: ProjectNumber | None
     name: str
     ministry: Ministry
     sheet_year: int
@@ -214,6 +314,23 @@ class ReviewSheet:
     blocks: list[Block] = field(default_factory=list)
     expenditures: list[Expenditure] = field(default_factory=list)
     line: int | None = None
+    # RS system (CSV) only
+    rs_id: str | None = None
+    ministry_text: str | None = None  # 府省庁 as written, when it is not a known ministry
+    units: tuple[str, ...] = ()  # 局・庁, 部, 課, 室, 班, 係 (empty ones dropped)
+    other_units: list[tuple[str, ...]] = field(default_factory=list)  # その他担当組織
+    category: str | None = None  # 事業区分
+    overview_url: str | None = None
+    start_year_unknown: bool = False
+    remarks: list[str] = field(default_factory=list)
+    subsidies: list[Subsidy] = field(default_factory=list)
+    related: list[RelatedProject] = field(default_factory=list)
+    account_budgets: list[BudgetYear] = field(default_factory=list)
+    indicator_links: list[IndicatorLink] = field(default_factory=list)
+    flows: list[BlockFlow] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)  # multi-year (5-4)
+    expense_items: list[tuple[str, ExpenseItem]] = field(default_factory=list)  # (block, item) from 5-3
+    old_numbers: list[ProjectNumber] = field(default_factory=list)  # 旧事業番号
 
 
 @dataclass

@@ -22,5 +22,21 @@ def graph(seed_build):
     return seed_build.graph
 
 
+RS_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rs"
+
+
+@pytest.fixture(scope="session")
+def rs_build():
+    """The hand-written RS CSV fixtures (zipped as shipped) built with the legacy seeds."""
+    result = build([EXAMPLES_DIR, RS_FIXTURES])
+    assert result.documents == 5 + 19, [str(d) for d in result.diagnostics]
+    return result
+
+
+@pytest.fixture(scope="session")
+def rs_graph(rs_build):
+    return rs_build.graph
+
+
 def seed_file(name_prefix: str) -> Path:
     return next(EXAMPLES_DIR.glob(f"{name_prefix}_*.txt"))

@@ -53,6 +53,39 @@ class Case:
     value: object = None
     message: str = ""
     also: tuple = ()  # other constraints the same break violates on the same value
+    base: str = "seed"  # the graph broken: "seed", or "rs" (seeds and the RS CSV fixtures)
+
+
+RS2 = URIRef(ID + "project/2024-rs-005120")
+
+
+def _rs_no_identity(g):
+    g.remove((RS2, KG.budgetProjectId, None))
+    return RS2
+
+
+def _contract_negative_bidders(g):
+    c = URIRef(str(RS2) + "/expenditure/A-1/contract/1")
+    replace(g, c, KG.bidderCount, Literal("-1", datatype=rns.XSD.integer))
+    return c
+
+
+def _subsidy_two_rates(g):
+    s = URIRef(str(RS2) + "/subsidy/1")
+    g.add((s, KG.subsidyRate, Literal("2/3", lang="ja")))
+    return s
+
+
+def _relation_to_ministry(g):
+    r = URIRef(str(RS2) + "/related/1")
+    replace(g, r, KG.relatedProject, URIRef(ID + "ministry/soumu"))
+    return r
+
+
+def _account_budget_without_account(g):
+    a = URIRef(str(RS2) + "/budget/2023/account/1")
+    g.remove((a, KG.account, None))
+    return a
 
 
 def _project_two_names(g):
@@ -305,6 +338,13 @@ CASES = [
     Case("executed-above-budget", "ExecutionWithinBudgetShape", _executed_above_budget, None, "SPARQL", SH.Warning,
          value=800000000,
          message="The executed amount of FY2021, 800,000,000 yen, is above its budget total of 700,000,000 yen."),
+    Case("rs-no-identity", "ProjectIdentityShape", _rs_no_identity, None, "Or", base="rs"),
+    Case("contract-bidders", "ContractShape", _contract_negative_bidders, KG.bidderCount, "MinInclusive", value=-1, base="rs"),
+    Case("subsidy-two-rates", "SubsidyShape", _subsidy_two_rates, KG.subsidyRate, "MaxCount", base="rs"),
+    Case("relation-not-a-project", "ProjectRelationShape", _relation_to_ministry, KG.relatedProject, "Class",
+         value=ID + "ministry/soumu", base="rs"),
+    Case("account-budget-no-account", "AccountBudgetShape", _account_budget_without_account, KG.account, "MinCount",
+         base="rs"),
     Case("two-kinds", "OneKindPerCorporationShape", _two_kinds, None, "SPARQL", SH.Warning,
          value="株式会社三菱総合研究所",
          message="法人番号 6010001030403 is written next to a 一般社団法人 (一般社団法人三菱総合研究所) and a 株式会社 "
@@ -316,6 +356,11 @@ CASES = [
 def baseline(graph):
     """What the seed graph itself reports: one warning, a real one (see below)."""
     return {f.key() for f in validate(graph).findings}
+
+
+@pytest.fixture(scope="module")
+def rs_baseline(rs_graph):
+    return {f.key() for f in validate(rs_graph).findings}
 
 
 def test_seed_graph_conforms_with_one_true_warning(graph):
@@ -347,7 +392,9 @@ def test_every_class_of_the_ontology_has_a_shape():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_each_break_is_reported_exactly(graph, baseline, case):
+def test_each_break_is_reported_exactly(graph, baseline, rs_graph, rs_baseline, case):
+    if case.base == "rs":
+        graph, baseline = rs_graph, rs_baseline
     g = copy(graph)
     focus = case.mutate(g)
     report = validate(g)
@@ -388,7 +435,7 @@ def test_text_report_names_record_rule_value_and_source_line(graph):
         "\n"
         "WARNING   Budget record FY2019 of Means (数学アドバンストイノベーションプラットフォーム) of "
     )
-    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 27 shapes): does not conform\n")
+    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 32 shapes): does not conform\n")
 
 
 def test_source_of_a_nested_record_is_its_document_and_own_line(graph):
@@ -439,7 +486,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     good = tmp_path / "good.nt"
     good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
     assert main(["validate", "-q", str(good)]) == 0
-    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 27 shapes): conforms\n")
+    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 32 shapes): conforms\n")
 
     g = copy(graph)
     _expenditure_negative(g)

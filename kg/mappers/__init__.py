@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import excel_cells, pdf_text, preanalysis
+from . import excel_cells, pdf_text, preanalysis, rs_csv
 
-MAPPERS: tuple[ModuleType, ...] = (preanalysis, excel_cells, pdf_text)
+MAPPERS: tuple[ModuleType, ...] = (rs_csv, preanalysis, excel_cells, pdf_text)
 
 
 def detect(text: str) -> ModuleType | None:
