@@ -40,6 +40,10 @@ boolean = nt.boolean
 plain = nt.plain
 
 
+def uri_literal(url: str) -> nt.NT:
+    return nt.typed(url, str(XSD.anyURI))
+
+
 def date_literal(d: PartialDate) -> nt.NT:
     return nt.date_literal(d.isoformat(), "date" if d.day else "gYearMonth")
 
@@ -258,7 +262,7 @@ class Emitter:
         self.text(p, KG.sheetKind, sheet.sheet_kind)
         if sheet.rs_id is None:
             self.add(p, KG.sourceLine, integer(sheet.line) if sheet.line else None)
-        if sheet.rs_id is not None:
+        else:  # an RS file's row lines belong to its parts, not to the project
             self.rs_parts(p, sheet, doc, d)
         if sheet.bureau:
             bureau = self.unit(sheet.ministry, KG.Bureau, sheet.bureau)
@@ -305,7 +309,7 @@ class Emitter:
             if plan.date:
                 self.add(node, KG.decisionDate, date_literal(plan.date))
             self.text(node, KG.decidedBy, plan.body)
-            self.add(node, SCHEMA.url, nt.typed(plan.url, str(XSD.anyURI)) if plan.url else None)
+            self.add(node, SCHEMA.url, uri_literal(plan.url) if plan.url else None)
             self.add(p, KG.citesPlan, node)
         self.text(p, KG.majorPolicy, sheet.major_policy)
         self.text(p, KG.majorExpense, sheet.major_expense)
@@ -316,7 +320,7 @@ class Emitter:
         if measure is not None:
             self.add(measure, KG.policy, policy)
         if sheet.policy_url:
-            self.add(p, KG.policyEvaluationURL, nt.typed(sheet.policy_url, str(XSD.anyURI)))
+            self.add(p, KG.policyEvaluationURL, uri_literal(sheet.policy_url))
         self.text(p, KG.purpose, sheet.purpose)
         self.text(p, KG.currentIssues, sheet.current_issues)
         self.text(p, KG.overview, sheet.overview)
@@ -388,24 +392,29 @@ class Emitter:
             self.add(node, RDF.type, KG.BudgetRecord)
             self.add(node, KG.fiscalYear, integer(b.fiscal_year))
             self.add(node, KG.isRequest, boolean(b.request))
-            for prop, value in (
-                (KG.initialBudget, b.initial),
-                (KG.supplementaryBudget, b.supplementary),
-                (KG.carriedOverIn, b.carried_in),
-                (KG.carriedOverOut, b.carried_out),
-                (KG.reserveFund, b.reserve),
-                (KG.budgetTotal, b.total),
-                (KG.executedAmount, b.executed),
-                (KG.executionRatePercent, b.execution_rate),
-                (KG.executionRateOfInitialAndSupplementaryPercent, b.execution_rate_initial_supplementary),
-            ):
-                self.amount(node, prop, value)
-            if b.supplementary_derived:
-                self.add(node, KG.supplementaryBudgetDerived, boolean(True))
-            self.amount(node, KG.nextYearRequest, b.next_year_request)
-            self.text(node, KG.changeReason, b.reason)
-            self.text(node, KG.note, b.note)
-            self.source(node, b.line, d)
+            self.budget_figures(node, b, d)
+
+    def budget_figures(self, node: URIRef, b, d: URIRef) -> None:
+        """The amounts, rates and notes of one budget row (a year's total or one account's)."""
+        for prop, value in (
+            (KG.initialBudget, b.initial),
+            (KG.supplementaryBudget, b.supplementary),
+            (KG.carriedOverIn, b.carried_in),
+            (KG.carriedOverOut, b.carried_out),
+            (KG.reserveFund, b.reserve),
+            (KG.budgetTotal, b.total),
+            (KG.executedAmount, b.executed),
+            (KG.executionRatePercent, b.execution_rate),
+            (KG.executionRateOfInitialAndSupplementaryPercent, b.execution_rate_initial_supplementary),
+            (KG.nextYearRequest, b.next_year_request),
+            (KG.requestedAmount, b.requested),
+        ):
+            self.amount(node, prop, value)
+        if b.supplementary_derived:
+            self.add(node, KG.supplementaryBudgetDerived, boolean(True))
+        self.text(node, KG.changeReason, b.reason)
+        self.text(node, KG.note, b.note)
+        self.source(node, b.line, d)
 
     def indicators(self, p: URIRef, indicators) -> None:
         for i, ind in enumerate(indicators, 1):
@@ -509,10 +518,7 @@ class Emitter:
         if e.corporate_number is not None:
             digits = e.corporate_number.digits
             corp = self.iris.corporation(digits)
-            names = self.corporations[digits]
-            names.in_tables[e.recipient] += 1
-            names.everywhere[e.recipient] += 1
-            names.valid = names.valid and e.corporate_number.valid
+            self.corporation_seen(e.corporate_number, e.recipient, in_table=True)
             self.add(node, KG.recipient, corp)
             self.add(node, KG.recipientKind, corporation_kind_by_code(e.kind_code) or corporation_kind(e.recipient))
         else:
@@ -541,7 +547,7 @@ class Emitter:
             self.text(p, KG.ministryText, sheet.ministry_text)
         self.text(p, KG.projectCategory, sheet.category)
         if sheet.overview_url:
-            self.add(p, KG.overviewURL, nt.typed(sheet.overview_url, str(XSD.anyURI)))
+            self.add(p, KG.overviewURL, uri_literal(sheet.overview_url))
         if sheet.start_year_unknown:
             self.add(p, KG.startYearUnknown, boolean(True))
         for remark in sheet.remarks:
@@ -553,7 +559,7 @@ class Emitter:
             self.text(node, KG.subsidyTarget, s.target)
             self.text(node, KG.subsidyRate, s.rate)
             self.text(node, KG.subsidyCap, s.cap)
-            self.add(node, SCHEMA.url, nt.typed(s.url, str(XSD.anyURI)) if s.url else None)
+            self.add(node, SCHEMA.url, uri_literal(s.url) if s.url else None)
             self.source(node, s.line, d)
         for r in sheet.related:
             node = URIRef(f"{p}/related/{r.number}")
@@ -570,14 +576,7 @@ class Emitter:
             self.add(node, RDF.type, KG.AccountBudget)
             self.add(node, KG.fiscalYear, integer(b.fiscal_year))
             self.text(node, KG.account, " / ".join(b.account))
-            for prop, value in (
-                (KG.initialBudget, b.initial), (KG.supplementaryBudget, b.supplementary), (KG.carriedOverIn, b.carried_in),
-                (KG.reserveFund, b.reserve), (KG.budgetTotal, b.total), (KG.executedAmount, b.executed),
-                (KG.nextYearRequest, b.next_year_request), (KG.requestedAmount, b.requested),
-            ):
-                self.amount(node, prop, value)
-            self.text(node, KG.note, b.note)
-            self.source(node, b.line, d)
+            self.budget_figures(node, b, d)
         keys = {ind.key: self.iris.indicator(p, ind.key) for ind in sheet.indicators if ind.key}
         for link in sheet.indicator_links:
             source = keys.get(link.source) or self.iris.indicator(p, link.source)
@@ -810,11 +809,7 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
             if dropped:
                 lines = {line for line in lines if not line.startswith(dropped)}
             lines = _rewrite(_rewrite(lines, laws, "law/"), aliases, "project/")
-            target = graphs.setdefault(name, set())
-            if target:
-                target |= lines
-            else:
-                graphs[name] = set(lines)
+            graphs.setdefault(name, set()).update(lines)
     corporations: dict[str, _CorporationNames] = defaultdict(_CorporationNames)
     for part in parts:
         for digits, names in part.corporations.items():

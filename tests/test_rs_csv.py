@@ -86,7 +86,9 @@ def test_1_3_laws_by_law_id_join_the_legacy_laws(g):
     assert (None, KG.law, by_name) not in g
     citing = {p for p, _, b in g.triples((None, KG.legalBasis, None)) if g.value(b, KG.law) == law}
     assert {URIRef(ID + "project/2022-soumu-0059"), P2} <= citing
-    assert str(g.value(P2, KG.policy and KG.measure and KG.measure, default=None) and g.value(g.value(P2, KG.measure), RDFS.label)) == "地方行政の情報化推進"
+    policy, measure = g.value(P2, KG.policy), g.value(P2, KG.measure)
+    assert (str(g.value(policy, RDFS.label)), str(g.value(policy, KG.code))) == ("地方行財政", "II")  # Ⅱ.地方行財政
+    assert (str(g.value(measure, RDFS.label)), str(g.value(measure, KG.code))) == ("地方行政の情報化推進", "4")
     plan = g.value(P2, KG.citesPlan)
     assert str(g.value(plan, SCHEMA.url)) == "https://www.digital.go.jp/example/plan"
 
