@@ -841,7 +841,3 @@ def sorted_nquads(graphs: dict[str | None, set[str]]) -> bytes:
             out.update(f"{line[:-2]} <{name}> ." for line in lines)
     return nt.sorted_bytes(out)
 
-
-def sorted_ntriples(g: Graph) -> bytes:
-    """N-Triples of an rdflib graph, one triple a line, sorted: byte-identical for the same graph."""
-    return nt.sorted_bytes(nt.line(s, p, o) for s, p, o in g)
