@@ -20,14 +20,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from . import mappers, nt
-from .emit import Emitted, Emitter, merge, sorted_nquads, union
+from .emit import Emitted, Emitter, merge, quad_lines, sorted_nquads, union
 from .iris import KG, PREFIXES, IRIs
 from .model import Diagnostic
 from .read import InputError, expand, read_documents
@@ -106,10 +106,9 @@ class BuildResult:
         return Graph().parse(data=data.decode("utf-8"), format="nt")
 
     def store(self) -> ox.Store:
-        """A new pyoxigraph store holding the build (bulk-loaded from the sorted N-Triples)."""
+        """A new pyoxigraph store holding the build (bulk-loaded a chunk of lines at a time)."""
         store = ox.Store()
-        data = self.ntriples()
-        if data:
+        for data in nt.chunks(self.lines):
             store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
         return store
 
@@ -287,6 +286,17 @@ def format_for(output: Path | None, fmt: str | None) -> str:
             if output.suffix.lower() in suffixes:
                 return name
     return "nt"
+
+
+def write(result: BuildResult, fmt: str, out: BinaryIO) -> None:
+    """Write the built graph to ``out``; N-Triples and N-Quads are streamed sorted (a national
+    year is a gigabyte), the other formats go through :func:`serialize`."""
+    if fmt == "nt":
+        nt.write_sorted(result.lines, out)
+    elif fmt == "nquads":
+        nt.write_sorted(quad_lines(result.graphs), out)
+    else:
+        out.write(serialize(result, fmt))
 
 
 def serialize(result: BuildResult, fmt: str) -> bytes:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import EXAMPLES_DIR, FORMATS, build, format_for, serialize
+from .build import EXAMPLES_DIR, FORMATS, build, format_for, write
 from .read import InputError, expand
 
 DEFAULT_GRAPH = Path("graph.nt")
@@ -58,12 +58,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     for d in result.diagnostics:
         print(d, file=sys.stderr)
-    data = serialize(result, fmt)
     if str(args.output) == "-":
-        sys.stdout.buffer.write(data)
+        write(result, fmt, sys.stdout.buffer)
     else:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_bytes(data)
+        tmp = args.output.with_name(f".{args.output.name}.tmp")
+        try:
+            with tmp.open("wb") as out:
+                write(result, fmt, out)
+            tmp.replace(args.output)  # never a half-written graph under the real name
+        finally:
+            tmp.unlink(missing_ok=True)
     where = "stdout" if str(args.output) == "-" else str(args.output)
     print(f"{result.summary()} → {where} ({fmt})", file=sys.stderr)
     if result.documents == 0:

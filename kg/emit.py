@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from . import nt
-from .iris import KG, KGC, ROV, SCHEMA, IRIs
+from .iris import KG, KGC, ROV, SCHEMA, IRIs, Terms
 from .model import Document, Expenditure, PreAnalysis, ReviewSheet
 from .normalize import ministry as ministry_of
 from .normalize import (
@@ -27,6 +27,11 @@ from .normalize import (
     ProjectNumber,
     compact,
     expand_corporate_abbreviations,
+)
+
+# terms made once (see Terms): the emitter asks for them millions of times on a national year
+DCTERMS, ORG, PROV, RDF, RDFS, SKOS, KG, KGC, ROV, SCHEMA = (
+    Terms(ns) for ns in (DCTERMS, ORG, PROV, RDF, RDFS, SKOS, KG, KGC, ROV, SCHEMA)
 )
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -89,9 +94,16 @@ def corporation_kind_by_code(code: str | None) -> URIRef | None:
     return _kind_codes().get(compact(code).removesuffix(".0"))
 
 
+#: corporation kinds known only by their register code (a name saying その他 is no kind)
+_CODE_ONLY_KINDS = frozenset({"その他", "その他の設立登記法人", "外国会社等"})
+
+
 @lru_cache(maxsize=1)
 def _kind_labels() -> tuple[tuple[str, URIRef], ...]:
-    return tuple((label, c) for (scheme, label), c in sorted(code_lists().items()) if scheme == "corporation-kind")
+    return tuple(
+        (label, c) for (scheme, label), c in sorted(code_lists().items())
+        if scheme == "corporation-kind" and label not in _CODE_ONLY_KINDS
+    )
 
 
 def corporation_kind(name: str | None) -> URIRef | None:
@@ -831,13 +843,18 @@ def union(graphs: dict[str | None, set[str]]) -> set[str]:
     return out
 
 
-def sorted_nquads(graphs: dict[str | None, set[str]]) -> bytes:
-    """N-Quads of the default graph and one named graph per document, sorted: byte-identical."""
+def quad_lines(graphs: dict[str | None, set[str]]) -> set[str]:
+    """N-Quads lines of the default graph and one named graph per document."""
     out = set()
     for name, lines in graphs.items():
         if name is None:
             out |= lines
         else:
             out.update(f"{line[:-2]} <{name}> ." for line in lines)
-    return nt.sorted_bytes(out)
+    return out
+
+
+def sorted_nquads(graphs: dict[str | None, set[str]]) -> bytes:
+    """N-Quads of the default graph and one named graph per document, sorted: byte-identical."""
+    return nt.sorted_bytes(quad_lines(graphs))
 

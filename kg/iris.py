@@ -17,6 +17,28 @@ from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 from .normalize import Ministry, ProjectNumber, compact
 
 #: Our ontology (fixed: it does not move with the data's base IRI).
+class Terms:
+    """Attribute access to a namespace's terms, each term made once: ``Terms(RDF).type``.
+    rdflib builds a new URIRef on every ``KG.x`` (about 1 µs); the mapper asks for terms
+    millions of times on a national year, so the emitter reads them through this."""
+
+    def __init__(self, ns):
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = getattr(self._ns, name)
+        setattr(self, name, value)  # the next access is a plain attribute
+        return value
+
+    def __getitem__(self, key: str) -> URIRef:
+        return self._ns[key]
+
+    def __str__(self) -> str:
+        return str(self._ns)
+
+
 KG = Namespace("https://kg.jp-spending.example/def/")
 #: Contract methods, implementation methods and other code lists (SKOS).
 KGC = Namespace("https://kg.jp-spending.example/def/code/")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -48,8 +49,17 @@ def clean_text(text: str | None) -> str | None:
     """NFKC, then neologdn: removes spaces inside Japanese words
     (``NECソリューションイ ノベータ株式会社`` → ``NECソリューションイノベータ株式会社``)
     and collapses the rest. Tildes are kept. Returns None for a missing value."""
-    if text is None:
+    if not text:
         return None
+    return _clean_text(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_text(text: str) -> str | None:
+    # cached: a national year repeats its ministry, project and firm names in every row
+    stripped = text.strip()
+    if stripped.isascii() and stripped.isprintable() and " " not in stripped:  # amounts, codes, URLs: as neologdn leaves them
+        return stripped or None
     t = nfkc(text).replace("\t", " ").replace("\n", " ").replace("\r", " ")
     t = neologdn.normalize(t, tilde="ignore").strip()
     return t or None

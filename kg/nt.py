@@ -13,12 +13,17 @@ A literal here is an :class:`NT` string already in N-Triples form; an IRI is any
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from typing import BinaryIO
 
 from rdflib import BNode, Literal, URIRef
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+#: lines per encoded piece when writing or loading
+CHUNK = 100_000
 
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
 _ESCAPES.update({c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F) if c not in _ESCAPES})
@@ -76,6 +81,8 @@ def term(t) -> str:
     """The N-Triples form of a term: an :class:`NT` literal, an rdflib term, or an IRI string."""
     if type(t) is NT:
         return t
+    if type(t) is URIRef:
+        return f"<{t}>"
     if isinstance(t, Literal):
         if t.language:
             return lang(str(t), t.language)
@@ -94,5 +101,27 @@ def line(s, p, o) -> str:
 
 def sorted_bytes(lines) -> bytes:
     """The lines, sorted and deduplicated, as UTF-8 N-Triples (byte-identical for the same set)."""
-    out = sorted(set(lines))
-    return ("\n".join(out) + "\n").encode("utf-8") if out else b""
+    buf = io.BytesIO()
+    write_sorted(lines, buf)
+    return buf.getvalue()
+
+
+def chunks(lines: Iterable[str], size: int = CHUNK) -> Iterator[bytes]:
+    """UTF-8 N-Triples, ``size`` lines at a time (a national year is a gigabyte: never one string)."""
+    batch: list[str] = []
+    for ln in lines:
+        batch.append(ln)
+        if len(batch) >= size:
+            yield ("\n".join(batch) + "\n").encode("utf-8")
+            batch = []
+    if batch:
+        yield ("\n".join(batch) + "\n").encode("utf-8")
+
+
+def write_sorted(lines: Iterable[str], out: BinaryIO) -> int:
+    """Write the lines sorted and deduplicated (code-point order, which is UTF-8 byte order)
+    to ``out``; returns how many."""
+    ordered = sorted(lines if isinstance(lines, (set, frozenset)) else set(lines))
+    for data in chunks(ordered):
+        out.write(data)
+    return len(ordered)

@@ -21,6 +21,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ..model import (
     Block,
@@ -61,6 +62,7 @@ DESCRIPTION = "RS system CSV (行政事業レビュー見える化サイト), 15
 KEY_COLUMNS = ("事業年度", "予算事業ID")
 
 
+@lru_cache(maxsize=4096)
 def norm(header: str) -> str:
     """A header as compared: NFKC (brackets, slashes), no spaces, every dash the same."""
     t = nfkc(header).replace("\ufeff", "")
