@@ -214,7 +214,7 @@ def _basic(rng, rows, head, year, i):
         law = rng.choice(LAWS) if rng.random() < 0.8 else None
         plan = rng.choice(PLANS) if rng.random() < 0.4 else None
         rows["1-3_RS_2024_基本情報_政策・施策、法令等"].append(head + [
-            str(n), head[5], f"{n}.{rng.choice(TOPICS)}の推進", f"{n}-{rng.randint(1, 5)}.{rng.choice(TOPICS)}の{rng.choice(ACTIONS)}",
+            str(n), head[5], *rng.choice(_measures(head[5])),
             "", str(n) if law else "", *(law if law else ("", "", "")),
             f"第{rng.randint(1, 40)}条" if law else "", str(rng.randint(1, 3)) if law and rng.random() < 0.5 else "", "",
             str(n) if plan else "", plan or "", "",
@@ -222,6 +222,21 @@ def _basic(rng, rows, head, year, i):
     if rng.random() < 0.3:
         rows["1-4_RS_2024_基本情報_補助率等"].append(head + ["1", rng.choice(["都道府県", "市町村", "民間事業者"]),
                                                    rng.choice(["1/2", "2/3", "定額", "10/10"]), "", ""])
+
+
+_MEASURES: dict[str, list[tuple[str, str]]] = {}
+
+
+def _measures(ministry: str) -> list[tuple[str, str]]:
+    """(政策, 施策) pairs of a ministry: each 施策 under one 政策, as in the real tables."""
+    if ministry not in _MEASURES:
+        rng = random.Random(ministry)
+        topics = rng.sample(TOPICS, 6)
+        _MEASURES[ministry] = [
+            (f"{i}.{topic}の推進", f"{i}-{j}.{topic}{rng.choice(ACTIONS)}の{ACTIONS[j]}")
+            for i, topic in enumerate(topics, 1) for j in range(1, rng.randint(2, 6))
+        ]
+    return _MEASURES[ministry]
 
 
 def _budget(rng, rows, head, fy):

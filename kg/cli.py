@@ -154,6 +154,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_progress(done: int, total: int) -> None:
+    """A counter of the constraints checked, on a terminal only (hundreds of lines otherwise)."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rconstraints checked: {done}/{total}" + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import OUTPUT_FORMATS, validate
 
@@ -162,7 +169,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 2
     if not args.quiet:
         print(f"validating {opened.description} ({args.engine} engine) …", file=sys.stderr)
-    report = validate(opened.graph, opened.store, engine=args.engine)
+    if args.engine == "pyshacl":
+        report = validate(opened.graph, opened.store, engine="pyshacl")
+    else:
+        report = validate(store=opened.store, workers=args.workers, progress=None if args.quiet else _check_progress)
     where = ", ".join(args.paths) if args.paths else str(DEFAULT_GRAPH)
     text = OUTPUT_FORMATS[args.format](report, source=where)
     if args.output and str(args.output) != "-":
@@ -176,6 +186,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 2
     if not report.conforms or (args.strict and report.warnings):
         return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .gephi import ExportError, network, summary, write
+
+    opened = _open_reporting(args.graph, args.quiet)
+    if opened is None:
+        return 2
+    try:
+        g = network(opened.store, view=args.view, year=args.year, max_clique=args.max_clique)
+        if g.number_of_nodes() == 0:
+            raise ExportError(f"nothing to export from {opened.description}" + (f" for sheet year {args.year}" if args.year else ""))
+        fmt = write(g, args.output)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(summary(g, args.output, fmt), file=sys.stderr)
     return 0
 
 
@@ -219,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         "--engine", choices=("fast", "pyshacl"), default="fast",
         help="fast: SPARQL rules run once per graph on the store (default); pyshacl: every rule per node, the reference way",
     )
+    v.add_argument(
+        "-j", "--workers", type=int, default=1,
+        help="run the fast engine's queries in this many threads (default: 1)",
+    )
     v.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     v.set_defaults(func=cmd_validate)
 
@@ -241,6 +274,26 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--limit", type=int, help="at most this many rows")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     q.set_defaults(func=cmd_query)
+
+    x = sub.add_parser(
+        "export",
+        help="export a network view of the graph for Gephi (GEXF) or other tools (GraphML)",
+        description="Write the payment network as GEXF (Gephi: node types, Japanese labels, 法人番号, ministries, yen, "
+        "a timeline by sheet year) or GraphML. Exit 0: written; 2: bad view, file type or graph.",
+    )
+    x.add_argument("target", choices=("gephi",), help="what to export for (gephi: GEXF or GraphML by the file suffix)")
+    x.add_argument("-o", "--output", type=Path, required=True, help="FILE.gexf or FILE.graphml")
+    x.add_argument(
+        "--view", choices=("projects", "corporations", "full"), default="projects",
+        help="projects: projects and the recipients they paid (default); corporations: corporations joined by the "
+        "projects that paid both; full: projects, recipients, ministries, laws and measures",
+    )
+    x.add_argument("--year", type=int, help="only sheets of this year (a sheet of year N reports fiscal year N-1)")
+    x.add_argument("--max-clique", type=int, default=100,
+                   help="corporations view: leave out projects paying more corporations than this (default 100)")
+    x.add_argument("-g", "--graph", action="append", help="graph file or sources (default: ./graph.nt); repeatable")
+    x.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    x.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,27 +1,28 @@
-"""Validation against ``shapes/``: core shapes with pyshacl, SPARQL rules once per graph.
+"""Validation against ``shapes/``: every constraint as a query on the store, or pyshacl.
 
-``shapes/core.ttl`` (cardinalities, datatypes, ranges, classes) is run by pyshacl
-with ``ontology/kg.ttl`` as the ontology graph, so that subclasses count (a
-kg:Corporation is a kg:Recipient).
+``shapes/core.ttl`` (cardinalities, datatypes, ranges, classes) and ``shapes/rules.ttl``
+(SHACL-SPARQL: 法人番号 check digit, sums across records) are standard SHACL, with
+``ontology/kg.ttl`` as the ontology graph so that subclasses count (a kg:Corporation is a
+kg:Recipient).
 
-``shapes/rules.ttl`` holds SHACL-SPARQL constraints (法人番号 check digit, sums
-across records). pyshacl runs such a constraint once per focus node, which costs
-about 145 ms a node on a year-sized graph (the team's measurements: an hour for a real
-year). ``engine="fast"`` (the default) runs each constraint's SELECT once over
-the whole graph on the pyoxigraph store instead and turns every solution into the
-same ``sh:ValidationResult`` pyshacl would write; ``engine="pyshacl"`` runs them
-the standard way. The tests check that both give the same results.
+``engine="fast"`` (the default) evaluates them on the pyoxigraph store: each core
+constraint as one SELECT over all its focus nodes (:mod:`kg.shapes_sparql`), each
+SPARQL rule's SELECT once over the whole graph instead of once per focus node, and turns
+every solution into the ``sh:ValidationResult`` pyshacl would write. pyshacl checks node
+by node in Python: about 145 ms a node for a SPARQL rule and about 0.5 ms a triple for the
+core shapes (README "Scale": hours for a national year). ``engine="pyshacl"`` runs
+everything the standard way; the tests check that both engines give the same results.
 
 Each finding is then described for people: the focus node's label, the rule in
 plain words (the shape's ``sh:message``), the value, and the source document and
-line it was mapped from.
+line it was mapped from (read from the store, so a year is never copied into rdflib).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,7 @@ from rdflib.term import Node
 from .emit import ONTOLOGY_DIR
 from .iris import KG, PREFIXES, shorten
 from .queries import display, group_digits
+from .shapes_sparql import compile_shapes, run_checks
 from .store import store_from_graph
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
@@ -226,26 +228,99 @@ def run_rules_fast(store: ox.Store, shape_files: Iterable[Path]) -> list[Finding
     return out
 
 
+def run_core_fast(store: ox.Store, core: Path = CORE_SHAPES, workers: int = 1,
+                  progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+    """The core shapes as one SPARQL query per constraint on the store (see kg.shapes_sparql)."""
+    checks = compile_shapes(shapes_graph(core), ontology_graph())
+    return [
+        Finding(
+            severity=check.severity, focus=_ox_to_rdflib(this), message=check.message, path=check.path,
+            value=_ox_to_rdflib(value), shape=check.shape, component=check.component,
+        )
+        for check, this, value in run_checks(store, checks, workers, progress)
+    ]
+
+
 def validate(
-    data: Graph,
+    data: Graph | None = None,
     store: ox.Store | None = None,
     engine: str = "fast",
     shape_files: tuple[Path, Path] = (CORE_SHAPES, RULE_SHAPES),
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Validate ``data`` (and ``store``, the same graph for the SPARQL rules) against the shapes."""
+    """Validate a graph against the shapes: ``data`` (an rdflib graph) and/or ``store`` (the
+    same graph in pyoxigraph).
+
+    ``engine="fast"``: every core constraint and every SPARQL rule once as a query on the
+    store (``workers`` threads), findings described from the store: a year never becomes
+    an rdflib graph. ``engine="pyshacl"``: everything by pyshacl on the whole graph."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}")
+    if data is None and store is None:
+        raise ValueError("validate needs a graph or a store")
     core, rules = shape_files
     if engine == "pyshacl":
+        if data is None:
+            data = Graph().parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
         findings = run_pyshacl(data, (core, rules))
+        view: Graph | StoreGraph = data
+        triples = len(data)
     else:
-        findings = run_pyshacl(data, (core,))
-        findings += run_rules_fast(store if store is not None else store_from_graph(data), (rules,))
+        if store is None:
+            store = store_from_graph(data)
+        triples = len(store)
+        findings = run_core_fast(store, core, workers, progress)
+        findings += run_rules_fast(store, (rules,))
+        view = data if data is not None else StoreGraph(store)
     shapes = shapes_graph(core, rules)
     n_shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
-    describe(findings, data)
-    findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.sources[:1] or [("~", None)], f.focus_label, str(f.focus), f.message))
-    return Report(findings, len(data), n_shapes)
+    describe(findings, view)
+    findings.sort(key=_order)
+    return Report(findings, triples, n_shapes)
+
+
+def _order(f: Finding) -> tuple:
+    """Violations first, then by source document and line, record and message."""
+    first = [(doc, -1 if line is None else line) for doc, line in f.sources[:1]] or [("~", -1)]
+    return (SEVERITY_ORDER.get(f.severity, 9), first, f.focus_label, str(f.focus), f.message)
+
+
+def _rdflib_to_ox(term: Node):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+
+
+class StoreGraph:
+    """The few rdflib ``Graph`` reads that describing a finding needs, answered by the store
+    (so that a year's findings are described without copying the year into rdflib)."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def _quads(self, s, p, o):
+        conv = (lambda t: None if t is None else _rdflib_to_ox(t))
+        return self.store.quads_for_pattern(conv(s), conv(p), conv(o), ox.DefaultGraph())
+
+    def objects(self, s, p):
+        for q in self._quads(s, p, None):
+            yield _ox_to_rdflib(q.object)
+
+    def value(self, s, p):
+        values = sorted(self.objects(s, p), key=str)
+        return values[0] if values else None
+
+    def subject_predicates(self, o):
+        for q in self._quads(None, None, o):
+            yield _ox_to_rdflib(q.subject), _ox_to_rdflib(q.predicate)
+
+    def __contains__(self, triple) -> bool:
+        return any(True for _ in self._quads(*triple))
 
 
 # ----------------------------------------------------------------------------- describing
@@ -318,8 +393,8 @@ def label_of(g: Graph, node: Node, depth: int = 0) -> str:
 
 def sources_of(g: Graph, node: Node, depth: int = 0) -> list[tuple[str, int | None]]:
     """(document file name, line) pairs the node was mapped from, found through its parents."""
-    line = g.value(node, KG.sourceLine)
-    line = int(line) if line is not None else None
+    lines = sorted(int(v) for v in g.objects(node, KG.sourceLine))  # a merged node may have several
+    line = lines[0] if lines else None
     docs = sorted(str(g.value(d, DCTERMS.title) or shorten(str(d))) for d in g.objects(node, PROV.wasDerivedFrom))
     if docs:
         return [(d, line) for d in docs]

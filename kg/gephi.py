@@ -1,0 +1,255 @@
+"""Network exports for Gephi (GEXF) and other tools (GraphML), built with networkx.
+
+Views (``kg export gephi --view …``):
+
+- ``projects`` (default): the bipartite network of projects and the recipients they
+  paid. Project nodes carry their 事業番号, sheet year and ministry; recipient nodes
+  their 法人番号 (when they have one), the ministries that paid them and the yen
+  received; each edge is one project paying one recipient, weighted by the yen of its
+  支出先 rows.
+- ``corporations``: corporations only, joined when the same project paid both
+  (co-funding); the weight is the number of such projects. A project that paid more
+  than ``max_clique`` corporations (default 100) is left out of this view, since it
+  would join them all and hide every other structure; the graph says how many were.
+- ``full``: the bipartite network plus ministries (project → ministry), laws
+  (project → law) and measures (project → 施策).
+
+Every node and edge has ``start``/``end`` years (the sheet year: a sheet of year N
+reports the execution of fiscal year N−1), written as GEXF dynamics so that Gephi's
+timeline works; ``year`` filters one sheet year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import combinations
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+
+VIEWS = ("projects", "corporations", "full")
+FORMATS = {".gexf": "gexf", ".graphml": "graphml"}
+
+PREFIXES = """PREFIX kg: <https://kg.jp-spending.example/def/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+PAYMENTS = PREFIXES + """
+SELECT ?p ?r (SUM(COALESCE(?a, 0)) AS ?yen) (COUNT(DISTINCT ?e) AS ?rows) WHERE {
+  ?e a kg:Expenditure ; kg:project ?p ; kg:recipient ?r .
+  OPTIONAL { ?e kg:amount ?a }
+} GROUP BY ?p ?r"""
+
+PROJECTS = PREFIXES + """
+SELECT ?p (MIN(STR(?id)) AS ?identifier) (MIN(STR(?l)) AS ?label) (MIN(?y) AS ?year)
+       (MIN(STR(?ml)) AS ?ministry) (MIN(STR(?m)) AS ?ministryIri) WHERE {
+  ?p a kg:Project .
+  OPTIONAL { ?p dcterms:identifier ?id }
+  OPTIONAL { ?p rdfs:label ?l }
+  OPTIONAL { ?p kg:sheetYear ?y }
+  OPTIONAL { ?p kg:ministry ?m . ?m rdfs:label ?ml }
+} GROUP BY ?p"""
+
+RECIPIENTS = PREFIXES + """
+SELECT ?r (MIN(STR(?n)) AS ?number) (MIN(STR(?pl)) AS ?pref) (MIN(STR(?l)) AS ?label) WHERE {
+  { SELECT DISTINCT ?r WHERE { ?e a kg:Expenditure ; kg:recipient ?r } }
+  OPTIONAL { ?r kg:corporateNumber ?n }
+  OPTIONAL { ?r skos:prefLabel ?pl }
+  OPTIONAL { ?r rdfs:label ?l }
+} GROUP BY ?r"""
+
+CONTEXT = PREFIXES + """
+SELECT DISTINCT ?p ?kind ?node ?label WHERE {
+  { ?p a kg:Project ; kg:legalBasis/kg:law ?node . ?node rdfs:label ?label . BIND("law" AS ?kind) }
+  UNION
+  { ?p a kg:Project ; kg:measure ?node . ?node rdfs:label ?label . BIND("measure" AS ?kind) }
+}"""
+
+
+class ExportError(Exception):
+    """The export cannot be made as asked (unknown view or file type, nothing to export)."""
+
+
+@dataclass
+class Project:
+    iri: str
+    identifier: str
+    label: str
+    year: int | None
+    ministry: str
+    ministry_iri: str
+
+
+def _value(term) -> str:
+    return "" if term is None else term.value
+
+
+def _yen(term) -> int:
+    return int(Decimal(term.value)) if term is not None else 0
+
+
+def _projects(store: ox.Store) -> dict[str, Project]:
+    out = {}
+    for s in store.query(PROJECTS):
+        year = s["year"]
+        out[s["p"].value] = Project(
+            s["p"].value, _value(s["identifier"]), _value(s["label"]), int(year.value) if year is not None else None,
+            _value(s["ministry"]), _value(s["ministryIri"]),
+        )
+    return out
+
+
+def network(store: ox.Store, view: str = "projects", year: int | None = None, max_clique: int = 100) -> nx.Graph:
+    """The view of the graph in ``store`` as a networkx graph (see the module doc)."""
+    if view not in VIEWS:
+        raise ExportError(f"unknown view {view!r}; choose from {', '.join(VIEWS)}")
+    projects = {k: p for k, p in _projects(store).items() if year is None or p.year == year}
+    recipients = {s["r"].value: s for s in store.query(RECIPIENTS)}
+    payments = [(s["p"].value, s["r"].value, _yen(s["yen"]), int(s["rows"].value))
+                for s in store.query(PAYMENTS) if s["p"].value in projects]
+    payments.sort()
+    g = nx.Graph()
+    g.graph.update(view=view, year=year if year is not None else "all")
+    received: dict[str, int] = defaultdict(int)
+    paid_by: dict[str, set[str]] = defaultdict(set)
+    years: dict[str, set[int]] = defaultdict(set)
+    for p, r, yen, _ in payments:
+        received[r] += yen
+        paid_by[r].add(projects[p].ministry)
+        if projects[p].year is not None:
+            years[r].add(projects[p].year)
+
+    def add_recipient(r: str) -> None:
+        s = recipients[r]
+        number = _value(s["number"])
+        span = sorted(years[r])
+        g.add_node(
+            r, label=_value(s["pref"]) or _value(s["label"]) or r.rsplit("/", 1)[-1],
+            type="corporation" if number else "recipient", corporateNumber=number,
+            ministries="; ".join(sorted(m for m in paid_by[r] if m)), totalYen=received[r],
+            **_span(span[0] if span else None, span[-1] if span else None),
+        )
+
+    if view == "corporations":
+        _co_funding(g, projects, payments, recipients, add_recipient, max_clique)
+        return g
+    per_project: dict[str, int] = defaultdict(int)
+    for p, _, yen, _ in payments:
+        per_project[p] += yen
+    for p in sorted(projects):
+        if view == "projects" and p not in per_project:
+            continue  # a project that paid no one is not part of the payment network
+        pr = projects[p]
+        g.add_node(p, label=pr.label or pr.identifier or p.rsplit("/", 1)[-1], type="project", identifier=pr.identifier, ministry=pr.ministry,
+                   sheetYear=pr.year or 0, totalYen=per_project[p], **_span(pr.year, pr.year))
+    for p, r, yen, rows in payments:
+        if r not in g:
+            add_recipient(r)
+        y = projects[p].year
+        g.add_edge(p, r, relation="pays", weight=float(yen), yen=yen, rows=rows, sheetYear=y or 0, **_span(y, y))
+    if view == "full":
+        _context(g, store, projects)
+    return g
+
+
+def _co_funding(g, projects, payments, recipients, add_recipient, max_clique) -> None:
+    by_project: dict[str, list[str]] = defaultdict(list)
+    for p, r, _, _ in payments:
+        if _value(recipients[r]["number"]):
+            by_project[p].append(r)
+    skipped = 0
+    for p in sorted(by_project):
+        corps = sorted(set(by_project[p]))
+        for r in corps:
+            if r not in g:
+                add_recipient(r)
+        if len(corps) > max_clique:
+            skipped += 1
+            continue
+        y = projects[p].year
+        for a, b in combinations(corps, 2):
+            if g.has_edge(a, b):
+                e = g.edges[a, b]
+                e["weight"] += 1.0
+                e["projects"] += 1
+                _widen(e, y)
+            else:
+                g.add_edge(a, b, relation="co-funded", weight=1.0, projects=1, **_span(y, y))
+    g.graph["projectsLeftOut"] = skipped
+    g.graph["maxClique"] = max_clique
+
+
+def _context(g: nx.Graph, store: ox.Store, projects: dict[str, Project]) -> None:
+    for p in sorted(projects):
+        pr = projects[p]
+        if pr.ministry_iri:
+            if pr.ministry_iri not in g:
+                g.add_node(pr.ministry_iri, label=pr.ministry, type="ministry", **_span(pr.year, pr.year))
+            _widen(g.nodes[pr.ministry_iri], pr.year)
+            g.add_edge(p, pr.ministry_iri, relation="ministry", weight=1.0, **_span(pr.year, pr.year))
+    for s in sorted(store.query(CONTEXT), key=lambda s: (s["p"].value, s["node"].value)):
+        p, node = s["p"].value, s["node"].value
+        if p not in projects:
+            continue
+        y = projects[p].year
+        if node not in g:
+            g.add_node(node, label=s["label"].value, type=s["kind"].value, **_span(y, y))
+        _widen(g.nodes[node], y)
+        g.add_edge(p, node, relation=s["kind"].value, weight=1.0, **_span(y, y))
+
+
+def _span(start: int | None, end: int | None) -> dict:
+    """GEXF time interval attributes, years as doubles (GEXF 1.2 has no "long" time format,
+    which networkx would write for integers); none when the year is unknown."""
+    return {} if start is None else {"start": float(start), "end": float(end)}
+
+
+def _widen(attrs: dict, year: int | None) -> None:
+    if year is not None:
+        attrs["start"] = min(attrs.get("start", float(year)), float(year))
+        attrs["end"] = max(attrs.get("end", float(year)), float(year))
+
+
+def write(g: nx.Graph, path: Path) -> str:
+    """Write ``g`` as GEXF or GraphML (by the suffix); returns the format written."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ExportError(f"{path}: the file name must end in {' or '.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        if fmt == "gexf":
+            nx.write_gexf(g, tmp, encoding="utf-8", prettyprint=True, version="1.2draft")
+        else:
+            h = g.copy()
+            h.graph = {k: v for k, v in g.graph.items() if isinstance(v, (str, int, float, bool))}
+            nx.write_graphml(h, tmp, encoding="utf-8", prettyprint=True, named_key_ids=True)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return fmt
+
+
+def counts(g: nx.Graph) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for _, t in g.nodes(data="type"):
+        out[t] += 1
+    return dict(sorted(out.items()))
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
+def summary(g: nx.Graph, path: Path | None = None, fmt: str = "") -> str:
+    kinds = ", ".join(f"{n} {_plural(k) if n != 1 else k}" for k, n in counts(g).items())
+    where = f" → {path} ({fmt})" if path else ""
+    extra = ""
+    if g.graph.get("projectsLeftOut"):
+        extra = f"; {g.graph['projectsLeftOut']} projects paying more than {g.graph['maxClique']} corporations left out of the co-funding edges"
+    return f"{g.graph['view']} view: {g.number_of_nodes()} nodes ({kinds}), {g.number_of_edges()} edges{extra}{where}"

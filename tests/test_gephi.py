@@ -1,0 +1,102 @@
+"""kg export gephi: networkx-built GEXF and GraphML of the seed graph, read back and schema-checked."""
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import xmlschema
+
+from kg.cli import main
+from kg.gephi import counts, network, write
+
+ID = "https://kg.jp-spending.example/id/"
+NEC = ID + "corporation/7010601022674"
+MRI = ID + "corporation/6010001030403"
+P2021 = ID + "project/2021-soumu-0094"
+P2022 = ID + "project/2022-soumu-0059"
+XSD = Path(__file__).parent / "fixtures" / "gexf-1.2.xsd"
+NS = {"g": "http://www.gexf.net/1.2draft"}
+
+
+@pytest.fixture(scope="module")
+def store(seed_build):
+    return seed_build.store()
+
+
+def written(g, tmp_path, name="g.gexf"):
+    path = tmp_path / name
+    write(g, path)
+    return path
+
+
+def test_projects_view_gexf_reads_back_with_yen_labels_and_timeline(store, tmp_path):
+    g = network(store)
+    assert counts(g) == {"corporation": 37, "project": 2} and g.number_of_edges() == 39
+    path = written(g, tmp_path)
+    xmlschema.XMLSchema(XSD).validate(path)  # raises on any schema error
+    back = nx.read_gexf(path)
+    assert back.number_of_nodes() == 39 and back.number_of_edges() == 39
+    assert back.nodes[NEC] == {
+        "label": "NECソリューションイノベータ株式会社", "type": "corporation", "corporateNumber": "7010601022674",
+        "ministries": "総務省", "totalYen": 98_900_000, "start": 2021.0, "end": 2022.0,
+    }
+    e = back.edges[P2021, NEC]
+    assert (e["weight"], e["yen"], e["rows"], e["relation"], e["start"]) == (53_900_000.0, 53_900_000, 1, "pays", 2021.0)
+    assert back.edges[P2022, NEC]["yen"] == 45_000_000
+    assert {(d["label"], d["identifier"], d["ministry"], d["totalYen"]) for n, d in back.nodes(data=True) if d["type"] == "project"} == {
+        ("自治体AI共同開発推進事業", "2021-総務-20-0094", "総務省", 609_900_000),
+        ("サイバーセキュリティ統合知的・人材育成基盤の構築", "2022-総務-21-0059", "総務省", 1_088_200_000),
+    }
+    root = ET.parse(path).getroot()
+    graph = root.find("g:graph", NS)
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "double")
+    ids = {a.get("id") for a in root.iter(f"{{{NS['g']}}}attribute")}
+    values = list(root.iter(f"{{{NS['g']}}}attvalue"))
+    assert values and all(v.get("for") in ids for v in values)  # every value names a declared attribute
+
+
+def test_schema_check_fails_on_an_edge_type_gephi_does_not_know(store, tmp_path):
+    path = written(network(store), tmp_path)
+    broken = tmp_path / "broken.gexf"
+    broken.write_text(path.read_text(encoding="utf-8").replace('weight="53900000.0"', 'weight="53900000.0" type="pays"', 1),
+                      encoding="utf-8")
+    with pytest.raises(xmlschema.XMLSchemaValidationError, match="pays"):
+        xmlschema.XMLSchema(XSD).validate(broken)
+
+
+def test_corporations_view_joins_firms_paid_by_the_same_projects(store, tmp_path):
+    g = network(store, view="corporations")
+    assert counts(g) == {"corporation": 37} and g.number_of_edges() == 432
+    back = nx.read_gexf(written(g, tmp_path))
+    e = back.edges[NEC, MRI]
+    assert (e["projects"], e["weight"], e["relation"], e["start"], e["end"]) == (2, 2.0, "co-funded", 2021.0, 2022.0)
+    assert sorted((d for _, d in back.degree), reverse=True)[:2] == [36, 36]  # NEC and MRI: with everyone
+    small = network(store, view="corporations", max_clique=20)  # the 2022 sheet pays 28 firms: left out
+    assert small.number_of_edges() == 55 and small.graph["projectsLeftOut"] == 1
+
+
+def test_full_view_as_graphml_and_year_filter(store, tmp_path):
+    g = network(store, view="full")
+    assert counts(g) == {"corporation": 37, "law": 4, "measure": 3, "ministry": 2, "project": 23}
+    assert g.number_of_edges() == 72
+    back = nx.read_graphml(written(g, tmp_path, "full.graphml"))
+    assert back.number_of_nodes() == 69 and back.number_of_edges() == 72
+    assert back.nodes[ID + "ministry/soumu"]["label"] == "総務省"
+    laws = {d["label"]: back.degree(n) for n, d in back.nodes(data=True) if d["type"] == "law"}
+    assert laws == {"総務省設置法": 3, "官民データ活用推進基本法": 1, "サイバーセキュリティ基本法": 1, "国立研究開発法人情報通信研究機構法": 1}
+    assert counts(network(store, year=2021)) == {"corporation": 11, "project": 1}
+    assert counts(network(store, year=2022)) == {"corporation": 28, "project": 1}
+
+
+def test_cli_export(tmp_path, capsys, seed_build):
+    graph = tmp_path / "graph.nt"
+    graph.write_bytes(seed_build.ntriples())
+    out = tmp_path / "seed.gexf"
+    assert main(["export", "gephi", "-g", str(graph), "-o", str(out)]) == 0
+    assert "projects view: 39 nodes (37 corporations, 2 projects), 39 edges" in capsys.readouterr().err
+    assert nx.read_gexf(out).number_of_nodes() == 39
+    assert main(["export", "gephi", "-g", str(graph), "-o", str(tmp_path / "seed.txt")]) == 2
+    assert "must end in .gexf or .graphml" in capsys.readouterr().err
+    assert main(["export", "gephi", "-g", str(graph), "-o", str(out), "--year", "1999"]) == 2
+    assert "nothing to export" in capsys.readouterr().err
