@@ -178,7 +178,7 @@ def generate(year: int = 2024, projects: int = 5700, seed: int = 1) -> tuple[dic
         if rng.random() < 0.2:
             other = rng.choice(list(names))
             rows["1-5_RS_2024_基本情報_関連事業"].append(head + ["1", other, names[other], rng.choice(["その他関連元", "関連先"])])
-    _quirks(rng, rows, stats)
+    _quirks(rng, rows, stats, projects)
     listed = {(r[18], r[19].strip()) for r in rows["5-1_RS_2024_支出先_支出情報"] if r[18]}
     stats["distinct recipient names"] = len({name for name, _ in listed})
     stats["names without 法人番号"] = len({name for name, number in listed if not number})
@@ -339,15 +339,17 @@ def _split(rng, total: int, n: int) -> list[int]:
     return [p for p in parts if p > 0] or [total]
 
 
-def _quirks(rng, rows, stats):
+def _quirks(rng, rows, stats, projects):
+    """Exact duplicate rows and empty rows in 5-1, in the real year's numbers (440, 991 for 5,700)."""
     r51 = rows["5-1_RS_2024_支出先_支出情報"]
     width = len(fixtures.FILES["5-1_RS_2024_支出先_支出情報"][0])
-    for _ in range(440):  # exact duplicates, as in the real file
+    duplicates, empty = round(440 * projects / 5700), round(991 * projects / 5700)
+    for _ in range(duplicates):
         i = rng.randrange(len(r51))
         r51.insert(i + 1, list(r51[i]))
-    for _ in range(991):  # empty rows
+    for _ in range(empty):
         r51.insert(rng.randrange(len(r51)), [""] * width)
-    stats["duplicate rows"], stats["empty rows"] = 440, 991
+    stats["duplicate rows"], stats["empty rows"] = duplicates, empty
 
 
 def write(folder: Path, files) -> None:
