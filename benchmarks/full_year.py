@@ -242,7 +242,8 @@ def main() -> None:
             print(f"{name:<34}{sec:>10.2f} s{'>' + str(args.baseline_timeout):>10} s{'>' + format(args.baseline_timeout / sec, '.0f'):>8}x{n:>9,}")
         else:
             same = "" if b["rows"] == n else f" (rdflib {b['rows']:,} rows!)"
-            print(f"{name:<34}{sec:>10.2f} s{b['seconds']:>10.2f} s{b['seconds'] / max(sec, 1e-3):>8.0f}x{n:>9,}{same}")
+            ratio = b["seconds"] / max(sec, 1e-3)
+            print(f"{name:<34}{sec:>10.2f} s{b['seconds']:>10.2f} s{ratio:>8.{0 if ratio >= 10 else 1}f}x{n:>9,}{same}")
     shutil.rmtree(work, ignore_errors=True)
 
 
