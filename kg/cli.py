@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     v.add_argument(
         "--engine", choices=("fast", "pyshacl"), default="fast",
-        help="fast: SPARQL rules run once per graph on the store (default); pyshacl: every rule per node, the reference way",
+        help="fast: every constraint and rule as one query on the store (default); pyshacl: node by node, the reference way",
     )
     v.add_argument(
         "-j", "--workers", type=int, default=1,
