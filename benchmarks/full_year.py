@@ -39,7 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 from kg import nt  # noqa: E402
 from kg.build import build  # noqa: E402
+from kg.iris import sparql_prefixes  # noqa: E402
 from kg.queries import bindings, load_queries, run  # noqa: E402
+from kg.store import to_rdflib  # noqa: E402
 from kg.validate import validate  # noqa: E402
 
 GIB = 1024**3
@@ -101,12 +103,7 @@ def _alarm(signum, frame):
 
 def baseline_worker(nt_path: str, timeout: int) -> None:
     """In its own process: rdflib parses the N-Triples and runs every canned query; JSON lines out."""
-    from rdflib import Graph, Literal, URIRef
-
-    def to_rdflib(term):
-        if term.__class__.__name__ == "NamedNode":
-            return URIRef(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    from rdflib import Graph
 
     t0 = time.perf_counter()
     g = Graph()
@@ -252,9 +249,7 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-PICK = """PREFIX kg: <https://kg.jp-spending.example/def/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
+PICK = sparql_prefixes("kg", "rdfs", "dcterms") + """
 SELECT ?id ?number ?law WHERE {
   { SELECT ?id WHERE { ?e a kg:Expenditure ; kg:project ?p . ?p dcterms:identifier ?id }
     GROUP BY ?id ORDER BY DESC(COUNT(?e)) ?id LIMIT 1 }

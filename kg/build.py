@@ -16,7 +16,9 @@ import hashlib
 import os
 import pickle
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -293,6 +295,20 @@ def format_for(output: Path | None, fmt: str | None) -> str:
             if output.suffix.lower() in suffixes:
                 return name
     return "nt"
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that takes ``path``'s place only once it is fully written: an error
+    half-way never leaves a truncated graph (or export) under the real name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("wb") as out:
+            yield out
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write(result: BuildResult, fmt: str, out: BinaryIO) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import EXAMPLES_DIR, FORMATS, build, format_for, write
+from .build import EXAMPLES_DIR, FORMATS, build, format_for, replacing, write
 from .read import InputError, expand
 
 DEFAULT_GRAPH = Path("graph.nt")
@@ -61,14 +61,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if str(args.output) == "-":
         write(result, fmt, sys.stdout.buffer)
     else:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.output.with_name(f".{args.output.name}.tmp")
-        try:
-            with tmp.open("wb") as out:
-                write(result, fmt, out)
-            tmp.replace(args.output)  # never a half-written graph under the real name
-        finally:
-            tmp.unlink(missing_ok=True)
+        with replacing(args.output) as out:
+            write(result, fmt, out)
     where = "stdout" if str(args.output) == "-" else str(args.output)
     print(f"{result.summary()} → {where} ({fmt})", file=sys.stderr)
     if result.documents == 0:

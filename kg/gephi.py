@@ -30,14 +30,13 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
+from .build import replacing
+from .iris import sparql_prefixes
+
 VIEWS = ("projects", "corporations", "full")
 FORMATS = {".gexf": "gexf", ".graphml": "graphml"}
 
-PREFIXES = """PREFIX kg: <https://kg.jp-spending.example/def/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
+PREFIXES = sparql_prefixes("kg", "rdfs", "skos", "dcterms")
 
 PAYMENTS = PREFIXES + """
 SELECT ?p ?r (SUM(COALESCE(?a, 0)) AS ?yen) (COUNT(DISTINCT ?e) AS ?rows) WHERE {
@@ -220,18 +219,13 @@ def write(g: nx.Graph, path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ExportError(f"{path}: the file name must end in {' or '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with replacing(path) as out:
         if fmt == "gexf":
-            nx.write_gexf(g, tmp, encoding="utf-8", prettyprint=True, version="1.2draft")
+            nx.write_gexf(g, out, encoding="utf-8", prettyprint=True, version="1.2draft")
         else:
             h = g.copy()
             h.graph = {k: v for k, v in g.graph.items() if isinstance(v, (str, int, float, bool))}
-            nx.write_graphml(h, tmp, encoding="utf-8", prettyprint=True, named_key_ids=True)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+            nx.write_graphml(h, out, encoding="utf-8", prettyprint=True, named_key_ids=True)
     return fmt
 
 

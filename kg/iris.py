@@ -65,6 +65,11 @@ PREFIXES = {
 }
 
 
+def sparql_prefixes(*names: str) -> str:
+    """``PREFIX`` lines for SPARQL text written in code (the .rq files carry their own)."""
+    return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in names)
+
+
 def shorten(iri: str) -> str:
     """``kg:amount`` for an IRI in one of the known namespaces (for people), else the IRI."""
     for prefix, ns in PREFIXES.items():

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Callable
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from .model import Diagnostic
 from .read import InputError
@@ -54,6 +56,32 @@ class OpenedGraph:
             data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
             self._graph = Graph().parse(data=data, format="nt")
         return self._graph
+
+
+def to_rdflib(term) -> Node | None:
+    """A pyoxigraph term as the rdflib term (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == str(XSD.string):
+        return Literal(term.value)  # the same term in RDF 1.1; rdflib parses it without a datatype
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def to_ox(term: Node):
+    """An rdflib term as the pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
 
 
 def store_from_graph(g: Graph) -> ox.Store:

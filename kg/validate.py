@@ -37,7 +37,7 @@ from .emit import ONTOLOGY_DIR
 from .iris import KG, PREFIXES, shorten
 from .queries import display, group_digits
 from .shapes_sparql import compile_shapes, run_checks
-from .store import store_from_graph
+from .store import store_from_graph, to_ox, to_rdflib
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
 CORE_SHAPES = SHAPES_DIR / "core.ttl"
@@ -183,20 +183,6 @@ def sparql_rules(shapes: Graph) -> list[SparqlRule]:
     return rules
 
 
-def _ox_to_rdflib(term) -> Node | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)  # the same term in RDF 1.1; rdflib parses it without a datatype
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
 def _fill(template: str, solution, variables: list[str]) -> str:
     def sub(m: re.Match) -> str:
         name = m.group(1)
@@ -217,10 +203,10 @@ def run_rules_fast(store: ox.Store, shape_files: Iterable[Path]) -> list[Finding
             out.append(
                 Finding(
                     severity=rule.severity,
-                    focus=_ox_to_rdflib(sol["this"]),
+                    focus=to_rdflib(sol["this"]),
                     message=_fill(rule.message, sol, variables),
-                    path=_ox_to_rdflib(sol["path"]) if "path" in variables else None,
-                    value=_ox_to_rdflib(sol["value"]) if "value" in variables else None,
+                    path=to_rdflib(sol["path"]) if "path" in variables else None,
+                    value=to_rdflib(sol["value"]) if "value" in variables else None,
                     shape=rule.shape,
                     component=SH.SPARQLConstraintComponent,
                 )
@@ -234,8 +220,8 @@ def run_core_fast(store: ox.Store, core: Path = CORE_SHAPES, workers: int = 1,
     checks = compile_shapes(shapes_graph(core), ontology_graph())
     return [
         Finding(
-            severity=check.severity, focus=_ox_to_rdflib(this), message=check.message, path=check.path,
-            value=_ox_to_rdflib(value), shape=check.shape, component=check.component,
+            severity=check.severity, focus=to_rdflib(this), message=check.message, path=check.path,
+            value=to_rdflib(value), shape=check.shape, component=check.component,
         )
         for check, this, value in run_checks(store, checks, workers, progress)
     ]
@@ -286,16 +272,6 @@ def _order(f: Finding) -> tuple:
     return (SEVERITY_ORDER.get(f.severity, 9), first, f.focus_label, str(f.focus), f.message)
 
 
-def _rdflib_to_ox(term: Node):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-
-
 class StoreGraph:
     """The few rdflib ``Graph`` reads that describing a finding needs, answered by the store
     (so that a year's findings are described without copying the year into rdflib)."""
@@ -304,12 +280,12 @@ class StoreGraph:
         self.store = store
 
     def _quads(self, s, p, o):
-        conv = (lambda t: None if t is None else _rdflib_to_ox(t))
+        conv = (lambda t: None if t is None else to_ox(t))
         return self.store.quads_for_pattern(conv(s), conv(p), conv(o), ox.DefaultGraph())
 
     def objects(self, s, p):
         for q in self._quads(s, p, None):
-            yield _ox_to_rdflib(q.object)
+            yield to_rdflib(q.object)
 
     def value(self, s, p):
         values = sorted(self.objects(s, p), key=str)
@@ -317,7 +293,7 @@ class StoreGraph:
 
     def subject_predicates(self, o):
         for q in self._quads(None, None, o):
-            yield _ox_to_rdflib(q.subject), _ox_to_rdflib(q.predicate)
+            yield to_rdflib(q.subject), to_rdflib(q.predicate)
 
     def __contains__(self, triple) -> bool:
         return any(True for _ in self._quads(*triple))

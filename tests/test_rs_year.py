@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 from kg.build import build
+from kg.iris import KG
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,8 +28,6 @@ def test_a_small_synthetic_year_builds_without_errors_and_is_deterministic(tmp_p
     result = build([tmp_path / "a"])
     assert result.documents == 15 and result.failed == []
     assert [d for d in result.diagnostics if d.severity == "error"] == []
-    from kg.iris import KG
-
     assert result.count(KG.Project) == 40
     # every recipient row with a total is one expenditure (exact duplicates are dropped)
     assert result.count(KG.Expenditure) == stats["recipient rows"] + stats["listed inside その他"]

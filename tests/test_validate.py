@@ -521,7 +521,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     assert main(["validate", "-q", str(tmp_path / "missing.nt")]) == 2
 
 
-def _all_core_breaks(graph, rs_graph) -> tuple[Graph, int]:
+def _all_core_breaks(rs_graph) -> tuple[Graph, int]:
     """The RS+seed graph with every core-shape case applied at once."""
     g = copy(rs_graph)
     applied = 0
@@ -532,14 +532,14 @@ def _all_core_breaks(graph, rs_graph) -> tuple[Graph, int]:
     return g, applied
 
 
-def test_core_shapes_as_sparql_equal_pyshacl(graph, rs_graph):
+def test_core_shapes_as_sparql_equal_pyshacl(rs_graph):
     """Every core constraint as one query on the store reports exactly what pyshacl reports,
     with every core break case applied at once (and on the intact graph: nothing)."""
     from kg.store import store_from_graph
     from kg.validate import run_core_fast, run_pyshacl
 
     assert run_core_fast(store_from_graph(rs_graph)) == [] == run_pyshacl(rs_graph, (CORE_SHAPES,))
-    g, applied = _all_core_breaks(graph, rs_graph)
+    g, applied = _all_core_breaks(rs_graph)
     reference = run_pyshacl(g, (CORE_SHAPES,))
     fast = run_core_fast(store_from_graph(g), workers=2)
     assert applied > 30 and len(reference) > 30  # (a few breaks hit the same node and rule)
@@ -560,11 +560,11 @@ def test_a_constraint_without_a_translation_is_refused():
         compile_shapes(shapes, ontology_graph())
 
 
-def test_validating_the_store_alone_reports_and_describes_as_rdflib(graph, rs_graph):
+def test_validating_the_store_alone_reports_and_describes_as_rdflib(rs_graph):
     """A year is validated from the store (no rdflib copy): same findings, same labels and sources."""
     from kg.store import store_from_graph
 
-    g, _ = _all_core_breaks(graph, rs_graph)
+    g, _ = _all_core_breaks(rs_graph)
     _check_digit(g)
     ref = validate(g)
     seen = []
