@@ -833,7 +833,29 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
     finish.corporations = corporations
     finish.finish()
     graphs[None] |= finish.graphs[None]
+    graphs[None] |= same_project_lines(graphs)
     return graphs
+
+
+def same_project_lines(graphs: dict[str | None, set[str]]) -> set[str]:
+    """``kg:sameProjectAs`` between every two sheets of one lineage, each sheet with itself too:
+    the reflexive, symmetric and transitive closure of ``kg:pastSheet`` over the whole build.
+    It spans files, and it lets a query reach a project's other years with one triple pattern
+    instead of a ``(kg:pastSheet|^kg:pastSheet)*`` path, which stores may expand from every node."""
+    import networkx as nx
+
+    typed = f" <{RDF.type}> <{KG.Project}> ."
+    past = f" <{KG.pastSheet}> "
+    lineage = nx.Graph()
+    for lines in graphs.values():
+        for line in lines:
+            if line.endswith(typed):
+                lineage.add_node(line[: line.index(" ")])
+            elif past in line:
+                s, _, o = line[:-2].partition(past)
+                lineage.add_edge(s, o.strip())
+    same = f" <{KG.sameProjectAs}> "
+    return {f"{a}{same}{b} ." for part in nx.connected_components(lineage) for a in part for b in part}
 
 
 def union(graphs: dict[str | None, set[str]]) -> set[str]:

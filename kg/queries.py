@@ -7,10 +7,11 @@ Each file starts with comment lines::
     # param topic (string, default "AI"): what the parameter means
 
 Parameter values are converted to typed RDF terms (``string`` → xsd:string after
-NFKC, ``integer``, ``decimal``, ``iri``) and handed to the store as
-substitutions (SPARQL SEP-0007): the query text is never edited. A parameter is a
-variable of the outer SELECT (the store binds only projected variables); the
-output leaves those columns out.
+NFKC, ``integer``, ``decimal``, ``iri``) and bound by a ``VALUES`` block opening
+the outer ``WHERE`` group (:func:`bound_text`). That is plain SPARQL 1.1, so the
+same text runs on the embedded store and on any remote endpoint, with the same
+answers. A parameter is a variable of the outer SELECT, used in the outer group
+(or below it, but not inside a sub-select); the output leaves those columns out.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("string", "integer", "decimal", "iri")
 _PARAM_RE = re.compile(r"^param\s+(\w+)\s*\(\s*(\w+)\s*,\s*default\s+(.*?)\s*\)\s*:\s*(.*)$")
-_SELECT_RE = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?((?:\?\w+\s*)+)", re.I | re.M)
+_SELECT_RE = re.compile(r"^\s*SELECT\b", re.I | re.M)
 
 
 class QueryError(Exception):
@@ -94,13 +95,55 @@ def parse_query_file(path: Path) -> CannedQuery:
             params.append(Param(m.group(1), m.group(2), default, m.group(4)))
     if not title or not description:
         raise QueryError(f"{path}:1: the header needs '# title:' and '# description:' lines")
-    m = _SELECT_RE.search(text)
-    columns = re.findall(r"\?(\w+)", m.group(1)) if m else []
+    columns = select_columns(text)
+    if not columns:
+        raise QueryError(f"{path}: no outer 'SELECT ?var … WHERE {{' found (canned queries are SELECT queries with named columns)")
     q = CannedQuery(path.stem, path, title, description, params, text, columns)
     missing = [p.name for p in params if p.name not in columns]
     if missing:
         raise QueryError(f"{path}: parameters {missing} must be variables of the outer SELECT")
     return q
+
+
+def _outer_select(text: str) -> tuple[int, int] | None:
+    """(start of the projection, index of the outer WHERE group's ``{``) of the first SELECT
+    outside comments; None when there is none."""
+    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)  # comments blanked, offsets kept
+    m = _SELECT_RE.search(code)
+    if not m:
+        return None
+    brace = code.find("{", m.end())
+    return (m.end(), brace) if brace >= 0 else None
+
+
+def select_columns(text: str) -> list[str]:
+    """The outer SELECT's columns in order: plain ``?var`` and ``(expr AS ?var)``."""
+    span = _outer_select(text)
+    if not span:
+        return []
+    clause = re.sub(r"\bWHERE\s*$", "", text[span[0] : span[1]].strip(), flags=re.I)
+    columns, depth = [], 0
+    for tok in re.finditer(r"\(|\)|\bAS\s+\?(\w+)|\?(\w+)", clause, re.I):
+        t = tok.group()
+        if t == "(":
+            depth += 1
+        elif t == ")":
+            depth -= 1
+        elif tok.group(1) and depth == 1:
+            columns.append(tok.group(1))
+        elif tok.group(2) and depth == 0:
+            columns.append(tok.group(2))
+    return columns
+
+
+def bound_text(query: CannedQuery, params: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query text with its parameters bound by a ``VALUES`` block opening the outer group."""
+    if not params:
+        return query.text
+    _, brace = _outer_select(query.text)
+    names = list(params)
+    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(params[n]) for n in names)}) }}"
+    return query.text[: brace + 1] + "\n  " + block + query.text[brace + 1 :]
 
 
 def load_queries(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
@@ -168,7 +211,7 @@ class QueryResult:
 def run(store: ox.Store, query: CannedQuery, values: dict[str, str] | None = None, limit: int | None = None) -> QueryResult:
     params = bindings(query, values)
     try:
-        solutions = store.query(query.text, substitutions={ox.Variable(k): v for k, v in params.items()})
+        solutions = store.query(bound_text(query, params))
     except SyntaxError as exc:
         raise QueryError(f"{query.path}: {exc}") from exc
     columns = query.output_columns

@@ -63,11 +63,12 @@ def test_project_history_query(graph):
         tuple(None if t is None else (Decimal(t.value) if isinstance(t, ox.Literal) and t.datatype.value.endswith(("decimal", "integer")) else t.value) for t in row)
         for row in result.rows
     ]
-    assert result.columns == ["sheetYear", "sheet", "sheetName", "source", "budgetTotalYen", "executedYen", "reportedIn"]
-    assert [(r[0], r[1], r[4], r[5], r[6]) for r in rows] == [
-        (2020, "2020-総務-新03-0005", 0, 0, "2022-総務-21-0059"),
-        (2021, "2021-総務-20-0063", 700_000_000, 552_700_000, "2022-総務-21-0059"),
-        (2022, "2022-総務-21-0059", 9_218_000_000, None, "2022-総務-21-0059"),
+    assert result.columns == ["sheetYear", "sheet", "sheetName", "source", "documents", "budgetTotalYen", "executedYen", "reportedIn"]
+    # one row a sheet; past sheets not in the input have no source document
+    assert [(r[0], r[1], r[4], r[5], r[6], r[7]) for r in rows] == [
+        (2020, "2020-総務-新03-0005", 0, 0, 0, "2022-総務-21-0059"),
+        (2021, "2021-総務-20-0063", 0, 700_000_000, 552_700_000, "2022-総務-21-0059"),
+        (2022, "2022-総務-21-0059", 1, 9_218_000_000, None, "2022-総務-21-0059"),
     ]
     assert rows[2][2] == "サイバーセキュリティ統合知的・人材育成基盤の構築"
     assert rows[2][3] == seed_file("004").name
@@ -75,7 +76,7 @@ def test_project_history_query(graph):
     older = run(store, get_query("project-history"), {"project": "2020-総務-新03-0005"})
     assert older.rows == result.rows
     other = run(store, get_query("project-history"), {"project": "2021-総務-20-0094"})
-    assert [(r[0].value, r[4].value if r[4] else None) for r in other.rows] == [
+    assert [(r[0].value, r[5].value if r[5] else None) for r in other.rows] == [
         ("2019", "0"), ("2020", "296000000"), ("2021", "0")
     ]
 
@@ -152,3 +153,18 @@ def _sha(path):
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_same_project_links_every_sheet_of_a_lineage(graph):
+    """kg:sameProjectAs is the closure of kg:pastSheet: 2022-総務-21-0059 lists two past
+    sheets, so the three are linked each to each (and each to itself), and no further."""
+    ids = {p: str(graph.value(p, DCTERMS.identifier)) for p in graph.subjects(RDF.type, KG.Project)}
+    start = next(p for p, i in ids.items() if i == "2022-総務-21-0059")
+    lineage = set(graph.objects(start, KG.sameProjectAs))
+    assert sorted(ids[p] for p in lineage) == ["2020-総務-新03-0005", "2021-総務-20-0063", "2022-総務-21-0059"]
+    for p in lineage:
+        assert set(graph.objects(p, KG.sameProjectAs)) == lineage
+    # every project sheet reaches at least itself; a sheet with no past stands alone
+    assert all((p, KG.sameProjectAs, p) in graph for p in ids)
+    alone = next(p for p, i in ids.items() if i == "2022-総務-新22-0011")
+    assert set(graph.objects(alone, KG.sameProjectAs)) == {alone}
