@@ -264,10 +264,8 @@ def year_params(store) -> dict[str, dict[str, str]]:
     corporation with most rows, the most cited law."""
     sol = next(iter(store.query(PICK)))
     project, number, law = sol["id"].value, sol["number"].value, sol["law"].value
-    # project-history is left out: for a project of the year it did not finish in 3 minutes
-    # (its `*` paths inside OPTIONAL run over the whole graph; README "Scale", open work)
-    return {"fund-flow": {"project": project}, "corporation-profile": {"corporateNumber": number},
-            "projects-by-law": {"law": law}}
+    return {"fund-flow": {"project": project}, "project-history": {"project": project},
+            "corporation-profile": {"corporateNumber": number}, "projects-by-law": {"law": law}}
 
 
 def _write(result, path: Path) -> int:

@@ -130,21 +130,124 @@ def cmd_query(args: argparse.Namespace) -> int:
     except (QueryError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    opened = _open_reporting(args.graph, args.quiet)
-    if opened is None:
-        return 2
-    try:
-        result = run(opened.store, query, values, limit=args.limit)
-    except QueryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    if args.endpoint:
+        from .remote import RemoteError, run_remote
+
+        if args.graph:
+            print("error: give either --endpoint or --graph, not both", file=sys.stderr)
+            return 2
+        try:
+            result = run_remote(args.endpoint, query, values, limit=args.limit, timeout=args.timeout)
+        except (QueryError, RemoteError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        where = args.endpoint
+    else:
+        opened = _open_reporting(args.graph, args.quiet)
+        if opened is None:
+            return 2
+        try:
+            result = run(opened.store, query, values, limit=args.limit)
+        except QueryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        where = opened.description
     if args.format == "table":
         shown = ", ".join(f"{k}={v.value}" for k, v in result.params.items())
         print(f"{query.title}" + (f" — {shown}" if shown else ""))
         print()
     sys.stdout.write(OUTPUT_FORMATS[args.format](result))
     if not args.quiet:
-        print(f"{len(result.rows)} rows from {opened.description}", file=sys.stderr)
+        print(f"{len(result.rows)} rows from {where}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .endpoint import Limits, serve, store_opener
+    from .iris import BASE_ENV, DEFAULT_BASE
+
+    chosen = [Path(p) for p in args.paths] if args.paths else [DEFAULT_GRAPH]
+    if not args.paths and not DEFAULT_GRAPH.exists():
+        print(f"{DEFAULT_GRAPH}: no graph here; run 'kg build' first or name a graph, sources or a store folder",
+              file=sys.stderr)
+        return 2
+    if args.timeout <= 0 or args.max_results <= 0:
+        print("error: --timeout and --max-results must be positive", file=sys.stderr)
+        return 2
+    try:
+        files = [p for p in chosen if p.exists()]
+        opener, description = store_opener(chosen, args.base_iri, None if args.quiet else _progress(len(expand(files))))
+    except InputError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    import os
+
+    base = args.base_iri or os.environ.get(BASE_ENV) or DEFAULT_BASE
+
+    def ready(url: str) -> None:
+        print(f"Serving {description}\n  pages:  {url}\n  SPARQL: {url}sparql  (read-only; limit {args.timeout:g} s, "
+              f"{args.max_results:,} rows)", flush=True)
+
+    try:
+        serve(opener, args.host, args.port, Limits(args.timeout, args.max_results), base, args.title, args.quiet, ready)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from .remote import RemoteError, Retry, push
+
+    if args.retries < 1 or args.backoff < 0:
+        print("error: --retries must be at least 1 and --backoff not negative", file=sys.stderr)
+        return 2
+    opened = _open_reporting(args.paths, args.quiet)
+    if opened is None:
+        return 2
+    import pyoxigraph as ox
+
+    data = opened.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    triples = len(opened.store)
+    log = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+    try:
+        pushed = push(data, triples, args.endpoint, args.graph, args.update, Retry(args.retries, args.backoff), log)
+    except RemoteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("the graph on the server was not changed" if args.update or args.endpoint.rstrip("/").endswith("/store")
+              else "the server may hold a partial graph if it does not apply a PUT in one transaction", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        target = f"<{pushed.graph}>" if pushed.graph else "the default graph"
+        how = "replaced in one update (MOVE)" if pushed.atomic else "replaced by one PUT"
+        print(f"pushed {pushed.triples:,} triples to {target} at {args.endpoint}: {how}, {pushed.seconds:.1f} s",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    import os
+
+    from .iris import BASE_ENV, DEFAULT_BASE
+    from .publish import DEFAULT_SOURCES, publish
+
+    opened = _open_reporting(args.graph, args.quiet)
+    if opened is None:
+        return 2
+    base = args.base_iri or os.environ.get(BASE_ENV) or DEFAULT_BASE
+
+    def progress(done: int, total: int) -> None:
+        print(f"[{done:,}/{total:,}] pages", file=sys.stderr, flush=True)
+
+    try:
+        result = publish(opened.store, args.folder, base, args.title, args.license,
+                         tuple(args.source) if args.source else DEFAULT_SOURCES, args.endpoint,
+                         None if args.quiet else progress)
+    except (FileExistsError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(result.summary(), file=sys.stderr)
     return 0
 
 
@@ -266,8 +369,65 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter; repeatable")
     q.add_argument("-f", "--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     q.add_argument("--limit", type=int, help="at most this many rows")
+    q.add_argument("--endpoint", metavar="URL",
+                   help="run it on this SPARQL endpoint instead of a local graph (e.g. http://localhost:7878/query)")
+    q.add_argument("--timeout", type=float, default=60, help="seconds to wait for a remote endpoint (default 60)")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     q.set_defaults(func=cmd_query)
+
+    sv = sub.add_parser(
+        "serve",
+        help="serve the graph: a read-only SPARQL endpoint and a page per resource",
+        description="Serve a graph (files written by 'kg build', sources, or an Oxigraph store folder) over HTTP: "
+        "/sparql answers the SPARQL 1.1 Protocol (JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML), "
+        "/id/… and /def/… (also under /resource/) give each resource as HTML or RDF by Accept. Read-only; "
+        "each query runs in its own process and is stopped at --timeout.",
+    )
+    sv.add_argument("paths", nargs="*", help="graph files, sources, or an Oxigraph store folder (default: ./graph.nt)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    sv.add_argument("--timeout", type=float, default=30, help="seconds a query may run (default 30)")
+    sv.add_argument("--max-results", type=int, default=10_000, help="rows or triples in one answer (default 10000)")
+    sv.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
+    sv.add_argument("--title", default="jp-spending-kg", help="site title on the pages")
+    sv.add_argument("-q", "--quiet", action="store_true", help="no request log")
+    sv.set_defaults(func=cmd_serve)
+
+    pu = sub.add_parser(
+        "push",
+        help="upload the graph to a SPARQL server (Graph Store Protocol), replacing a graph",
+        description="Replace a graph on a SPARQL server with this graph, through the SPARQL 1.1 Graph Store HTTP "
+        "Protocol. With an update endpoint (--update, or …/update beside an Oxigraph …/store) the data goes into a "
+        "temporary graph first and replaces the target in one MOVE, so a failure never leaves a partial graph. "
+        "Transient errors are retried with exponential backoff. Exit 0: pushed; 1: the server refused or was "
+        "unreachable; 2: bad input.",
+    )
+    pu.add_argument("paths", nargs="*", help="graph files or sources (default: ./graph.nt)")
+    pu.add_argument("--endpoint", required=True, metavar="URL",
+                    help="Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
+    pu.add_argument("--graph", metavar="IRI", help="named graph to replace (default: the default graph)")
+    pu.add_argument("--update", metavar="URL", help="SPARQL Update endpoint for the atomic replace (default: …/update beside …/store)")
+    pu.add_argument("--retries", type=int, default=5, help="tries per request, the first included (default 5)")
+    pu.add_argument("--backoff", type=float, default=1.0, help="seconds before the first retry, doubled each time (default 1)")
+    pu.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    pu.set_defaults(func=cmd_push)
+
+    pb = sub.add_parser(
+        "publish",
+        help="write the graph as a static linked-data site (a page and a Turtle file per resource)",
+        description="Write a static site: one HTML page and one Turtle file per resource at its IRI's path, an index "
+        "per class, VoID/DCAT (void.ttl) with licence and sources, and a dump (dump/graph.nt.gz). Any static web "
+        "server can host it. Exit 0: written; 2: bad graph or folder.",
+    )
+    pb.add_argument("folder", type=Path, help="output folder (new, empty, or a site written before)")
+    pb.add_argument("-g", "--graph", action="append", help="graph file or sources (default: ./graph.nt); repeatable")
+    pb.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
+    pb.add_argument("--title", default="jp-spending-kg", help="site title")
+    pb.add_argument("--license", default="https://creativecommons.org/licenses/by/4.0/", help="licence IRI of the dataset (default CC BY 4.0)")
+    pb.add_argument("--source", action="append", metavar="URL", help="where the sources come from (default: https://rssystem.go.jp/); repeatable")
+    pb.add_argument("--endpoint", metavar="URL", help="a public SPARQL endpoint of the same data, named in void.ttl")
+    pb.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    pb.set_defaults(func=cmd_publish)
 
     x = sub.add_parser(
         "export",

@@ -1,0 +1,446 @@
+"""Linked-data views of the graph: one HTML page and RDF data per resource, shared by
+``kg serve`` (answered per request) and ``kg publish`` (written once as a static site).
+
+Resources live under two roots, each published at a fixed local path whatever the base
+IRI of the data: ``/id/…`` for the data (default ``https://kg.jp-spending.example/id/``)
+and ``/def/…`` for our ontology terms and code lists. A resource's page is the folder
+``/id/project/2024-rs-005120/`` (``index.html``, with ``index.ttl`` beside it), so the
+IRI itself dereferences on any static web server once the site is hosted at the base.
+Links between pages are relative, so a site also works from a sub-folder or a file system.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Callable
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .iris import DEFAULT_BASE, KG, PREFIXES, shorten, sparql_prefixes
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+RDF_TYPE = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
+
+#: media type → (pyoxigraph format, file suffix)
+RDF_MEDIA = {
+    "text/turtle": (ox.RdfFormat.TURTLE, "ttl"),
+    "application/n-triples": (ox.RdfFormat.N_TRIPLES, "nt"),
+    "application/ld+json": (ox.RdfFormat.JSON_LD, "jsonld"),
+    "application/rdf+xml": (ox.RdfFormat.RDF_XML, "rdf"),
+}
+
+#: label properties, most preferred first
+_LABELS = [str(PREFIXES["skos"]) + "prefLabel", str(PREFIXES["rdfs"]) + "label",
+           str(PREFIXES["dcterms"]) + "title", str(PREFIXES["dcterms"]) + "identifier",
+           str(KG) + "blockLetter"]
+#: at most this many incoming links listed on a page (the count is always given)
+MAX_INCOMING = 200
+
+
+@lru_cache(maxsize=1)
+def ontology_labels() -> dict[str, str]:
+    """Japanese labels of our classes and properties (English when there is none)."""
+    g = Graph()
+    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        g.parse(f, format="turtle")
+    out: dict[str, str] = {}
+    for s, o in g.subject_objects(PREFIXES["rdfs"].label):
+        lang = getattr(o, "language", None)
+        if lang == "ja" or str(s) not in out:
+            out[str(s)] = str(o)
+    return out
+
+
+def _prefix_map() -> str:
+    return sparql_prefixes("kg", "rdfs", "skos", "dcterms", "prov", "rdf")
+
+
+def _num(term) -> Decimal | None:
+    if term is None:
+        return None
+    try:
+        return Decimal(term.value)
+    except (InvalidOperation, AttributeError):
+        return None
+
+
+def yen(term) -> str:
+    """``53,900,000`` for an amount in yen, '' when absent."""
+    d = _num(term)
+    if d is None:
+        return ""
+    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,}"
+
+
+@dataclass
+class Site:
+    """The pages of one store. ``base`` is the data's base IRI (the ``/id/`` root)."""
+
+    store: ox.Store
+    base: str = DEFAULT_BASE
+    title: str = "jp-spending-kg"
+    endpoint: str | None = None  # path of a SPARQL endpoint to link to (kg serve)
+    #: for a static site: page path → folder on disk (links then point where the files are)
+    page_path: Callable[[str], str] | None = None
+
+    def __post_init__(self):
+        if not self.base.endswith("/"):
+            self.base += "/"
+        self.roots = [("id/", self.base), ("def/", str(KG))]
+        self._labels: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ paths and IRIs
+
+    def iri_for(self, local: str) -> str | None:
+        """The IRI published at a local path (``id/project/x``, ``/resource/id/…``, with
+        or without a trailing ``/`` or ``index.*``); None when outside both roots."""
+        local = local.lstrip("/")
+        if local.startswith("resource/"):
+            local = local[len("resource/"):]
+        for name in ("index.html", "index.ttl", "index.nt", "index.jsonld"):
+            if local.endswith("/" + name):
+                local = local[: -len(name)]
+        local = local.rstrip("/")
+        for prefix, root in self.roots:
+            if local.startswith(prefix) and len(local) > len(prefix):
+                return root + local[len(prefix):]
+        return None
+
+    def path_for(self, iri: str) -> str | None:
+        """``id/project/x`` for an IRI under a root (as in the IRI: percent-encoded)."""
+        for prefix, root in self.roots:
+            if iri.startswith(root) and len(iri) > len(root) and "#" not in iri and "?" not in iri:
+                return prefix + iri[len(root):]
+        return None
+
+    def href(self, iri: str, here: str) -> str:
+        """A link from the page at folder ``here`` to ``iri``'s page: relative for ours."""
+        path = self.path_for(iri)
+        if path is None:
+            return iri
+        return posixpath.relpath(self.url_path(path), self.url_path(here) if here else ".") + "/"
+
+    def url_path(self, path: str) -> str:
+        """The URL path of a page folder: the page path itself, or for a static site the
+        folder on disk, percent-encoded again."""
+        if self.page_path is None:
+            return path
+        return "/".join(quote(seg, safe="~-_.!$&'()*+,;=:@") for seg in self.page_path(path).split("/"))
+
+    # ------------------------------------------------------------------ reading the store
+
+    def exists(self, iri: str) -> bool:
+        node = ox.NamedNode(iri)
+        return next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None or \
+            next(iter(self.store.quads_for_pattern(None, None, node)), None) is not None
+
+    def label(self, iri: str) -> str:
+        """The best label of a resource (Japanese first), else its short IRI."""
+        if iri in self._labels:
+            return self._labels[iri]
+        node = ox.NamedNode(iri)
+        best, rank = None, (len(_LABELS), 2)
+        for i, prop in enumerate(_LABELS):
+            for q in self.store.quads_for_pattern(node, ox.NamedNode(prop), None):
+                o = q.object
+                r = (i, 0 if getattr(o, "language", None) in ("ja", None) else 1)
+                if r < rank or (r == rank and best is not None and o.value < best):
+                    best, rank = o.value, r
+            if best is not None and rank[1] == 0:
+                break
+        text = best if best is not None else ontology_labels().get(iri) or shorten(iri)
+        self._labels[iri] = text
+        return text
+
+    def types(self, iri: str) -> list[str]:
+        return sorted(q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None))
+
+    def triples(self, iri: str) -> list[ox.Triple]:
+        """The data of a page: every triple about the resource, and every triple pointing to it."""
+        node = ox.NamedNode(iri)
+        out = {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(node, None, None)}
+        out |= {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, node)}
+        return sorted(out, key=str)
+
+    def data(self, iri: str, media: str) -> bytes:
+        fmt = RDF_MEDIA[media][0]
+        prefixes = {k: str(v) for k, v in PREFIXES.items()} | {"id": self.base}
+        if fmt in (ox.RdfFormat.TURTLE,):
+            return ox.serialize(self.triples(iri), format=fmt, prefixes=prefixes)
+        return ox.serialize(self.triples(iri), format=fmt)
+
+    # ------------------------------------------------------------------ HTML
+
+    def page(self, iri: str) -> str:
+        """The HTML page of a resource (the caller checks :meth:`exists`)."""
+        here = self.path_for(iri) or ""
+        types = self.types(iri)
+        kind = ", ".join(ontology_labels().get(t, shorten(t)) for t in types)
+        title = self.label(iri)
+        body: list[str] = []
+        if str(KG.Corporation) in types:
+            body.append(self._corporation(iri, here))
+        if str(KG.Project) in types:
+            body.append(self._project(iri, here))
+        if str(KG.Ministry) in types:
+            body.append(self._listing("事業 Projects", """
+                SELECT ?x ?id ?name ?year WHERE { ?x kg:ministry %THIS% ; a kg:Project .
+                  OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x rdfs:label ?name } OPTIONAL { ?x kg:sheetYear ?year } }
+                ORDER BY DESC(?year) ?id""", iri, here, [("id", "事業番号"), ("name", "事業名"), ("year", "年度")]))
+        if str(KG.Law) in types:
+            body.append(self._listing("この法令に基づく事業 Projects under this law", """
+                SELECT DISTINCT ?x ?id ?name WHERE { ?lb kg:law %THIS% . ?x kg:legalBasis ?lb .
+                  OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x rdfs:label ?name } } ORDER BY ?id""",
+                iri, here, [("id", "事業番号"), ("name", "事業名")]))
+        body.append(self._properties(iri, here))
+        body.append(self._incoming(iri, here))
+        if self.endpoint:  # served: every format, by ?format= (or by Accept)
+            alt = "".join(f' <a href="?format={suffix}" type="{media}">{suffix}</a>' for media, (_, suffix) in RDF_MEDIA.items())
+        else:  # published: the Turtle file beside the page
+            alt = ' <a href="index.ttl" type="text/turtle">ttl</a>'
+
+        crumbs = f'<a href="{posixpath.relpath(".", here or ".")}/">{html.escape(self.title)}</a>'
+        if types:
+            cls_path = posixpath.relpath(f"class/{_class_slug(types[0])}", here or ".")
+            crumbs += f' › <a href="{cls_path}/">{html.escape(kind)}</a>'
+        return _document(
+            f"{title} — {kind or 'resource'}",
+            f"""<nav class="crumbs">{crumbs}</nav>
+<h1>{html.escape(title)}</h1>
+<p class="iri"><code>{html.escape(iri)}</code> · data:{alt}</p>
+{''.join(body)}""")
+
+    def _project(self, iri: str, here: str) -> str:
+        parts = []
+        facts = _rows(self.store.query(_prefix_map() + f"""
+            SELECT ?id ?year ?ministry ?bureau ?policy ?measure WHERE {{
+              VALUES ?p {{ <{iri}> }}
+              OPTIONAL {{ ?p dcterms:identifier ?id }} OPTIONAL {{ ?p kg:sheetYear ?year }}
+              OPTIONAL {{ ?p kg:ministry ?ministry }} OPTIONAL {{ ?p kg:bureau ?bureau }}
+              OPTIONAL {{ ?p kg:policy ?policy }} OPTIONAL {{ ?p kg:measure ?measure }} }}"""))
+        dl = []
+        for key, name in (("id", "事業番号"), ("year", "レビュー年度"), ("ministry", "府省庁"), ("bureau", "局・庁"),
+                          ("policy", "政策"), ("measure", "施策")):
+            values = sorted({r[key] for r in facts if key in r}, key=str)
+            if values:
+                dl.append(f"<dt>{name}</dt><dd>{', '.join(self._cell(v, here) for v in values)}</dd>")
+        laws = _rows(self.store.query(_prefix_map() + f"""
+            SELECT ?law ?article ?paragraph ?item ?text WHERE {{ <{iri}> kg:legalBasis ?lb .
+              OPTIONAL {{ ?lb kg:law ?law }} OPTIONAL {{ ?lb kg:article ?article }}
+              OPTIONAL {{ ?lb kg:paragraph ?paragraph }} OPTIONAL {{ ?lb kg:item ?item }}
+              OPTIONAL {{ ?lb rdfs:label ?text }} }} ORDER BY ?law ?article ?paragraph ?item"""))
+        if laws:
+            items = []
+            for r in laws:
+                where = "".join(f"{r[k].value}{suffix}" for k, suffix in (("article", "条"), ("paragraph", "項"), ("item", "号")) if k in r)
+                name = self._cell(r["law"], here) if "law" in r else html.escape(r.get("text", ox.Literal("")).value)
+                items.append(f"{name} {html.escape(where)}".strip())
+            dl.append(f"<dt>根拠法令</dt><dd>{'<br>'.join(items)}</dd>")
+        parts.append(f'<section><h2>事業 Project</h2><dl class="facts">{"".join(dl)}</dl></section>')
+        parts.append(self._table("予算・執行 Budget and execution (yen)", _rows(self.store.query(_prefix_map() + f"""
+            SELECT ?fy ?request ?total ?executed WHERE {{ <{iri}> kg:budgetRecord ?b . ?b kg:fiscalYear ?fy .
+              OPTIONAL {{ ?b kg:isRequest ?request }} OPTIONAL {{ ?b kg:budgetTotal ?total }}
+              OPTIONAL {{ ?b kg:executedAmount ?executed }} }} ORDER BY ?fy ?request""")),
+            [("fy", "年度"), ("request", "要求"), ("total", "予算額計"), ("executed", "執行額")], here, money={"total", "executed"}))
+        parts.append(self._table("支出先 Recipients", _rows(self.store.query(_prefix_map() + f"""
+            SELECT ?block ?recipient ?number ?method ?bidders ?amount WHERE {{
+              ?e kg:project <{iri}> ; a kg:Expenditure ; kg:recipient ?recipient .
+              OPTIONAL {{ ?e kg:block ?bl OPTIONAL {{ ?bl kg:blockLetter ?block }} }}
+              OPTIONAL {{ ?recipient kg:corporateNumber ?number }}
+              OPTIONAL {{ ?e kg:contractMethod ?method }} OPTIONAL {{ ?e kg:bidderCount ?bidders }}
+              OPTIONAL {{ ?e kg:amount ?amount }} }} ORDER BY ?block DESC(?amount) ?recipient""")),
+            [("block", "ブロック"), ("recipient", "支出先"), ("number", "法人番号"), ("method", "契約方式"),
+             ("bidders", "入札者数"), ("amount", "金額")], here, money={"amount"}))
+        return "".join(parts)
+
+    def _corporation(self, iri: str, here: str) -> str:
+        names = _rows(self.store.query(_prefix_map() + f"""
+            SELECT ?kind ?name WHERE {{ VALUES ?kind {{ skos:prefLabel skos:altLabel }} <{iri}> ?kind ?name }}
+            ORDER BY ?kind ?name"""))
+        number = next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(KG.corporateNumber)), None)), None)
+        dl = []
+        if number is not None:
+            dl.append(f"<dt>法人番号</dt><dd>{html.escape(number.object.value)}</dd>")
+        pref = [r["name"].value for r in names if r["kind"].value.endswith("prefLabel")]
+        alts = [r["name"].value for r in names if r["kind"].value.endswith("altLabel")]
+        if pref:
+            dl.append(f"<dt>名称</dt><dd>{html.escape(pref[0])}</dd>")
+        if alts:
+            dl.append(f"<dt>別表記</dt><dd>{'<br>'.join(html.escape(a) for a in alts)}</dd>")
+        rows = _rows(self.store.query(_prefix_map() + f"""
+            SELECT ?project ?ministry ?block ?method ?bidders ?rate ?amount WHERE {{
+              ?e kg:recipient <{iri}> ; kg:project ?project .
+              OPTIONAL {{ ?project kg:ministry ?ministry }}
+              OPTIONAL {{ ?e kg:block ?bl OPTIONAL {{ ?bl kg:blockLetter ?block }} }}
+              OPTIONAL {{ ?e kg:contractMethod ?method }} OPTIONAL {{ ?e kg:bidderCount ?bidders }}
+              OPTIONAL {{ ?e kg:awardRatePercent ?rate }} OPTIONAL {{ ?e kg:amount ?amount }} }}
+            ORDER BY DESC(?amount) ?project ?block"""))
+        total = sum((_num(r.get("amount")) or 0 for r in rows), Decimal(0))
+        dl.append(f"<dt>支出額計</dt><dd>{yen(ox.Literal(str(total)))} 円 ({len(rows)} rows, "
+                  f"{len({r['project'].value for r in rows})} projects)</dd>")
+        return (f'<section><h2>法人 Corporation</h2><dl class="facts">{"".join(dl)}</dl></section>'
+                + self._table("事業と契約 Projects and contracts (yen)", rows,
+                              [("project", "事業"), ("ministry", "府省庁"), ("block", "ブロック"), ("method", "契約方式"),
+                               ("bidders", "入札者数"), ("rate", "落札率(%)"), ("amount", "金額")], here, money={"amount"}))
+
+    def _listing(self, heading: str, query: str, iri: str, here: str, columns) -> str:
+        rows = _rows(self.store.query(_prefix_map() + query.replace("%THIS%", f"<{iri}>")))
+        for r in rows:  # the first column links to the row's resource
+            if "x" in r:
+                r[columns[0][0]] = (r["x"], r.get(columns[0][0]))
+        return self._table(heading, rows, columns, here)
+
+    def _table(self, heading: str, rows: list[dict], columns, here: str, money=()) -> str:
+        if not rows:
+            return ""
+        head = "".join(f"<th>{html.escape(name)}</th>" for _, name in columns)
+        lines = []
+        for r in rows:
+            cells = []
+            for key, _ in columns:
+                v = r.get(key)
+                if key in money:
+                    cells.append(f'<td class="num">{yen(v)}</td>')
+                else:
+                    cells.append(f"<td>{self._cell(v, here)}</td>")
+            lines.append(f"<tr>{''.join(cells)}</tr>")
+        return (f"<section><h2>{html.escape(heading)}</h2><table><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(lines)}</tbody></table></section>")
+
+    def _cell(self, v, here: str) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, tuple):  # (resource, its text)
+            node, text = v
+            shown = text.value if text is not None else self.label(node.value)
+            return f'<a href="{html.escape(self.href(node.value, here))}">{html.escape(shown)}</a>'
+        if isinstance(v, ox.NamedNode):
+            return f'<a href="{html.escape(self.href(v.value, here))}">{html.escape(self.label(v.value))}</a>'
+        if isinstance(v, ox.BlankNode):
+            return f"<code>_:{html.escape(v.value)}</code>"
+        dt = v.datatype.value if v.datatype else ""
+        if dt.endswith("#decimal") or dt.endswith("#integer"):
+            return html.escape(v.value)
+        return html.escape(v.value)
+
+    def _properties(self, iri: str, here: str) -> str:
+        quads = sorted(self.store.quads_for_pattern(ox.NamedNode(iri), None, None),
+                       key=lambda q: (q.predicate.value != RDF_TYPE.value, q.predicate.value, str(q.object)))
+        if not quads:
+            return ""
+        rows = []
+        for q in quads:
+            p = q.predicate.value
+            name = ontology_labels().get(p)
+            pcell = f'<span title="{html.escape(p)}">{html.escape(name or shorten(p))}</span>'
+            lang = getattr(q.object, "language", None)
+            value = self._cell(q.object, here)
+            if lang:
+                value = f'<span lang="{html.escape(lang)}">{value}</span>'
+            rows.append(f"<tr><th>{pcell}<br><small>{html.escape(shorten(p))}</small></th><td>{value}</td></tr>")
+        return f'<section><h2>すべての属性 All statements</h2><table class="props">{"".join(rows)}</table></section>'
+
+    def _incoming(self, iri: str, here: str) -> str:
+        node = ox.NamedNode(iri)
+        quads = []
+        count = 0
+        for q in self.store.quads_for_pattern(None, None, node):
+            count += 1
+            if len(quads) < MAX_INCOMING * 4:
+                quads.append(q)
+        if not count:
+            return ""
+        quads.sort(key=lambda q: (q.predicate.value, str(q.subject)))
+        rows = [f"<tr><td>{self._cell(q.subject, here)}</td><td><small>{html.escape(ontology_labels().get(q.predicate.value) or shorten(q.predicate.value))}</small></td></tr>"
+                for q in quads[:MAX_INCOMING]]
+        more = f"<p>{count - MAX_INCOMING:,} more not listed.</p>" if count > MAX_INCOMING else ""
+        return (f"<section><h2>参照元 Referenced by ({count:,})</h2><table>{''.join(rows)}</table>{more}</section>")
+
+    # ------------------------------------------------------------------ indexes
+
+    def classes(self) -> list[tuple[str, int]]:
+        """(class IRI, instances) of every class with instances under a root, by class IRI."""
+        rows = self.store.query("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY ?c")
+        return [(r["c"].value, int(r["n"].value)) for r in rows if isinstance(r["c"], ox.NamedNode)]
+
+    def instances(self, cls: str) -> list[str]:
+        return sorted({q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls))
+                       if isinstance(q.subject, ox.NamedNode)})
+
+    def class_page(self, cls: str) -> str:
+        here = f"class/{_class_slug(cls)}"
+        members = [m for m in self.instances(cls)]
+        rows = "".join(f'<li><a href="{html.escape(self.href(m, here))}">{html.escape(self.label(m))}</a></li>'
+                       for m in sorted(members, key=lambda m: (self.label(m), m)))
+        name = ontology_labels().get(cls, shorten(cls))
+        return _document(f"{name} — {self.title}", f"""<nav class="crumbs"><a href="../../">{html.escape(self.title)}</a></nav>
+<h1>{html.escape(name)} <small>({len(members):,})</small></h1>
+<p class="iri"><code>{html.escape(cls)}</code></p>
+<ul class="index">{rows}</ul>""")
+
+    def home(self, extra: str = "") -> str:
+        items = "".join(
+            f'<li><a href="class/{_class_slug(c)}/">{html.escape(ontology_labels().get(c, shorten(c)))}</a> '
+            f"<small>{shorten(c)} · {n:,}</small></li>" for c, n in self.classes())
+        endpoint = (f'<p>SPARQL endpoint: <a href="{self.endpoint}"><code>{self.endpoint}</code></a> '
+                    "(SPARQL 1.1 Protocol, GET or POST)</p>" if self.endpoint else "")
+        return _document(self.title, f"""<h1>{html.escape(self.title)}</h1>
+<p>行政事業レビューシートと事前分析表から作った、国の支出の知識グラフ。
+A knowledge graph of Japanese government spending: projects, ministries, policies, laws, corporations and contracts.</p>
+{endpoint}{extra}
+<h2>クラス別の索引 Index by class</h2><ul class="index">{items}</ul>""")
+
+
+def _class_slug(cls: str) -> str:
+    """``kg-Project`` for a class IRI: a folder name for its index."""
+    short = shorten(cls)
+    return quote(short.replace(":", "-"), safe="-_.~") if short != cls else quote(cls, safe="")
+
+
+def _rows(solutions) -> list[dict]:
+    names = [v.value for v in solutions.variables]
+    out = []
+    for s in solutions:
+        out.append({n: s[n] for n in names if s[n] is not None})
+    return out
+
+
+def _document(title: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; margin: 1.5em auto; max-width: 72em; padding: 0 1em; color: #222; }}
+a {{ color: #0645ad; }} h1 {{ font-size: 1.6em; }} h2 {{ font-size: 1.15em; border-bottom: 1px solid #ccc; margin-top: 1.6em; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }}
+thead th {{ background: #f3f3f3; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+table.props th {{ width: 16em; font-weight: normal; background: #fafafa; }} .iri code {{ font-size: .85em; color: #555; word-break: break-all; }}
+dl.facts {{ display: grid; grid-template-columns: 10em 1fr; gap: .2em 1em; }} dl.facts dt {{ color: #555; }} dl.facts dd {{ margin: 0; }}
+.crumbs {{ font-size: .9em; }} ul.index {{ columns: 2; }} small {{ color: #666; }}
+</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
+
+
+def local_file(path: str) -> str:
+    """A page path as a file path: each segment percent-decoded (a static server decodes the
+    URL before it looks for the file), except where decoding would give a '/' or nothing."""
+    out = []
+    for seg in path.split("/"):
+        dec = unquote(seg)
+        out.append(seg if ("/" in dec or dec in ("", ".", "..")) else dec)
+    return "/".join(out)

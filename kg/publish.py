@@ -1,0 +1,173 @@
+"""``kg publish DIR``: the graph as a static linked-data site any web server can host.
+
+What is written (all paths relative to DIR):
+
+* ``id/…/index.html`` and ``id/…/index.ttl`` — one page and one Turtle file per resource
+  (``def/…`` likewise for our code lists); the folder is the IRI's path, so hosting DIR at
+  the base IRI's host makes every IRI dereference;
+* ``class/<prefix-Name>/index.html`` — an index per class;
+* ``index.html`` — the home page, with counts per class;
+* ``void.ttl`` — a VoID and DCAT description: title, licence, sources, triples, classes,
+  the dump, and the endpoint when one is given;
+* ``dump/graph.nt.gz`` — the whole graph as sorted N-Triples (gzip without a time stamp).
+
+The same input gives byte-identical files. The site is written next to DIR and then
+swapped in, so a failed run leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+from . import nt
+from .pages import Site, _class_slug, local_file, ontology_labels
+
+#: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
+DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+SOURCE_LICENSE = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
+DEFAULT_SOURCES = ("https://rssystem.go.jp/",)
+MARKER = "void.ttl"  # a folder holding this was written by kg publish and may be replaced
+MAX_SEGMENT_BYTES = 200  # longer file names (after decoding) are shortened with a hash
+
+
+@dataclass
+class Published:
+    resources: int
+    classes: int
+    triples: int
+    files: int
+    folder: Path
+
+    def summary(self) -> str:
+        return (f"{self.resources:,} resource pages, {self.classes} class indexes, {self.triples:,} triples "
+                f"in the dump; {self.files:,} files → {self.folder}")
+
+
+def static_path(path: str) -> str:
+    """The folder of a page on disk: each segment percent-decoded (static servers decode the
+    URL before looking up the file); a segment too long for a file name becomes a hash."""
+    out = []
+    for seg in local_file(path).split("/"):
+        if len(seg.encode("utf-8")) > MAX_SEGMENT_BYTES:
+            seg = "~" + hashlib.sha1(seg.encode("utf-8")).hexdigest()
+        out.append(seg)
+    return "/".join(out)
+
+
+def resources(site: Site) -> list[str]:
+    """Every IRI under the site's roots that is the subject of a triple, sorted."""
+    seen = set()
+    for q in site.store.quads_for_pattern(None, None, None):
+        s = q.subject
+        if isinstance(s, ox.NamedNode) and s.value not in seen and site.path_for(s.value):
+            seen.add(s.value)
+    return sorted(seen)
+
+
+def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str = DEFAULT_LICENSE,
+                sources: tuple[str, ...] = DEFAULT_SOURCES, triples: int | None = None) -> bytes:
+    """VoID + DCAT description of the dataset, as Turtle."""
+    root = site.base
+    classes = site.classes()
+    docs = site.instances("https://kg.jp-spending.example/def/SourceDocument")
+    lines = [
+        "@prefix void: <http://rdfs.org/ns/void#> .",
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+        f"<{root}> a void:Dataset , dcat:Dataset ;",
+        f"    dcterms:title {_lit(site.title)} ,",
+        '        "国の支出の知識グラフ（行政事業レビューシート・事前分析表）"@ja ;',
+        '    dcterms:description "Projects, ministries, policies, laws, corporations (by 法人番号) and contracts of '
+        'Japanese government spending, from the 行政事業レビューシート and 事前分析表."@en ;',
+        f"    dcterms:license <{license}> ;",
+        f"    dcterms:rights {_lit('Sources: 行政事業レビュー (' + ', '.join(sources) + ') under 政府標準利用規約（第2.0版）, compatible with CC BY 4.0: ' + SOURCE_LICENSE)} ;",
+    ]
+    lines += [f"    dcterms:source <{s}> ;" for s in sources]
+    lines += [f"    dcterms:source <{d}> ;" for d in docs]
+    lines += [
+        f"    void:uriSpace {_lit(root)} ;",
+        "    void:vocabulary <https://kg.jp-spending.example/def/> ;",
+        f"    void:triples {triples if triples is not None else len(site.store)} ;",
+        f"    void:classes {len(classes)} ;",
+    ]
+    if endpoint:
+        lines.append(f"    void:sparqlEndpoint <{endpoint}> ;")
+    if dump:
+        lines += [
+            f"    void:dataDump <{dump}> ;",
+            "    dcat:distribution [ a dcat:Distribution ;",
+            f"        dcat:downloadURL <{dump}> ;",
+            '        dcat:mediaType "application/n-triples" ;',
+            '        dcat:compressFormat "application/gzip" ;',
+            f"        dcterms:license <{license}> ] ;",
+        ]
+    for cls, n in classes:
+        lines.append(f"    void:classPartition [ void:class <{cls}> ; void:entities {n} ] ;")
+    lines[-1] = lines[-1][:-1] + "."
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _lit(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-kg", license: str = DEFAULT_LICENSE,
+            sources: tuple[str, ...] = DEFAULT_SOURCES, endpoint: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Published:
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / MARKER).is_file())):
+        raise FileExistsError(f"{folder}: exists and was not written by 'kg publish' (no {MARKER}); "
+                              "choose an empty or new folder")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        site = Site(store, base=base, title=title, endpoint=None, page_path=static_path)
+        ontology_labels()
+        files = 0
+        iris = resources(site)
+        for i, iri in enumerate(iris, 1):
+            where = work / static_path(site.path_for(iri))
+            where.mkdir(parents=True, exist_ok=True)
+            (where / "index.html").write_text(site.page(iri), encoding="utf-8")
+            (where / "index.ttl").write_bytes(site.data(iri, "text/turtle"))
+            files += 2
+            if progress and (i % 1000 == 0 or i == len(iris)):
+                progress(i, len(iris))
+        classes = site.classes()
+        for cls, _ in classes:
+            where = work / "class" / _class_slug(cls)
+            where.mkdir(parents=True, exist_ok=True)
+            (where / "index.html").write_text(site.class_page(cls), encoding="utf-8")
+            files += 1
+        (work / "dump").mkdir()
+        lines = {f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, None, None)}
+        with (work / "dump" / "graph.nt.gz").open("wb") as raw, \
+                gzip.GzipFile(filename="graph.nt", mode="wb", fileobj=raw, mtime=0) as gz:
+            nt.write_sorted(lines, gz)
+        extra = ('<p>Download: <a href="dump/graph.nt.gz">dump/graph.nt.gz</a> (sorted N-Triples) · '
+                 '<a href="void.ttl">void.ttl</a> (VoID / DCAT description)</p>')
+        (work / "index.html").write_text(site.home(extra), encoding="utf-8")
+        (work / MARKER).write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, len(lines)))
+        files += 3
+        old = None
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            folder.rename(old)
+        work.rename(folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return Published(len(iris), len(classes), len(lines), files, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise

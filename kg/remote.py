@@ -1,0 +1,187 @@
+"""Remote SPARQL servers: canned queries through SPARQLWrapper (``kg query --endpoint``)
+and uploads through the SPARQL 1.1 Graph Store HTTP Protocol (``kg push``).
+
+A push never leaves a partial graph behind. With a SPARQL Update endpoint (given, or
+``…/update`` beside an Oxigraph ``…/store``) the data goes first into a fresh temporary
+graph and then replaces the target with one ``MOVE`` — a single update, which a SPARQL 1.1
+store applies whole or not at all — and a failed upload drops the temporary graph. With a
+Graph Store endpoint only, the target is replaced by one ``PUT`` (atomic only where the
+server applies a request in one transaction; the command says so). Transient failures
+(connection errors, 429, 5xx) are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.request import Request, urlopen
+
+import pyoxigraph as ox
+
+from .queries import CannedQuery, QueryError, QueryResult, bindings, bound_text
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
+
+
+class RemoteError(Exception):
+    """A remote endpoint refused or could not be reached (after the retries)."""
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+def _term(binding: dict | None):
+    """A SPARQL 1.1 JSON results term as a pyoxigraph term."""
+    if binding is None:
+        return None
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if "xml:lang" in binding:
+        return ox.Literal(value, language=binding["xml:lang"])
+    return ox.Literal(value, datatype=ox.NamedNode(binding.get("datatype", XSD_STRING)))
+
+
+def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None = None,
+               limit: int | None = None, timeout: float = 60.0) -> QueryResult:
+    """A canned query on any SPARQL 1.1 endpoint: the same text (parameters bound by VALUES)
+    as on the embedded store, so the same answers."""
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    params = bindings(query, values)
+    client = SPARQLWrapper(endpoint, agent="jp-spending-kg")
+    client.setQuery(bound_text(query, params))
+    client.setMethod(POST)  # canned queries are long
+    client.setReturnFormat(JSON)
+    client.setTimeout(int(timeout))
+    try:
+        data = client.queryAndConvert()
+    except SPARQLWrapperException as exc:
+        raise RemoteError(f"{endpoint}: the endpoint refused {query.name}: {str(exc).strip()}") from exc
+    except HTTPError as exc:
+        raise RemoteError(f"{endpoint}: HTTP {exc.code} {exc.reason} for {query.name}") from exc
+    except (URLError, OSError) as exc:
+        raise RemoteError(f"{endpoint}: cannot reach the endpoint: {getattr(exc, 'reason', exc)}") from exc
+    if not isinstance(data, dict) or "results" not in data:
+        raise QueryError(f"{endpoint}: not a SPARQL JSON results document for {query.name}")
+    columns = query.output_columns
+    rows = []
+    for b in data["results"]["bindings"]:
+        rows.append(tuple(_term(b.get(c)) for c in columns))
+        if limit is not None and len(rows) >= limit:
+            break
+    return QueryResult(query, params, columns, rows)
+
+
+# ----------------------------------------------------------------------------- Graph Store Protocol
+
+
+@dataclass
+class Retry:
+    attempts: int = 5  # tries per request, the first included
+    backoff: float = 1.0  # seconds before the second try; doubled each time
+    sleep: Callable[[float], None] = time.sleep
+
+
+def _request(method: str, url: str, body: bytes | None, headers: dict[str, str], retry: Retry,
+             log: Callable[[str], None], timeout: float) -> int:
+    """One HTTP request with retries on transient failures; the final status, or RemoteError."""
+    delay = retry.backoff
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            with urlopen(Request(url, data=body, method=method, headers=headers), timeout=timeout) as resp:
+                resp.read()
+                return resp.status
+        except HTTPError as exc:
+            detail = exc.read().decode("utf-8", errors="replace").strip()[:500]
+            if exc.code not in TRANSIENT:
+                raise RemoteError(f"{method} {url}: HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")) from exc
+            problem = f"HTTP {exc.code} {exc.reason}"
+            wait = exc.headers.get("Retry-After") if exc.headers else None
+            if wait and wait.isdigit():
+                delay = max(delay, float(wait))
+        except (URLError, ConnectionError, TimeoutError, OSError) as exc:
+            problem = str(getattr(exc, "reason", exc))
+        if attempt == retry.attempts:
+            raise RemoteError(f"{method} {url}: {problem}; gave up after {retry.attempts} tries")
+        log(f"{method} {url}: {problem}; try {attempt + 1} of {retry.attempts} in {delay:g} s")
+        retry.sleep(delay)
+        delay *= 2
+    raise AssertionError("unreachable")
+
+
+def _graph_url(store_url: str, graph: str | None) -> str:
+    parts = urlsplit(store_url)
+    query = "default" if graph is None else "graph=" + quote(graph, safe="")
+    query = f"{parts.query}&{query}" if parts.query else query
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def update_endpoint_for(store_url: str) -> str | None:
+    """``…/update`` beside an Oxigraph-style ``…/store``; None otherwise."""
+    parts = urlsplit(store_url)
+    if parts.path.rstrip("/").endswith("/store"):
+        path = parts.path.rstrip("/")[: -len("store")] + "update"
+        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    return None
+
+
+@dataclass
+class Pushed:
+    triples: int
+    graph: str | None
+    atomic: bool
+    seconds: float
+
+
+def push(data: bytes, triples: int, store_url: str, graph: str | None = None, update_url: str | None = None,
+         retry: Retry | None = None, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
+         timeout: float = 600.0) -> Pushed:
+    """Replace ``graph`` (None: the default graph) at a Graph Store endpoint with ``data``
+    (N-Triples)."""
+    retry = retry or Retry()
+    start = time.perf_counter()
+    headers = {"Content-Type": "application/n-triples", "User-Agent": "jp-spending-kg"}
+    update_url = update_url or update_endpoint_for(store_url)
+    if update_url is None:
+        _request("PUT", _graph_url(store_url, graph), data, headers, retry, log, timeout)
+        return Pushed(triples, graph, False, time.perf_counter() - start)
+    temp = f"urn:uuid:{uuid.uuid4()}"  # a graph nobody else uses
+    target = "DEFAULT" if graph is None else f"GRAPH <{graph}>"
+    form = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "jp-spending-kg"}
+    try:
+        _request("PUT", _graph_url(store_url, temp), data, headers, retry, log, timeout)
+        update = f"MOVE SILENT GRAPH <{temp}> TO {target}"
+        _request("POST", update_url, ("update=" + quote(update, safe="")).encode(), form, retry, log, timeout)
+    except BaseException:
+        try:  # the temporary graph must not outlive a failed push
+            _request("POST", update_url, ("update=" + quote(f"DROP SILENT GRAPH <{temp}>", safe="")).encode(),
+                     form, Retry(attempts=3, backoff=retry.backoff, sleep=retry.sleep), log, timeout)
+        except RemoteError as exc:
+            log(f"could not drop the temporary graph <{temp}>: {exc}")
+        raise
+    return Pushed(triples, graph, True, time.perf_counter() - start)
+
+
+def count_remote(query_url: str, graph: str | None = None) -> int:
+    """Triples in a graph of a remote endpoint (for reports and tests)."""
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    where = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    client = SPARQLWrapper(query_url)
+    client.setQuery(f"SELECT (COUNT(*) AS ?n) WHERE {where}")
+    client.setReturnFormat(JSON)
+    data = client.queryAndConvert()
+    return int(data["results"]["bindings"][0]["n"]["value"])
+
+
+

@@ -1,0 +1,204 @@
+"""``kg serve`` over real HTTP: the SPARQL 1.1 Protocol, its limits, and linked-data pages."""
+
+import csv
+import io
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+
+from kg.cli import main
+from kg.endpoint import negotiate
+from kg.queries import load_queries, run
+from kg.remote import run_remote
+from kg.store import store_from_graph
+
+from .conftest import start_kg_server
+
+NEC = "https://kg.jp-spending.example/id/corporation/7010601022674"
+PROJECTS = """PREFIX kg: <https://kg.jp-spending.example/def/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?p ?name WHERE { ?p a kg:Project ; rdfs:label ?name } ORDER BY ?p"""
+
+
+def http(url, data=None, headers=None, method=None):
+    """(status, headers, body) — HTTP errors included."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def form(query, **extra):
+    return urllib.parse.urlencode({"query": query, **extra}).encode()
+
+
+def test_select_in_every_results_format(kg_server):
+    sparql = kg_server + "sparql"
+    status, headers, body = http(sparql + "?" + urllib.parse.urlencode({"query": PROJECTS}))
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+    rows = json.loads(body)["results"]["bindings"]
+    assert len(rows) == 4  # the four sheets of the seeds (past sheets they cite have no name)
+    names = {r["p"]["value"]: r["name"]["value"] for r in rows}
+    assert names["https://kg.jp-spending.example/id/project/2022-soumu-0059"] == "サイバーセキュリティ統合知的・人材育成基盤の構築"
+    assert rows[0]["name"]["xml:lang"] == "ja"
+
+    status, headers, body = http(sparql, form(PROJECTS), {"Accept": "application/sparql-results+xml"})
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+xml")
+    ns = "{http://www.w3.org/2005/sparql-results#}"
+    assert len(ET.fromstring(body).findall(f"{ns}results/{ns}result")) == 4
+
+    status, headers, body = http(sparql, form(PROJECTS), {"Accept": "text/csv"})
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    assert table[0] == ["p", "name"] and len(table) == 5
+
+    # POST of the query itself, TSV (terms in Turtle syntax)
+    status, headers, body = http(sparql, PROJECTS.encode(), {"Content-Type": "application/sparql-query",
+                                                             "Accept": "text/tab-separated-values"})
+    lines = body.decode("utf-8").splitlines()
+    assert status == 200 and lines[0] == "?p\t?name" and len(lines) == 5
+    assert "<https://kg.jp-spending.example/id/project/2022-soumu-0059>\t\"サイバーセキュリティ統合知的・人材育成基盤の構築\"@ja" in lines
+
+    # format= wins over Accept; ASK answers a boolean
+    status, _, body = http(sparql, form("ASK { ?s a <https://kg.jp-spending.example/def/Corporation> }", format="json"),
+                           {"Accept": "text/csv"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_construct_and_describe_by_content_negotiation(kg_server):
+    sparql = kg_server + "sparql"
+    q = f"DESCRIBE <{NEC}>"
+    sizes = {}
+    for media, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
+                       ("application/rdf+xml", "xml")):
+        status, headers, body = http(sparql, form(q), {"Accept": media})
+        assert status == 200 and headers["Content-Type"] == media
+        g = Graph().parse(data=body, format=fmt)
+        sizes[media] = len(g)
+        assert (URIRef(NEC), URIRef("https://kg.jp-spending.example/def/corporateNumber"), None) in g
+    assert len(set(sizes.values())) == 1, sizes
+    status, headers, body = http(sparql, form("CONSTRUCT { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?n } "
+                                              "WHERE { ?p a <https://kg.jp-spending.example/def/Project> ; "
+                                              "<http://www.w3.org/2000/01/rdf-schema#label> ?n }"),
+                                 {"Accept": "text/turtle;q=0.5, application/n-triples"})
+    assert headers["Content-Type"] == "application/n-triples"
+    assert len(Graph().parse(data=body, format="nt")) == 4
+
+
+def test_read_only_errors_and_cors(kg_server):
+    sparql = kg_server + "sparql"
+    status, headers, body = http(sparql, urllib.parse.urlencode({"update": "DROP ALL"}).encode())
+    assert status == 403 and b"read-only" in body
+    status, _, body = http(sparql, b"DROP ALL", {"Content-Type": "application/sparql-update"})
+    assert status == 403
+    status, _, body = http(sparql, form("SELECT WHERE {"))
+    assert status == 400 and b"syntax error" in body
+    status, _, body = http(sparql)
+    assert status == 400 and b"no query" in body
+    status, headers, body = http(sparql, headers={"Accept": "text/html"})  # a browser gets a query form
+    assert status == 200 and b'<textarea name="query"' in body
+    status, _, body = http(sparql, form(PROJECTS), {"Accept": "image/png"})
+    assert status == 406
+    # the graph is unchanged after the refused update
+    _, _, body = http(sparql, form("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 3000
+    # CORS: open to browser clients, preflight included
+    status, headers, _ = http(sparql, method="OPTIONS", headers={"Origin": "https://example.org",
+                                                                 "Access-Control-Request-Method": "POST"})
+    assert status == 204 and headers["Access-Control-Allow-Origin"] == "*" and "POST" in headers["Access-Control-Allow-Methods"]
+    _, headers, _ = http(sparql, form("ASK {}"))
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_timeout_stops_the_query_and_cap_truncates(seed_nt):
+    proc, url = start_kg_server(seed_nt, "--timeout", "1", "--max-results", "7")
+    try:
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        status, _, body = http(url + "sparql", form(slow))
+        assert status == 503 and b"limit of 1 s" in body
+        status, headers, body = http(url + "sparql", form("SELECT ?s WHERE { ?s ?p ?o }"))
+        assert status == 200 and headers["X-SPARQL-MaxRows"] == "7"
+        assert len(json.loads(body)["results"]["bindings"]) == 7
+        status, headers, body = http(url + "sparql", form(PROJECTS.replace("ORDER BY ?p", "LIMIT 3")))
+        assert headers.get("X-SPARQL-MaxRows") is None and len(json.loads(body)["results"]["bindings"]) == 3
+        # the server still answers after stopping a query
+        assert http(url + "sparql", form("ASK {}"))[0] == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_every_canned_query_over_the_endpoint_answers_as_locally(kg_server, seed_build):
+    store = store_from_graph(seed_build.graph)
+    for name, query in load_queries().items():
+        local = run(store, query)
+        remote = run_remote(kg_server + "sparql", query)
+        assert remote.columns == local.columns, name
+        assert remote.rows == local.rows, name
+
+
+def test_cli_query_endpoint(kg_server, capsys):
+    assert main(["query", "firms-in-several-projects", "--endpoint", kg_server + "sparql", "-f", "csv"]) == 0
+    out = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(out.out)))
+    assert {(r["corporateNumber"], r["amountYen"]) for r in rows} == {
+        ("7010601022674", "53900000"), ("7010601022674", "45000000"),
+        ("6010001030403", "78000000"), ("6010001030403", "15000000")}
+    assert f"4 rows from {kg_server}sparql" in out.err
+    assert main(["query", "top-recipients", "--endpoint", "http://127.0.0.1:9/sparql"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
+
+
+def test_resource_pages_negotiate_html_and_rdf(kg_server):
+    page = kg_server + "id/corporation/7010601022674/"
+    status, headers, body = http(page, headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"})
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    text = body.decode("utf-8")
+    assert "<h1>NECソリューションイノベータ株式会社</h1>" in text
+    assert "NECソリューションイノベータ(株)" in text  # the other spelling
+    assert "53,900,000" in text and "45,000,000" in text
+    assert 'href="../../project/2021-soumu-0094/"' in text
+    # the same resource as RDF, by Accept, at the IRI's path (no slash) and under /resource/
+    for path in ("id/corporation/7010601022674", "resource/id/corporation/7010601022674"):
+        status, headers, body = http(kg_server + path, headers={"Accept": "text/turtle"})
+        assert status == 200 and headers["Content-Type"] == "text/turtle" and headers["Vary"] == "Accept"
+        g = Graph().parse(data=body, format="turtle")
+        assert str(g.value(URIRef(NEC), URIRef("https://kg.jp-spending.example/def/corporateNumber"))) == "7010601022674"
+    status, headers, body = http(kg_server + "id/corporation/7010601022674?format=jsonld")
+    assert status == 200 and headers["Content-Type"] == "application/ld+json"
+    # a browser asking for the IRI itself is sent to the page folder
+    req = urllib.request.Request(kg_server + "id/corporation/7010601022674", headers={"Accept": "text/html"})
+    with urllib.request.urlopen(req) as r:
+        assert r.url.endswith("/id/corporation/7010601022674/")
+    assert http(kg_server + "id/corporation/0000000000000/")[0] == 404
+    home = http(kg_server)[2].decode("utf-8")
+    assert 'href="class/kg-Project/"' in home
+
+
+@pytest.mark.parametrize("accept, offers, chosen", [
+    (None, ["a/b", "c/d"], "a/b"),
+    ("c/d", ["a/b", "c/d"], "c/d"),
+    ("c/*;q=0.9, a/b;q=0.1", ["a/b", "c/d"], "c/d"),
+    ("*/*", ["a/b", "c/d"], "a/b"),
+    ("x/y", ["a/b"], None),
+    ("a/b;q=0", ["a/b", "c/d"], None),
+])
+def test_negotiate(accept, offers, chosen):
+    assert negotiate(accept, offers) == chosen
+
+
+def test_page_labels_come_from_the_graph(kg_server):
+    # the ministry page lists its projects with links (what a person follows first)
+    _, _, body = http(kg_server + "id/ministry/soumu/")
+    text = body.decode("utf-8")
+    assert "<h1>総務省</h1>" in text
+    assert "自治体AI共同開発推進事業" in text and 'href="../../project/2021-soumu-0094/"' in text
+    assert RDFS.label  # rdflib imported for the parsers above
