@@ -1,0 +1,151 @@
+"""A real Oxigraph server (the PyPI ``oxigraph`` package, started here): ``kg push`` through
+the Graph Store Protocol, then every canned query through SPARQLWrapper, as locally."""
+
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from kg.cli import main
+from kg.queries import load_queries, run
+from kg.remote import RemoteError, Retry, count_remote, push, run_remote, update_endpoint_for
+from kg.store import store_from_graph
+
+NAMED = "https://kg.jp-spending.example/graph/seeds"
+
+
+def graphs(server: str) -> list[str]:
+    q = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"})
+    req = urllib.request.Request(f"{server}/query?{q}", headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req) as r:
+        return [b["g"]["value"] for b in json.load(r)["results"]["bindings"]]
+
+
+def test_push_then_every_canned_query_answers_as_locally(oxigraph_server, seed_nt, seed_build, capsys):
+    assert main(["push", str(seed_nt), "--endpoint", oxigraph_server + "/store"]) == 0
+    err = capsys.readouterr().err
+    local_store = store_from_graph(seed_build.graph)
+    assert f"pushed {len(local_store):,} triples to the default graph" in err and "one update (MOVE)" in err
+    assert count_remote(oxigraph_server + "/query") == len(local_store)
+    assert graphs(oxigraph_server) == []  # the temporary graph is gone
+    for name, query in load_queries().items():
+        local = run(local_store, query)
+        remote = run_remote(oxigraph_server + "/query", query)
+        assert remote.columns == local.columns, name
+        assert remote.rows == local.rows, name
+    # the CLI over the same server
+    assert main(["query", "firms-in-several-projects", "--endpoint", oxigraph_server + "/query", "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert sorted((r["corporateNumber"], r["amountYen"]) for r in rows) == [
+        ("6010001030403", 15_000_000), ("6010001030403", 78_000_000),
+        ("7010601022674", 45_000_000), ("7010601022674", 53_900_000)]
+
+
+def test_push_replaces_a_named_graph(oxigraph_server, seed_nt, rs_build, tmp_path, capsys):
+    assert main(["push", str(seed_nt), "--endpoint", oxigraph_server + "/store", "--graph", NAMED, "-q"]) == 0
+    first = count_remote(oxigraph_server + "/query", NAMED)
+    bigger = tmp_path / "rs.nt"
+    bigger.write_bytes(rs_build.ntriples())
+    assert main(["push", str(bigger), "--endpoint", oxigraph_server + "/store", "--graph", NAMED]) == 0
+    second = count_remote(oxigraph_server + "/query", NAMED)
+    assert second == rs_build.triples and second != first  # replaced, not added to
+    assert graphs(oxigraph_server) == [NAMED]
+    assert count_remote(oxigraph_server + "/query") == 0  # the default graph untouched
+
+
+class FlakyProxy:
+    """An HTTP front for a server that fails chosen requests: ``fail(method, path, body)``
+    returns a status to answer instead of forwarding, or None."""
+
+    def __init__(self, upstream: str, fail):
+        self.upstream, self.fail, self.seen = upstream, fail, []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _any(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                proxy.seen.append((self.command, self.path, body[:200]))
+                status = proxy.fail(self.command, self.path, body)
+                if status:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                req = urllib.request.Request(proxy.upstream + self.path, data=body or None, method=self.command,
+                                             headers={k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")})
+                try:
+                    with urllib.request.urlopen(req) as r:
+                        status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "")
+                except urllib.error.HTTPError as e:
+                    status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
+                self.send_response(status)
+                if ctype:
+                    self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_transient_errors_are_retried_with_backoff(oxigraph_server, seed_build):
+    failures = {"left": 2}
+
+    def fail(method, path, body):
+        if method == "PUT" and failures["left"]:
+            failures["left"] -= 1
+            return 503
+        return None
+
+    proxy = FlakyProxy(oxigraph_server, fail)
+    waits, log = [], []
+    try:
+        data = seed_build.ntriples()
+        pushed = push(data, seed_build.triples, proxy.url + "/store", NAMED, retry=Retry(5, 0.5, waits.append),
+                      log=log.append)
+    finally:
+        proxy.close()
+    assert pushed.atomic and waits == [0.5, 1.0]  # exponential backoff
+    assert len(log) == 2 and "HTTP 503" in log[0]
+    assert count_remote(oxigraph_server + "/query", NAMED) == seed_build.triples
+
+
+def test_a_failed_push_leaves_the_old_graph_and_no_partial_one(oxigraph_server, seed_build, rs_build):
+    push(seed_build.ntriples(), seed_build.triples, oxigraph_server + "/store", NAMED, log=lambda m: None)
+    before = count_remote(oxigraph_server + "/query", NAMED)
+
+    def fail(method, path, body):  # the upload goes through, the replacing MOVE never does
+        return 500 if method == "POST" and b"MOVE" in urllib.parse.unquote_to_bytes(body) else None
+
+    proxy = FlakyProxy(oxigraph_server, fail)
+    try:
+        with pytest.raises(RemoteError, match="gave up after 3 tries"):
+            push(rs_build.ntriples(), rs_build.triples, proxy.url + "/store", NAMED,
+                 retry=Retry(3, 0, lambda s: None), log=lambda m: None)
+    finally:
+        proxy.close()
+    assert any(m == "PUT" for m, _, _ in proxy.seen)  # the data was uploaded to a temporary graph
+    assert count_remote(oxigraph_server + "/query", NAMED) == before  # the old graph, whole
+    assert graphs(oxigraph_server) == [NAMED]  # and the temporary graph dropped
+
+
+def test_push_errors_are_clear(seed_nt, capsys):
+    assert main(["push", str(seed_nt), "--endpoint", "http://127.0.0.1:9/store", "--retries", "2", "--backoff", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "gave up after 2 tries" in err and "was not changed" in err
+    assert update_endpoint_for("http://h:7878/store") == "http://h:7878/update"
+    assert update_endpoint_for("http://h:3030/ds/data") is None
