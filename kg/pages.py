@@ -120,11 +120,16 @@ class Site:
                 return prefix + iri[len(root):]
         return None
 
-    def href(self, iri: str, here: str) -> str:
-        """A link from the page at folder ``here`` to ``iri``'s page: relative for ours."""
+    def href(self, iri: str, here: str) -> str | None:
+        """A link from the page at folder ``here`` to ``iri``'s page: relative for ours, the IRI
+        itself for others, the class index for a class of ours; None when ours has no page."""
         path = self.path_for(iri)
         if path is None:
             return iri
+        if not self.exists(iri):
+            if self._is_class(iri):
+                return posixpath.relpath(f"class/{_class_slug(iri)}", self.url_path(here) if here else ".") + "/"
+            return None
         return posixpath.relpath(self.url_path(path), self.url_path(here) if here else ".") + "/"
 
     def url_path(self, path: str) -> str:
@@ -137,9 +142,11 @@ class Site:
     # ------------------------------------------------------------------ reading the store
 
     def exists(self, iri: str) -> bool:
+        """Whether the resource has a page: an IRI under a root that the graph says something about."""
+        if self.path_for(iri) is None:
+            return False
         node = ox.NamedNode(iri)
-        return next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None or \
-            next(iter(self.store.quads_for_pattern(None, None, node)), None) is not None
+        return next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None
 
     def label(self, iri: str) -> str:
         """The best label of a resource (Japanese first), else its short IRI."""
@@ -319,16 +326,24 @@ class Site:
             return ""
         if isinstance(v, tuple):  # (resource, its text)
             node, text = v
-            shown = text.value if text is not None else self.label(node.value)
-            return f'<a href="{html.escape(self.href(node.value, here))}">{html.escape(shown)}</a>'
+            return self._link(node.value, text.value if text is not None else self.label(node.value), here)
         if isinstance(v, ox.NamedNode):
-            return f'<a href="{html.escape(self.href(v.value, here))}">{html.escape(self.label(v.value))}</a>'
+            return self._link(v.value, self.label(v.value), here)
         if isinstance(v, ox.BlankNode):
             return f"<code>_:{html.escape(v.value)}</code>"
         dt = v.datatype.value if v.datatype else ""
         if dt.endswith("#decimal") or dt.endswith("#integer"):
             return html.escape(v.value)
         return html.escape(v.value)
+
+    def _link(self, iri: str, text: str, here: str) -> str:
+        href = self.href(iri, here)
+        if href is None:
+            return f'<span title="{html.escape(iri)}">{html.escape(text)}</span>'
+        return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+    def _is_class(self, iri: str) -> bool:
+        return next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri))), None) is not None
 
     def _properties(self, iri: str, here: str) -> str:
         quads = sorted(self.store.quads_for_pattern(ox.NamedNode(iri), None, None),

@@ -1,0 +1,123 @@
+"""``kg publish``: a static linked-data site that any web server can host."""
+
+import gzip
+import hashlib
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from kg.cli import main
+from kg.publish import static_path
+
+from .conftest import free_port, wait_http
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+BASE = "https://kg.jp-spending.example/id/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, seed_nt):
+    folder = tmp_path_factory.mktemp("pub") / "site"
+    assert main(["publish", str(folder), "-g", str(seed_nt), "-q"]) == 0
+    return folder
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_layout_and_corporation_page(site):
+    page = site / "id/corporation/7010601022674/index.html"
+    text = page.read_text(encoding="utf-8")
+    assert '<html lang="ja">' in text and '<meta charset="utf-8">' in text
+    assert "<h1>NECソリューションイノベータ株式会社</h1>" in text
+    assert "NECソリューションイノベータ(株)" in text and "53,900,000" in text
+    data = Graph().parse(site / "id/corporation/7010601022674/index.ttl", format="turtle")
+    nec = URIRef(BASE + "corporation/7010601022674")
+    assert str(data.value(nec, URIRef("https://kg.jp-spending.example/def/corporateNumber"))) == "7010601022674"
+    # the project page: ministry, laws, budget per year, recipients
+    project = (site / "id/project/2021-soumu-0094/index.html").read_text(encoding="utf-8")
+    for expected in ("総務省", "自治体AI共同開発推進事業", "予算・執行", "支出先", "NECソリューションイノベータ株式会社"):
+        assert expected in project, expected
+    assert (site / "class/kg-Project/index.html").is_file() and (site / "class/kg-Corporation/index.html").is_file()
+    assert 'href="class/kg-Corporation/"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_link_between_pages_resolves_to_a_file(site):
+    pages = sorted(site.rglob("index.html"))
+    assert len(pages) > 500
+    checked = 0
+    for page in pages:
+        here = "file://" + str(page.parent) + "/"
+        for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
+            if href.startswith(("http://", "https://", "urn:")):
+                continue
+            target = Path(unquote(urljoin(here, href)[len("file://"):]))
+            if href.endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)}: {href}"
+            checked += 1
+    assert checked > 2000
+
+
+def test_void_dcat_and_dump(site, seed_build):
+    void = Graph().parse(site / "void.ttl", format="turtle")
+    ds = URIRef(BASE)
+    assert (ds, RDF.type, VOID.Dataset) in void and (ds, RDF.type, DCAT.Dataset) in void
+    assert void.value(ds, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert URIRef("https://rssystem.go.jp/") in set(void.objects(ds, DCTERMS.source))
+    assert len(set(void.objects(ds, DCTERMS.source))) == 1 + 5  # the site and the five seed documents
+    assert void.value(ds, VOID.triples) == Literal(seed_build.triples)
+    dump = void.value(ds, VOID.dataDump)
+    assert str(dump).endswith("dump/graph.nt.gz")
+    data = gzip.decompress((site / "dump/graph.nt.gz").read_bytes())
+    assert data == seed_build.ntriples()  # byte-identical to `kg build`
+
+
+def test_publish_is_deterministic_and_replaces_only_a_site(tmp_path, seed_nt, site):
+    again = tmp_path / "again"
+    assert main(["publish", str(again), "-g", str(seed_nt), "-q"]) == 0
+    assert _digest(again) == _digest(site)
+    assert main(["publish", str(again), "-g", str(seed_nt), "-q"]) == 0  # over a site written before
+    assert _digest(again) == _digest(site)
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "cat.jpg").write_bytes(b"\xff\xd8")
+    assert main(["publish", str(other), "-g", str(seed_nt), "-q"]) == 2
+    assert sorted(p.name for p in other.iterdir()) == ["cat.jpg"]
+
+
+def test_a_static_web_server_dereferences_the_iris(site):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True)
+    try:
+        root = f"http://127.0.0.1:{port}/"
+        wait_http(root, proc)
+        # a plan's IRI has Japanese in it, percent-encoded; the server decodes it to the folder name
+        plan = next(p for p in (site / "id/plan").iterdir())
+        iri_path = "id/plan/" + urllib.request.quote(plan.name)
+        with urllib.request.urlopen(root + iri_path) as r:  # redirected to the folder, then index.html
+            assert r.status == 200 and f"<h1>{plan.name}".split("<h1>")[1][:5] in r.read().decode("utf-8")
+        with urllib.request.urlopen(root + "id/corporation/7010601022674/index.ttl") as r:
+            assert b"7010601022674" in r.read()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_static_path_decodes_and_shortens():
+    assert static_path("id/plan/%E8%A8%88%E7%94%BB") == "id/plan/計画"
+    assert static_path("id/x/a%2Fb") == "id/x/a%2Fb"  # a decoded '/' would change the folder
+    long = "%E3%81%82" * 100  # 300 bytes once decoded
+    short = static_path("id/plan/" + long).split("/")[-1]
+    assert short.startswith("~") and len(short) == 41
