@@ -162,12 +162,21 @@ class Site:
                     best, rank = o.value, r
             if best is not None and rank[1] == 0:
                 break
-        text = best if best is not None else ontology_labels().get(iri) or shorten(iri)
+        text = best if best is not None else ontology_labels().get(iri) or self._short(iri)
         self._labels[iri] = text
         return text
 
+    def _short(self, iri: str) -> str:
+        """An unlabelled resource of ours as its path under the root (``project/…/expenditure/J-1``)."""
+        for prefix, root in self.roots:
+            if iri.startswith(root) and len(iri) > len(root):
+                return unquote(iri[len(root):])
+        return shorten(iri)
+
     def types(self, iri: str) -> list[str]:
-        return sorted(q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None))
+        """Its classes, ours first (the first one names the page's kind)."""
+        return sorted((q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None)),
+                      key=lambda t: (not t.startswith(str(KG)), t))
 
     def triples(self, iri: str) -> list[ox.Triple]:
         """The data of a page: every triple about the resource, and every triple pointing to it."""

@@ -1,0 +1,108 @@
+"""A person in a real browser (headless Chromium through Selenium): from the home page to a
+ministry, one of its projects, and a corporation paid by it, reading what the pages show.
+
+Needs the Debian packages ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them,
+with ``fonts-noto-cjk`` so that Japanese is drawn). Screenshots of each page are kept in
+``test-output/browser/`` (or ``$KG_TEST_OUTPUT/browser/``) for a person to look at.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = Path(os.environ.get("KG_TEST_OUTPUT", ROOT / "test-output")) / "browser"
+
+
+def _need(program: str) -> str:
+    found = shutil.which(program) or (f"/usr/bin/{program}" if Path(f"/usr/bin/{program}").exists() else None)
+    if not found:
+        message = f"{program} is not installed (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = _need("chromium")
+    driver_path = _need("chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,1400", "--lang=ja"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def _shot(driver, name: str) -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / f"{name}.png"
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 10_000  # a rendered page, not an empty image
+    return path
+
+
+def test_japanese_fonts_are_installed():
+    if not shutil.which("fc-list"):
+        pytest.skip("fontconfig is not installed")
+    fonts = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
+    if not fonts.strip():
+        message = "no font with Japanese glyphs (apt-get install fonts-noto-cjk): pages would show boxes"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_ministry_to_project_to_corporation(browser, kg_server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(kg_server)
+    assert browser.title == "jp-spending-kg"
+    browser.find_element(By.LINK_TEXT, "府省庁").click()  # the class index of ministries
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("府省庁")
+    browser.find_element(By.LINK_TEXT, "総務省").click()
+
+    # the ministry: its name and its projects
+    assert browser.find_element(By.TAG_NAME, "h1").text == "総務省"
+    assert browser.current_url.endswith("/id/ministry/soumu/")
+    projects = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "section table a")]
+    assert "2021-総務-20-0094" in projects
+    _shot(browser, "1-ministry")
+    browser.find_element(By.LINK_TEXT, "2021-総務-20-0094").click()
+
+    # the project: ministry, budget per year, recipients
+    assert browser.find_element(By.TAG_NAME, "h1").text == "自治体AI共同開発推進事業"
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert "府省庁" in facts and "総務省" in facts and "2021-総務-20-0094" in facts
+    headings = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
+    assert "予算・執行 Budget and execution (yen)" in headings and "支出先 Recipients" in headings
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "53,900,000" in page and "78,000,000" in page
+    _shot(browser, "2-project")
+    browser.find_element(By.LINK_TEXT, "NECソリューションイノベータ株式会社").click()
+
+    # the corporation: names, 法人番号, its projects and contracts with amounts and links
+    assert browser.current_url.endswith("/id/corporation/7010601022674/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "NECソリューションイノベータ株式会社"
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert "7010601022674" in facts and "NECソリューションイノベータ(株)" in facts
+    rows = browser.find_elements(By.CSS_SELECTOR, "section:nth-of-type(2) tbody tr")
+    cells = [[td.text for td in r.find_elements(By.TAG_NAME, "td")] for r in rows]
+    assert ["53,900,000" in c[-1] for c in cells].count(True) == 1
+    assert any(c[0] == "自治体AI共同開発推進事業" and c[-1] == "53,900,000" for c in cells), cells
+    assert any(c[-1] == "45,000,000" for c in cells), cells
+    _shot(browser, "3-corporation")
+    # and back to a project from there
+    browser.find_element(By.LINK_TEXT, "サイバーセキュリティ統合知的・人材育成基盤の構築").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "サイバーセキュリティ統合知的・人材育成基盤の構築"
