@@ -164,7 +164,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .endpoint import Limits, serve, store_opener
-    from .iris import BASE_ENV, DEFAULT_BASE
+    from .iris import IRIs
 
     chosen = [Path(p) for p in args.paths] if args.paths else [DEFAULT_GRAPH]
     if not args.paths and not DEFAULT_GRAPH.exists():
@@ -180,9 +180,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except InputError as exc:
         print(f"{exc}", file=sys.stderr)
         return 2
-    import os
-
-    base = args.base_iri or os.environ.get(BASE_ENV) or DEFAULT_BASE
+    base = IRIs(args.base_iri).base
 
     def ready(url: str) -> None:
         print(f"Serving {description}\n  pages:  {url}\n  SPARQL: {url}sparql  (read-only; limit {args.timeout:g} s, "
@@ -226,15 +224,13 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    import os
-
-    from .iris import BASE_ENV, DEFAULT_BASE
+    from .iris import IRIs
     from .publish import DEFAULT_SOURCES, publish
 
     opened = _open_reporting(args.graph, args.quiet)
     if opened is None:
         return 2
-    base = args.base_iri or os.environ.get(BASE_ENV) or DEFAULT_BASE
+    base = IRIs(args.base_iri).base
 
     def progress(done: int, total: int) -> None:
         print(f"[{done:,}/{total:,}] pages", file=sys.stderr, flush=True)

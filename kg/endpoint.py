@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import Variable
 from rdflib.query import Result
 
-from .pages import RDF_MEDIA, Site, _class_slug
+from .pages import RDF_MEDIA, Site, class_slug
 from .store import to_rdflib
 
 #: SELECT/ASK result media types → serializer name
@@ -339,7 +339,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/class/"):
             slug = path[len("/class/"):].strip("/")
             for cls, _ in site.classes():
-                if _class_slug(cls) == slug:
+                if class_slug(cls) == slug:
                     if not path.endswith("/"):
                         return Answer(301, "", b"", {"Location": path + "/"})
                     return Answer(200, "text/html; charset=utf-8", site.class_page(cls).encode("utf-8"))

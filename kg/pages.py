@@ -128,7 +128,7 @@ class Site:
             return iri
         if not self.exists(iri):
             if self._is_class(iri):
-                return posixpath.relpath(f"class/{_class_slug(iri)}", self.url_path(here) if here else ".") + "/"
+                return posixpath.relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".") + "/"
             return None
         return posixpath.relpath(self.url_path(path), self.url_path(here) if here else ".") + "/"
 
@@ -224,7 +224,7 @@ class Site:
 
         crumbs = f'<a href="{posixpath.relpath(".", here or ".")}/">{html.escape(self.title)}</a>'
         if types:
-            cls_path = posixpath.relpath(f"class/{_class_slug(types[0])}", here or ".")
+            cls_path = posixpath.relpath(f"class/{class_slug(types[0])}", here or ".")
             crumbs += f' › <a href="{cls_path}/">{html.escape(kind)}</a>'
         return _document(
             f"{title} — {kind or 'resource'}",
@@ -340,9 +340,6 @@ class Site:
             return self._link(v.value, self.label(v.value), here)
         if isinstance(v, ox.BlankNode):
             return f"<code>_:{html.escape(v.value)}</code>"
-        dt = v.datatype.value if v.datatype else ""
-        if dt.endswith("#decimal") or dt.endswith("#integer"):
-            return html.escape(v.value)
         return html.escape(v.value)
 
     def _link(self, iri: str, text: str, here: str) -> str:
@@ -399,7 +396,7 @@ class Site:
                        if isinstance(q.subject, ox.NamedNode)})
 
     def class_page(self, cls: str) -> str:
-        here = f"class/{_class_slug(cls)}"
+        here = f"class/{class_slug(cls)}"
         members = [m for m in self.instances(cls)]
         rows = "".join(f'<li><a href="{html.escape(self.href(m, here))}">{html.escape(self.label(m))}</a></li>'
                        for m in sorted(members, key=lambda m: (self.label(m), m)))
@@ -411,7 +408,7 @@ class Site:
 
     def home(self, extra: str = "") -> str:
         items = "".join(
-            f'<li><a href="class/{_class_slug(c)}/">{html.escape(ontology_labels().get(c, shorten(c)))}</a> '
+            f'<li><a href="class/{class_slug(c)}/">{html.escape(ontology_labels().get(c, shorten(c)))}</a> '
             f"<small>{shorten(c)} · {n:,}</small></li>" for c, n in self.classes())
         endpoint = (f'<p>SPARQL endpoint: <a href="{self.endpoint}"><code>{self.endpoint}</code></a> '
                     "(SPARQL 1.1 Protocol, GET or POST)</p>" if self.endpoint else "")
@@ -422,7 +419,7 @@ A knowledge graph of Japanese government spending: projects, ministries, policie
 <h2>クラス別の索引 Index by class</h2><ul class="index">{items}</ul>""")
 
 
-def _class_slug(cls: str) -> str:
+def class_slug(cls: str) -> str:
     """``kg-Project`` for a class IRI: a folder name for its index."""
     short = shorten(cls)
     return quote(short.replace(":", "-"), safe="-_.~") if short != cls else quote(cls, safe="")
@@ -459,12 +456,3 @@ dl.facts {{ display: grid; grid-template-columns: 10em 1fr; gap: .2em 1em; }} dl
 </html>
 """
 
-
-def local_file(path: str) -> str:
-    """A page path as a file path: each segment percent-decoded (a static server decodes the
-    URL before it looks for the file), except where decoding would give a '/' or nothing."""
-    out = []
-    for seg in path.split("/"):
-        dec = unquote(seg)
-        out.append(seg if ("/" in dec or dec in ("", ".", "..")) else dec)
-    return "/".join(out)

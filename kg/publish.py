@@ -24,11 +24,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
 from . import nt
-from .pages import Site, _class_slug, local_file, ontology_labels
+from .pages import Site, class_slug, ontology_labels
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -55,10 +56,13 @@ def static_path(path: str) -> str:
     """The folder of a page on disk: each segment percent-decoded (static servers decode the
     URL before looking up the file); a segment too long for a file name becomes a hash."""
     out = []
-    for seg in local_file(path).split("/"):
-        if len(seg.encode("utf-8")) > MAX_SEGMENT_BYTES:
-            seg = "~" + hashlib.sha1(seg.encode("utf-8")).hexdigest()
-        out.append(seg)
+    for seg in path.split("/"):
+        dec = unquote(seg)
+        if "/" in dec or dec in ("", ".", ".."):  # decoding would change the folder: keep it encoded
+            dec = seg
+        if len(dec.encode("utf-8")) > MAX_SEGMENT_BYTES:
+            dec = "~" + hashlib.sha1(dec.encode("utf-8")).hexdigest()
+        out.append(dec)
     return "/".join(out)
 
 
@@ -145,7 +149,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
                 progress(i, len(iris))
         classes = site.classes()
         for cls, _ in classes:
-            where = work / "class" / _class_slug(cls)
+            where = work / "class" / class_slug(cls)
             where.mkdir(parents=True, exist_ok=True)
             (where / "index.html").write_text(site.class_page(cls), encoding="utf-8")
             files += 1
