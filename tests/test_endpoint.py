@@ -202,3 +202,39 @@ def test_page_labels_come_from_the_graph(kg_server):
     assert "<h1>総務省</h1>" in text
     assert "自治体AI共同開発推進事業" in text and 'href="../../project/2021-soumu-0094/"' in text
     assert RDFS.label  # rdflib imported for the parsers above
+
+
+def test_serves_an_oxigraph_store_folder(tmp_path, seed_nt):
+    """GRAPH_OR_STORE: an on-disk Oxigraph store is opened read-only by each request."""
+    import pyoxigraph as ox
+
+    folder = tmp_path / "store"
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(seed_nt), format=ox.RdfFormat.N_TRIPLES)
+    expected = len(store)
+    del store
+    proc, url = start_kg_server(folder)
+    try:
+        _, _, body = http(url + "sparql", form("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+        assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == expected
+        status, _, body = http(url + "id/corporation/7010601022674/")
+        assert status == 200 and "NECソリューションイノベータ株式会社" in body.decode("utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_errors(tmp_path, seed_nt, capsys, monkeypatch):
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["serve"]) == 2  # no ./graph.nt
+    assert "no graph here" in capsys.readouterr().err
+    assert main(["serve", str(tmp_path / "missing.nt")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert main(["serve", str(seed_nt), "--port", str(busy.getsockname()[1]), "-q"]) == 2
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+    assert main(["serve", str(seed_nt), "--timeout", "0"]) == 2
