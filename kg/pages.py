@@ -260,10 +260,13 @@ class Site:
                 items.append(f"{name} {html.escape(where)}".strip())
             dl.append(f"<dt>根拠法令</dt><dd>{'<br>'.join(items)}</dd>")
         parts.append(f'<section><h2>事業 Project</h2><dl class="facts">{"".join(dl)}</dl></section>')
-        parts.append(self._table("予算・執行 Budget and execution (yen)", _rows(self.store.query(_prefix_map() + f"""
+        budget = _rows(self.store.query(_prefix_map() + f"""
             SELECT ?fy ?request ?total ?executed WHERE {{ <{iri}> kg:budgetRecord ?b . ?b kg:fiscalYear ?fy .
               OPTIONAL {{ ?b kg:isRequest ?request }} OPTIONAL {{ ?b kg:budgetTotal ?total }}
-              OPTIONAL {{ ?b kg:executedAmount ?executed }} }} ORDER BY ?fy ?request""")),
+              OPTIONAL {{ ?b kg:executedAmount ?executed }} }} ORDER BY ?fy ?request"""))
+        for r in budget:  # a request (要求額) is marked; an enacted budget is the plain row
+            r["request"] = ox.Literal("要求" if r.get("request") is not None and r["request"].value == "true" else "")
+        parts.append(self._table("予算・執行 Budget and execution (yen)", budget,
             [("fy", "年度"), ("request", "要求"), ("total", "予算額計"), ("executed", "執行額")], here, money={"total", "executed"}))
         parts.append(self._table("支出先 Recipients", _rows(self.store.query(_prefix_map() + f"""
             SELECT ?block ?recipient ?number ?method ?bidders ?amount WHERE {{
