@@ -235,10 +235,19 @@ def cmd_publish(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         print(f"[{done:,}/{total:,}] pages", file=sys.stderr, flush=True)
 
+    only = None
+    if args.only:
+        from .iris import expand
+
+        try:
+            only = [expand(c.strip()) for item in args.only for c in item.split(",") if c.strip()]
+        except ValueError as exc:
+            print(f"error: --only {args.only}: {exc} (e.g. kg:Project,kg:Corporation)", file=sys.stderr)
+            return 2
     try:
         result = publish(opened.store, args.folder, base, args.title, args.license,
                          tuple(args.source) if args.source else DEFAULT_SOURCES, args.endpoint,
-                         None if args.quiet else progress)
+                         None if args.quiet else progress, only)
     except (FileExistsError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -422,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
     pb.add_argument("--license", default="https://creativecommons.org/licenses/by/4.0/", help="licence IRI of the dataset (default CC BY 4.0)")
     pb.add_argument("--source", action="append", metavar="URL", help="where the sources come from (default: https://rssystem.go.jp/); repeatable")
     pb.add_argument("--endpoint", metavar="URL", help="a public SPARQL endpoint of the same data, named in void.ttl")
+    pb.add_argument("--only", action="append", metavar="CLASSES",
+                    help="pages only for instances of these classes, e.g. kg:Project,kg:Corporation,kg:Ministry,kg:Law "
+                    "(a national year has millions of resources); repeatable")
     pb.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     pb.set_defaults(func=cmd_publish)
 

@@ -70,6 +70,20 @@ def sparql_prefixes(*names: str) -> str:
     return "".join(f"PREFIX {n}: <{PREFIXES[n]}>\n" for n in names)
 
 
+def expand(value: str) -> str:
+    """The IRI of ``kg:Project`` (a prefixed name of :data:`PREFIXES`) or of an absolute IRI;
+    ValueError for anything else."""
+    import re
+
+    if ":" in value and not re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
+        prefix, local = value.split(":", 1)
+        if prefix in PREFIXES:
+            return str(PREFIXES[prefix]) + local
+    if not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", value, re.I):
+        raise ValueError("not an absolute IRI or a known prefixed name")
+    return value
+
+
 def shorten(iri: str) -> str:
     """``kg:amount`` for an IRI in one of the known namespaces (for people), else the IRI."""
     for prefix, ns in PREFIXES.items():

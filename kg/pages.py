@@ -89,6 +89,9 @@ class Site:
     endpoint: str | None = None  # path of a SPARQL endpoint to link to (kg serve)
     #: for a static site: page path → folder on disk (links then point where the files are)
     page_path: Callable[[str], str] | None = None
+    #: a site of some classes only: the resources with pages and the classes with an index
+    published: set[str] | None = None
+    indexed: set[str] | None = None
 
     def __post_init__(self):
         if not self.base.endswith("/"):
@@ -145,6 +148,8 @@ class Site:
         """Whether the resource has a page: an IRI under a root that the graph says something about."""
         if self.path_for(iri) is None:
             return False
+        if self.published is not None:
+            return iri in self.published
         node = ox.NamedNode(iri)
         return next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None
 
@@ -352,6 +357,9 @@ class Site:
         return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
     def _is_class(self, iri: str) -> bool:
+        """Whether ``iri`` is a class with an index page."""
+        if self.indexed is not None:
+            return iri in self.indexed
         return next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri))), None) is not None
 
     def _properties(self, iri: str, here: str) -> str:
@@ -390,9 +398,10 @@ class Site:
     # ------------------------------------------------------------------ indexes
 
     def classes(self) -> list[tuple[str, int]]:
-        """(class IRI, instances) of every class with instances under a root, by class IRI."""
+        """(class IRI, instances) of every class with instances (with an index), by class IRI."""
         rows = self.store.query("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY ?c")
-        return [(r["c"].value, int(r["n"].value)) for r in rows if isinstance(r["c"], ox.NamedNode)]
+        return [(r["c"].value, int(r["n"].value)) for r in rows if isinstance(r["c"], ox.NamedNode)
+                and (self.indexed is None or r["c"].value in self.indexed)]
 
     def instances(self, cls: str) -> list[str]:
         return sorted({q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls))

@@ -127,7 +127,9 @@ def _lit(text: str) -> str:
 
 def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-kg", license: str = DEFAULT_LICENSE,
             sources: tuple[str, ...] = DEFAULT_SOURCES, endpoint: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Published:
+            progress: Callable[[int, int], None] | None = None, only: list[str] | None = None) -> Published:
+    """Write the site. ``only``: class IRIs whose instances get pages (and indexes); links
+    to anything else are plain text. The dump and void.ttl always cover the whole graph."""
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / MARKER).is_file())):
         raise FileExistsError(f"{folder}: exists and was not written by 'kg publish' (no {MARKER}); "
@@ -139,6 +141,10 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         ontology_labels()
         files = 0
         iris = resources(site)
+        if only:
+            wanted = set(only)
+            iris = [i for i in iris if wanted.intersection(site.types(i))]
+            site.published, site.indexed = set(iris), wanted
         for i, iri in enumerate(iris, 1):
             where = work / static_path(site.path_for(iri))
             where.mkdir(parents=True, exist_ok=True)
@@ -161,6 +167,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         extra = ('<p>Download: <a href="dump/graph.nt.gz">dump/graph.nt.gz</a> (sorted N-Triples) · '
                  '<a href="void.ttl">void.ttl</a> (VoID / DCAT description)</p>')
         (work / "index.html").write_text(site.home(extra), encoding="utf-8")
+        site.indexed = None  # void.ttl describes every class of the graph
         (work / MARKER).write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, len(lines)))
         files += 3
         old = None

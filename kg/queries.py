@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .iris import PREFIXES, shorten
+from .iris import expand, shorten
 from .normalize import clean_text
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -162,16 +162,6 @@ def get_query(name: str, directory: Path = QUERIES_DIR) -> CannedQuery:
     return queries[name]
 
 
-def _expand_iri(value: str) -> str:
-    if ":" in value and not re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
-        prefix, local = value.split(":", 1)
-        if prefix in PREFIXES:
-            return str(PREFIXES[prefix]) + local
-    if not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", value, re.I):
-        raise ValueError("not an absolute IRI or a known prefixed name")
-    return value
-
-
 def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     """A parameter value as a typed RDF term; ``QueryError`` naming the parameter when it is not one."""
     try:
@@ -183,7 +173,7 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
                 raise InvalidOperation
             return ox.Literal(format(d, "f"), datatype=ox.NamedNode(XSD + "decimal"))
         if param.type == "iri":
-            return ox.NamedNode(_expand_iri(value.strip()))
+            return ox.NamedNode(expand(value.strip()))
         return ox.Literal(clean_text(value) or "")
     except (ValueError, InvalidOperation) as exc:
         raise QueryError(f"parameter {param.name}: {value!r} is not {'an' if param.type[0] in 'aeiou' else 'a'} {param.type}") from exc

@@ -121,3 +121,27 @@ def test_static_path_decodes_and_shortens():
     long = "%E3%81%82" * 100  # 300 bytes once decoded
     short = static_path("id/plan/" + long).split("/")[-1]
     assert short.startswith("~") and len(short) == 41
+
+
+def test_only_some_classes(tmp_path, seed_nt):
+    folder = tmp_path / "some"
+    assert main(["publish", str(folder), "-g", str(seed_nt), "-q", "--only", "kg:Project,kg:Corporation", "--only", "kg:Ministry"]) == 0
+    pages = sorted(str(p.parent.relative_to(folder)) for p in folder.glob("id/**/index.html"))
+    kinds = {p.split("/")[1] for p in pages}
+    assert kinds == {"project", "corporation", "ministry"}
+    assert len(pages) == 23 + 37 + 2
+    assert sorted(p.name for p in (folder / "class").iterdir()) == ["kg-Corporation", "kg-Ministry", "kg-Project"]
+    # links go only to pages that exist; the rest is plain text
+    for page in folder.rglob("index.html"):
+        here = "file://" + str(page.parent) + "/"
+        for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
+            if href.startswith(("http://", "https://", "urn:")):
+                continue
+            target = Path(unquote(urljoin(here, href)[len("file://"):]))
+            assert (target / "index.html" if href.endswith("/") else target).is_file(), f"{page}: {href}"
+    project = (folder / "id/project/2021-soumu-0094/index.html").read_text(encoding="utf-8")
+    assert 'href="../../corporation/7010601022674/"' in project and 'href="../../ministry/soumu/"' in project
+    assert '<span title="https://kg.jp-spending.example/id/project/2021-soumu-0094/budget/2020">' in project
+    void = Graph().parse(folder / "void.ttl", format="turtle")
+    assert len(set(void.objects(URIRef(BASE), VOID.classPartition))) == 28  # the whole graph described
+    assert main(["publish", str(tmp_path / "bad"), "-g", str(seed_nt), "-q", "--only", "Project"]) == 2
