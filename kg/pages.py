@@ -58,6 +58,14 @@ def ontology_labels() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def ontology_store() -> ox.Store:
+    """Our ontology (ontology/kg.ttl) in a store of its own: its terms get pages too."""
+    store = ox.Store()
+    store.bulk_load(path=str(ONTOLOGY_DIR / "kg.ttl"), format=ox.RdfFormat.TURTLE)
+    return store
+
+
 def _prefix_map() -> str:
     return sparql_prefixes("kg", "rdfs", "skos", "dcterms", "prov", "rdf")
 
@@ -144,6 +152,13 @@ class Site:
 
     # ------------------------------------------------------------------ reading the store
 
+    def _about(self, node: ox.NamedNode, predicate: ox.NamedNode | None = None) -> list[ox.Quad]:
+        """Quads with ``node`` as subject: from the data, else (an ontology term) from the ontology."""
+        quads = list(self.store.quads_for_pattern(node, predicate, None))
+        if not quads and node.value.startswith(str(KG)):
+            quads = list(ontology_store().quads_for_pattern(node, predicate, None))
+        return quads
+
     def exists(self, iri: str) -> bool:
         """Whether the resource has a page: an IRI under a root that the graph says something about."""
         if self.path_for(iri) is None:
@@ -151,7 +166,7 @@ class Site:
         if self.published is not None:
             return iri in self.published
         node = ox.NamedNode(iri)
-        return next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None
+        return bool(self._about(node))
 
     def label(self, iri: str) -> str:
         """The best label of a resource (Japanese first), else its short IRI."""
@@ -160,7 +175,7 @@ class Site:
         node = ox.NamedNode(iri)
         best, rank = None, (len(_LABELS), 2)
         for i, prop in enumerate(_LABELS):
-            for q in self.store.quads_for_pattern(node, ox.NamedNode(prop), None):
+            for q in self._about(node, ox.NamedNode(prop)):
                 o = q.object
                 r = (i, 0 if getattr(o, "language", None) in ("ja", None) else 1)
                 if r < rank or (r == rank and best is not None and o.value < best):
@@ -180,13 +195,13 @@ class Site:
 
     def types(self, iri: str) -> list[str]:
         """Its classes, ours first (the first one names the page's kind)."""
-        return sorted((q.object.value for q in self.store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None)),
+        return sorted((q.object.value for q in self._about(ox.NamedNode(iri), RDF_TYPE)),
                       key=lambda t: (not t.startswith(str(KG)), t))
 
     def triples(self, iri: str) -> list[ox.Triple]:
         """The data of a page: every triple about the resource, and every triple pointing to it."""
         node = ox.NamedNode(iri)
-        out = {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(node, None, None)}
+        out = {ox.Triple(q.subject, q.predicate, q.object) for q in self._about(node)}
         out |= {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, node)}
         return sorted(out, key=str)
 
@@ -220,6 +235,11 @@ class Site:
                 SELECT DISTINCT ?x ?id ?name WHERE { ?lb kg:law %THIS% . ?x kg:legalBasis ?lb .
                   OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x rdfs:label ?name } } ORDER BY ?id""",
                 iri, here, [("id", "事業番号"), ("name", "事業名")]))
+        if self._is_class(iri):  # an ontology class: its instances are indexed
+            n = sum(1 for _ in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri)))
+            index = posixpath.relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".")
+            body.append(f'<section><h2>インスタンス Instances</h2><p><a href="{index}/">{n:,} '
+                        f"{html.escape(title)}</a></p></section>")
         body.append(self._properties(iri, here))
         body.append(self._incoming(iri, here))
         if self.endpoint:  # served: every format, by ?format= (or by Accept)
@@ -228,9 +248,12 @@ class Site:
             alt = ' <a href="index.ttl" type="text/turtle">ttl</a>'
 
         crumbs = f'<a href="{posixpath.relpath(".", here or ".")}/">{html.escape(self.title)}</a>'
-        if types:
-            cls_path = posixpath.relpath(f"class/{class_slug(types[0])}", here or ".")
+        indexed = [t for t in types if self._is_class(t)]
+        if indexed:
+            cls_path = posixpath.relpath(f"class/{class_slug(indexed[0])}", here or ".")
             crumbs += f' › <a href="{cls_path}/">{html.escape(kind)}</a>'
+        elif kind:
+            crumbs += f" › {html.escape(kind)}"
         return _document(
             f"{title} — {kind or 'resource'}",
             f"""<nav class="crumbs">{crumbs}</nav>
@@ -363,7 +386,7 @@ class Site:
         return next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri))), None) is not None
 
     def _properties(self, iri: str, here: str) -> str:
-        quads = sorted(self.store.quads_for_pattern(ox.NamedNode(iri), None, None),
+        quads = sorted(self._about(ox.NamedNode(iri)),
                        key=lambda q: (q.predicate.value != RDF_TYPE.value, q.predicate.value, str(q.object)))
         if not quads:
             return ""
@@ -371,7 +394,9 @@ class Site:
         for q in quads:
             p = q.predicate.value
             name = ontology_labels().get(p)
-            pcell = f'<span title="{html.escape(p)}">{html.escape(name or shorten(p))}</span>'
+            href = self.href(p, here) if p.startswith(str(KG)) else None
+            pcell = (f'<a href="{html.escape(href)}" title="{html.escape(p)}">{html.escape(name or shorten(p))}</a>' if href
+                     else f'<span title="{html.escape(p)}">{html.escape(name or shorten(p))}</span>')
             lang = getattr(q.object, "language", None)
             value = self._cell(q.object, here)
             if lang:

@@ -29,7 +29,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from . import nt
-from .pages import Site, class_slug, ontology_labels
+from .pages import Site, class_slug, ontology_labels, ontology_store
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -67,12 +67,14 @@ def static_path(path: str) -> str:
 
 
 def resources(site: Site) -> list[str]:
-    """Every IRI under the site's roots that is the subject of a triple, sorted."""
+    """Every IRI under the site's roots that is the subject of a triple of the graph or of
+    our ontology, sorted."""
     seen = set()
-    for q in site.store.quads_for_pattern(None, None, None):
-        s = q.subject
-        if isinstance(s, ox.NamedNode) and s.value not in seen and site.path_for(s.value):
-            seen.add(s.value)
+    for store in (site.store, ontology_store()):
+        for q in store.quads_for_pattern(None, None, None):
+            s = q.subject
+            if isinstance(s, ox.NamedNode) and s.value not in seen and site.path_for(s.value):
+                seen.add(s.value)
     return sorted(seen)
 
 
@@ -141,9 +143,10 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         ontology_labels()
         files = 0
         iris = resources(site)
-        if only:
+        if only:  # the chosen classes, and the ontology's terms (always small)
             wanted = set(only)
-            iris = [i for i in iris if wanted.intersection(site.types(i))]
+            terms = {q.subject.value for q in ontology_store().quads_for_pattern(None, None, None)}
+            iris = [i for i in iris if i in terms or wanted.intersection(site.types(i))]
             site.published, site.indexed = set(iris), wanted
         for i, iri in enumerate(iris, 1):
             where = work / static_path(site.path_for(iri))

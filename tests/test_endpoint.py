@@ -238,3 +238,12 @@ def test_serve_errors(tmp_path, seed_nt, capsys, monkeypatch):
         assert main(["serve", str(seed_nt), "--port", str(busy.getsockname()[1]), "-q"]) == 2
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
     assert main(["serve", str(seed_nt), "--timeout", "0"]) == 2
+
+
+def test_ontology_terms_dereference(kg_server):
+    status, _, body = http(kg_server + "def/Project/", headers={"Accept": "text/html"})
+    assert status == 200 and "<h1>予算事業(年度別レビューシート)</h1>" in body.decode("utf-8")
+    status, headers, body = http(kg_server + "def/recipient", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=body, format="turtle")
+    assert status == 200 and (URIRef("https://kg.jp-spending.example/def/recipient"), RDFS.range,
+                              URIRef("https://kg.jp-spending.example/def/Recipient")) in g

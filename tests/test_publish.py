@@ -145,3 +145,15 @@ def test_only_some_classes(tmp_path, seed_nt):
     void = Graph().parse(folder / "void.ttl", format="turtle")
     assert len(set(void.objects(URIRef(BASE), VOID.classPartition))) == 28  # the whole graph described
     assert main(["publish", str(tmp_path / "bad"), "-g", str(seed_nt), "-q", "--only", "Project"]) == 2
+
+
+def test_ontology_terms_have_pages(site):
+    page = (site / "def/Project/index.html").read_text(encoding="utf-8")
+    assert "<h1>予算事業(年度別レビューシート)</h1>" in page
+    assert 'href="../../class/kg-Project/">23 ' in page  # its instances
+    data = Graph().parse(site / "def/Project/index.ttl", format="turtle")
+    assert (URIRef("https://kg.jp-spending.example/def/Project"), RDF.type,
+            URIRef("http://www.w3.org/2002/07/owl#Class")) in data
+    # property names on every page link to the property's page
+    corp = (site / "id/corporation/7010601022674/index.html").read_text(encoding="utf-8")
+    assert '<a href="../../../def/corporateNumber/" title="https://kg.jp-spending.example/def/corporateNumber">法人番号</a>' in corp
