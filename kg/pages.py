@@ -12,7 +12,6 @@ Links between pages are relative, so a site also works from a sub-folder or a fi
 from __future__ import annotations
 
 import html
-import posixpath
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -106,6 +105,9 @@ class Site:
             self.base += "/"
         self.roots = [("id/", self.base), ("def/", str(KG))]
         self._labels: dict[str, str] = {}
+        self._exists: dict[str, bool] = {}
+        self._classes: dict[str, bool] = {}
+        self._urls: dict[str, str] = {}
 
     # ------------------------------------------------------------------ paths and IRIs
 
@@ -139,16 +141,20 @@ class Site:
             return iri
         if not self.exists(iri):
             if self._is_class(iri):
-                return posixpath.relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".") + "/"
+                return _relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".") + "/"
             return None
-        return posixpath.relpath(self.url_path(path), self.url_path(here) if here else ".") + "/"
+        return _relpath(self.url_path(path), self.url_path(here) if here else ".") + "/"
 
     def url_path(self, path: str) -> str:
         """The URL path of a page folder: the page path itself, or for a static site the
         folder on disk, percent-encoded again."""
         if self.page_path is None:
             return path
-        return "/".join(quote(seg, safe="~-_.!$&'()*+,;=:@") for seg in self.page_path(path).split("/"))
+        known = self._urls.get(path)
+        if known is None:
+            known = self._urls[path] = "/".join(quote(seg, safe="~-_.!$&'()*+,;=:@")
+                                                for seg in self.page_path(path).split("/"))
+        return known
 
     # ------------------------------------------------------------------ reading the store
 
@@ -160,13 +166,18 @@ class Site:
         return quads
 
     def exists(self, iri: str) -> bool:
-        """Whether the resource has a page: an IRI under a root that the graph says something about."""
+        """Whether the resource has a page: an IRI under a root that the graph (or our
+        ontology) says something about."""
         if self.path_for(iri) is None:
             return False
         if self.published is not None:
             return iri in self.published
-        node = ox.NamedNode(iri)
-        return bool(self._about(node))
+        known = self._exists.get(iri)
+        if known is None:
+            node = ox.NamedNode(iri)
+            known = self._exists[iri] = next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None \
+                or (iri.startswith(str(KG)) and next(iter(ontology_store().quads_for_pattern(node, None, None)), None) is not None)
+        return known
 
     def label(self, iri: str) -> str:
         """The best label of a resource (Japanese first), else its short IRI."""
@@ -237,7 +248,7 @@ class Site:
                 iri, here, [("id", "事業番号"), ("name", "事業名")]))
         if self._is_class(iri):  # an ontology class: its instances are indexed
             n = sum(1 for _ in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri)))
-            index = posixpath.relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".")
+            index = _relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".")
             body.append(f'<section><h2>インスタンス Instances</h2><p><a href="{index}/">{n:,} '
                         f"{html.escape(title)}</a></p></section>")
         body.append(self._properties(iri, here))
@@ -247,10 +258,10 @@ class Site:
         else:  # published: the Turtle file beside the page
             alt = ' <a href="index.ttl" type="text/turtle">ttl</a>'
 
-        crumbs = f'<a href="{posixpath.relpath(".", here or ".")}/">{html.escape(self.title)}</a>'
+        crumbs = f'<a href="{_relpath(".", here or ".")}/">{html.escape(self.title)}</a>'
         indexed = [t for t in types if self._is_class(t)]
         if indexed:
-            cls_path = posixpath.relpath(f"class/{class_slug(indexed[0])}", here or ".")
+            cls_path = _relpath(f"class/{class_slug(indexed[0])}", here or ".")
             crumbs += f' › <a href="{cls_path}/">{html.escape(kind)}</a>'
         elif kind:
             crumbs += f" › {html.escape(kind)}"
@@ -383,7 +394,10 @@ class Site:
         """Whether ``iri`` is a class with an index page."""
         if self.indexed is not None:
             return iri in self.indexed
-        return next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri))), None) is not None
+        known = self._classes.get(iri)
+        if known is None:
+            known = self._classes[iri] = next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri))), None) is not None
+        return known
 
     def _properties(self, iri: str, here: str) -> str:
         quads = sorted(self._about(ox.NamedNode(iri)),
@@ -454,6 +468,18 @@ class Site:
 A knowledge graph of Japanese government spending: projects, ministries, policies, laws, corporations and contracts.</p>
 {endpoint}{extra}
 <h2>クラス別の索引 Index by class</h2><ul class="index">{items}</ul>""")
+
+
+def _relpath(target: str, here: str) -> str:
+    """``posixpath.relpath`` for clean relative paths from the site root (no ``.`` or
+    ``..`` segments): a page renders hundreds of links, so this is on the hot path."""
+    t = [] if target in ("", ".") else target.split("/")
+    h = [] if here in ("", ".") else here.split("/")
+    common = 0
+    while common < min(len(t), len(h)) and t[common] == h[common]:
+        common += 1
+    parts = [".."] * (len(h) - common) + t[common:]
+    return "/".join(parts) or "."
 
 
 def class_slug(cls: str) -> str:
