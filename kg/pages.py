@@ -210,10 +210,12 @@ class Site:
                       key=lambda t: (not t.startswith(str(KG)), t))
 
     def triples(self, iri: str) -> list[ox.Triple]:
-        """The data of a page: every triple about the resource, and every triple pointing to it."""
+        """The data of a page: every triple about the resource, and every triple pointing to it
+        (but not a class's ``rdf:type`` links from its instances: the class index lists those)."""
         node = ox.NamedNode(iri)
         out = {ox.Triple(q.subject, q.predicate, q.object) for q in self._about(node)}
-        out |= {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, node)}
+        out |= {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, node)
+                if q.predicate != RDF_TYPE}
         return sorted(out, key=str)
 
     def data(self, iri: str, media: str) -> bytes:
