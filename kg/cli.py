@@ -11,6 +11,7 @@ from .build import EXAMPLES_DIR, FORMATS, build, format_for, replacing, write
 from .read import InputError, expand
 
 DEFAULT_GRAPH = Path("graph.nt")
+BASE_IRI_HELP = "base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)"
 
 
 def _progress(total: int):
@@ -76,7 +77,7 @@ def _open(paths: list[str] | None, quiet: bool):
 
     chosen = [Path(p) for p in paths] if paths else [DEFAULT_GRAPH]
     if not paths and not DEFAULT_GRAPH.exists():
-        raise InputError(DEFAULT_GRAPH, "no graph here; run 'kg build' first or name a graph or sources with --graph")
+        raise InputError(DEFAULT_GRAPH, "no graph here; run 'kg build' first or name a graph or sources")
     files = [p for p in chosen if p.exists()]
     return open_graph(chosen, progress=None if quiet else _progress(len(expand(files))))
 
@@ -163,23 +164,24 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .endpoint import Limits, serve, store_opener
+    from .endpoint import Limits, serve, store_folder
     from .iris import IRIs
 
-    chosen = [Path(p) for p in args.paths] if args.paths else [DEFAULT_GRAPH]
-    if not args.paths and not DEFAULT_GRAPH.exists():
-        print(f"{DEFAULT_GRAPH}: no graph here; run 'kg build' first or name a graph, sources or a store folder",
-              file=sys.stderr)
-        return 2
     if args.timeout <= 0 or args.max_results <= 0:
         print("error: --timeout and --max-results must be positive", file=sys.stderr)
         return 2
     try:
-        files = [p for p in chosen if p.exists()]
-        opener, description = store_opener(chosen, args.base_iri, None if args.quiet else _progress(len(expand(files))))
+        folder = store_folder(Path(args.paths[0])) if len(args.paths) == 1 else None
     except InputError as exc:
         print(f"{exc}", file=sys.stderr)
         return 2
+    if folder is not None:
+        opener, description = folder
+    else:  # graph files or sources, loaded once; forked children share the store
+        opened = _open_reporting(args.paths, args.quiet)
+        if opened is None:
+            return 2
+        opener, description = (lambda: opened.store), opened.description
     base = IRIs(args.base_iri).base
 
     def ready(url: str) -> None:
@@ -195,7 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from .remote import RemoteError, Retry, push
+    from .remote import RemoteError, Retry, push, update_endpoint_for
 
     if args.retries < 1 or args.backoff < 0:
         print("error: --retries must be at least 1 and --backoff not negative", file=sys.stderr)
@@ -212,7 +214,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         pushed = push(data, triples, args.endpoint, args.graph, args.update, Retry(args.retries, args.backoff), log)
     except RemoteError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        print("the graph on the server was not changed" if args.update or args.endpoint.rstrip("/").endswith("/store")
+        print("the graph on the server was not changed" if args.update or update_endpoint_for(args.endpoint)
               else "the server may hold a partial graph if it does not apply a PUT in one transaction", file=sys.stderr)
         return 1
     if not args.quiet:
@@ -323,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("paths", nargs="*", help="input files or folders (default: examples/seeds)")
     b.add_argument("-o", "--output", type=Path, default=Path("graph.nt"), help="output file, '-' for stdout (default: graph.nt)")
     b.add_argument("-f", "--format", choices=sorted(FORMATS), help="output format (default: from the suffix, else nt)")
-    b.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
+    b.add_argument("--base-iri", help=BASE_IRI_HELP)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     b.add_argument(
         "--cache", type=Path, metavar="DIR",
@@ -393,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     sv.add_argument("--timeout", type=float, default=30, help="seconds a query may run (default 30)")
     sv.add_argument("--max-results", type=int, default=10_000, help="rows or triples in one answer (default 10000)")
-    sv.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
+    sv.add_argument("--base-iri", help=BASE_IRI_HELP)
     sv.add_argument("--title", default="jp-spending-kg", help="site title on the pages")
     sv.add_argument("-q", "--quiet", action="store_true", help="no request log")
     sv.set_defaults(func=cmd_serve)
@@ -426,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     pb.add_argument("folder", type=Path, help="output folder (new, empty, or a site written before)")
     pb.add_argument("-g", "--graph", action="append", help="graph file or sources (default: ./graph.nt); repeatable")
-    pb.add_argument("--base-iri", help="base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)")
+    pb.add_argument("--base-iri", help=BASE_IRI_HELP)
     pb.add_argument("--title", default="jp-spending-kg", help="site title")
     pb.add_argument("--license", default="https://creativecommons.org/licenses/by/4.0/", help="licence IRI of the dataset (default CC BY 4.0)")
     pb.add_argument("--source", action="append", metavar="URL", help="where the sources come from (default: https://rssystem.go.jp/); repeatable")

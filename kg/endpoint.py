@@ -66,7 +66,7 @@ def negotiate(accept: str | None, offers: list[str], aliases: dict[str, str] | N
         return offers[0]
     aliases = aliases or {}
     best, best_q, best_rank = None, 0.0, 99
-    for i, part in enumerate(accept.split(",")):
+    for part in accept.split(","):
         fields = [f.strip() for f in part.split(";")]
         media, q = fields[0].lower(), 1.0
         for f in fields[1:]:
@@ -204,7 +204,6 @@ def with_timeout(work: Callable[[], Answer], seconds: float) -> Answer:
 
 
 class Server(ForkingMixIn, HTTPServer):
-    daemon_threads = True
     block_on_close = False
     max_children = 16
 
@@ -384,7 +383,7 @@ def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limi
     """Serve until interrupted. ``ready`` gets the root URL once the socket listens."""
     from .pages import ontology_labels
 
-    ontology_labels()  # read once here, not in every forked child
+    ontology_labels()  # the ontology is read once here, not in every forked child
     server = Server((host, port), open_store, limits, base, title, quiet)
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{server.server_address[1]}/"
     if ready:
@@ -397,25 +396,17 @@ def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limi
         server.server_close()
 
 
-def store_opener(paths: list[Path], base_iri: str | None = None, progress=None) -> tuple[Callable[[], ox.Store], str]:
-    """How each request gets the store, and a description: graph files and sources are
-    loaded once into memory (children share it); an Oxigraph store folder is opened
-    read-only by each child (RocksDB handles do not survive a fork)."""
+def store_folder(folder: Path) -> tuple[Callable[[], ox.Store], str] | None:
+    """An Oxigraph store folder: how each request opens it (read-only, in the child: RocksDB
+    handles do not survive a fork) and a description; None when ``folder`` is not one."""
     from .read import InputError
-    from .store import open_graph
 
-    if len(paths) == 1 and paths[0].is_dir() and (paths[0] / "CURRENT").is_file():
-        folder = paths[0]
-        try:
-            probe = ox.Store.read_only(str(folder))
-        except OSError as exc:
-            raise InputError(folder, f"not an Oxigraph store folder: {exc}") from exc
-        description = f"Oxigraph store {folder} ({len(probe)} quads)"
-        del probe
-        return (lambda: ox.Store.read_only(str(folder))), description
-    opened = open_graph(paths, base_iri=base_iri, progress=progress)
-    store = opened.store
-    for d in opened.diagnostics:
-        print(d, file=sys.stderr)
-    return (lambda: store), opened.description
-
+    if not (folder.is_dir() and (folder / "CURRENT").is_file()):
+        return None
+    try:
+        probe = ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise InputError(folder, f"not an Oxigraph store folder: {exc}") from exc
+    description = f"Oxigraph store {folder} ({len(probe)} quads)"
+    del probe
+    return (lambda: ox.Store.read_only(str(folder))), description

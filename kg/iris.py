@@ -9,6 +9,7 @@ same input always yields the same graph. Japanese keys are percent-encoded
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
@@ -73,8 +74,6 @@ def sparql_prefixes(*names: str) -> str:
 def expand(value: str) -> str:
     """The IRI of ``kg:Project`` (a prefixed name of :data:`PREFIXES`) or of an absolute IRI;
     ValueError for anything else."""
-    import re
-
     if ":" in value and not re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
         prefix, local = value.split(":", 1)
         if prefix in PREFIXES:

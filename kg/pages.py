@@ -20,8 +20,6 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
-from rdflib import Graph
-
 from .iris import DEFAULT_BASE, KG, PREFIXES, shorten, sparql_prefixes
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
@@ -44,29 +42,29 @@ MAX_INCOMING = 200
 
 
 @lru_cache(maxsize=1)
-def ontology_labels() -> dict[str, str]:
-    """Japanese labels of our classes and properties (English when there is none)."""
-    g = Graph()
-    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        g.parse(f, format="turtle")
-    out: dict[str, str] = {}
-    for s, o in g.subject_objects(PREFIXES["rdfs"].label):
-        lang = getattr(o, "language", None)
-        if lang == "ja" or str(s) not in out:
-            out[str(s)] = str(o)
-    return out
-
-
-@lru_cache(maxsize=1)
 def ontology_store() -> ox.Store:
-    """Our ontology (ontology/kg.ttl) in a store of its own: its terms get pages too."""
+    """Our ontology and code lists (``ontology/*.ttl``) in a store of their own: their terms
+    get pages too, and their labels name classes and properties on every page."""
     store = ox.Store()
-    store.bulk_load(path=str(ONTOLOGY_DIR / "kg.ttl"), format=ox.RdfFormat.TURTLE)
+    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        store.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE)
     return store
 
 
-def _prefix_map() -> str:
-    return sparql_prefixes("kg", "rdfs", "skos", "dcterms", "prov", "rdf")
+@lru_cache(maxsize=1)
+def ontology_labels() -> dict[str, str]:
+    """Japanese labels of our classes and properties (English when there is none)."""
+    out: dict[str, str] = {}
+    label = ox.NamedNode(str(PREFIXES["rdfs"]) + "label")
+    for q in sorted(ontology_store().quads_for_pattern(None, label, None), key=str):
+        iri = q.subject.value
+        if q.object.language == "ja" or iri not in out:
+            out[iri] = q.object.value
+    return out
+
+
+#: PREFIX lines of the page queries
+_SPARQL_PREFIXES = sparql_prefixes("kg", "rdfs", "skos", "dcterms", "prov", "rdf")
 
 
 def _num(term) -> Decimal | None:
@@ -174,9 +172,7 @@ class Site:
             return iri in self.published
         known = self._exists.get(iri)
         if known is None:
-            node = ox.NamedNode(iri)
-            known = self._exists[iri] = next(iter(self.store.quads_for_pattern(node, None, None)), None) is not None \
-                or (iri.startswith(str(KG)) and next(iter(ontology_store().quads_for_pattern(node, None, None)), None) is not None)
+            known = self._exists[iri] = bool(self._about(ox.NamedNode(iri)))
         return known
 
     def label(self, iri: str) -> str:
@@ -220,8 +216,8 @@ class Site:
 
     def data(self, iri: str, media: str) -> bytes:
         fmt = RDF_MEDIA[media][0]
-        prefixes = {k: str(v) for k, v in PREFIXES.items()} | {"id": self.base}
-        if fmt in (ox.RdfFormat.TURTLE,):
+        if fmt == ox.RdfFormat.TURTLE:
+            prefixes = {k: str(v) for k, v in PREFIXES.items()} | {"id": self.base}
             return ox.serialize(self.triples(iri), format=fmt, prefixes=prefixes)
         return ox.serialize(self.triples(iri), format=fmt)
 
@@ -276,7 +272,7 @@ class Site:
 
     def _project(self, iri: str, here: str) -> str:
         parts = []
-        facts = _rows(self.store.query(_prefix_map() + f"""
+        facts = _rows(self.store.query(_SPARQL_PREFIXES + f"""
             SELECT ?id ?year ?ministry ?bureau ?policy ?measure WHERE {{
               VALUES ?p {{ <{iri}> }}
               OPTIONAL {{ ?p dcterms:identifier ?id }} OPTIONAL {{ ?p kg:sheetYear ?year }}
@@ -288,7 +284,7 @@ class Site:
             values = sorted({r[key] for r in facts if key in r}, key=str)
             if values:
                 dl.append(f"<dt>{name}</dt><dd>{', '.join(self._cell(v, here) for v in values)}</dd>")
-        laws = _rows(self.store.query(_prefix_map() + f"""
+        laws = _rows(self.store.query(_SPARQL_PREFIXES + f"""
             SELECT ?law ?article ?paragraph ?item ?text WHERE {{ <{iri}> kg:legalBasis ?lb .
               OPTIONAL {{ ?lb kg:law ?law }} OPTIONAL {{ ?lb kg:article ?article }}
               OPTIONAL {{ ?lb kg:paragraph ?paragraph }} OPTIONAL {{ ?lb kg:item ?item }}
@@ -301,7 +297,7 @@ class Site:
                 items.append(f"{name} {html.escape(where)}".strip())
             dl.append(f"<dt>根拠法令</dt><dd>{'<br>'.join(items)}</dd>")
         parts.append(f'<section><h2>事業 Project</h2><dl class="facts">{"".join(dl)}</dl></section>')
-        budget = _rows(self.store.query(_prefix_map() + f"""
+        budget = _rows(self.store.query(_SPARQL_PREFIXES + f"""
             SELECT ?fy ?request ?total ?executed WHERE {{ <{iri}> kg:budgetRecord ?b . ?b kg:fiscalYear ?fy .
               OPTIONAL {{ ?b kg:isRequest ?request }} OPTIONAL {{ ?b kg:budgetTotal ?total }}
               OPTIONAL {{ ?b kg:executedAmount ?executed }} }} ORDER BY ?fy ?request"""))
@@ -309,7 +305,7 @@ class Site:
             r["request"] = ox.Literal("要求" if r.get("request") is not None and r["request"].value == "true" else "")
         parts.append(self._table("予算・執行 Budget and execution (yen)", budget,
             [("fy", "年度"), ("request", "要求"), ("total", "予算額計"), ("executed", "執行額")], here, money={"total", "executed"}))
-        parts.append(self._table("支出先 Recipients", _rows(self.store.query(_prefix_map() + f"""
+        parts.append(self._table("支出先 Recipients", _rows(self.store.query(_SPARQL_PREFIXES + f"""
             SELECT ?block ?recipient ?number ?method ?bidders ?amount WHERE {{
               ?e kg:project <{iri}> ; a kg:Expenditure ; kg:recipient ?recipient .
               OPTIONAL {{ ?e kg:block ?bl OPTIONAL {{ ?bl kg:blockLetter ?block }} }}
@@ -321,7 +317,7 @@ class Site:
         return "".join(parts)
 
     def _corporation(self, iri: str, here: str) -> str:
-        names = _rows(self.store.query(_prefix_map() + f"""
+        names = _rows(self.store.query(_SPARQL_PREFIXES + f"""
             SELECT ?kind ?name WHERE {{ VALUES ?kind {{ skos:prefLabel skos:altLabel }} <{iri}> ?kind ?name }}
             ORDER BY ?kind ?name"""))
         number = next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(KG.corporateNumber)), None)), None)
@@ -334,7 +330,7 @@ class Site:
             dl.append(f"<dt>名称</dt><dd>{html.escape(pref[0])}</dd>")
         if alts:
             dl.append(f"<dt>別表記</dt><dd>{'<br>'.join(html.escape(a) for a in alts)}</dd>")
-        rows = _rows(self.store.query(_prefix_map() + f"""
+        rows = _rows(self.store.query(_SPARQL_PREFIXES + f"""
             SELECT ?project ?ministry ?block ?method ?bidders ?rate ?amount WHERE {{
               ?e kg:recipient <{iri}> ; kg:project ?project .
               OPTIONAL {{ ?project kg:ministry ?ministry }}
@@ -351,7 +347,7 @@ class Site:
                                ("bidders", "入札者数"), ("rate", "落札率(%)"), ("amount", "金額")], here, money={"amount"}))
 
     def _listing(self, heading: str, query: str, iri: str, here: str, columns) -> str:
-        rows = _rows(self.store.query(_prefix_map() + query.replace("%THIS%", f"<{iri}>")))
+        rows = _rows(self.store.query(_SPARQL_PREFIXES + query.replace("%THIS%", f"<{iri}>")))
         for r in rows:  # the first column links to the row's resource
             if "x" in r:
                 r[columns[0][0]] = (r["x"], r.get(columns[0][0]))
@@ -450,8 +446,8 @@ class Site:
 
     def class_page(self, cls: str) -> str:
         here = f"class/{class_slug(cls)}"
-        members = [m for m in self.instances(cls)]
-        rows = "".join(f'<li><a href="{html.escape(self.href(m, here))}">{html.escape(self.label(m))}</a></li>'
+        members = self.instances(cls)
+        rows = "".join(f"<li>{self._link(m, self.label(m), here)}</li>"
                        for m in sorted(members, key=lambda m: (self.label(m), m)))
         name = ontology_labels().get(cls, shorten(cls))
         return _document(f"{name} — {self.title}", f"""<nav class="crumbs"><a href="../../">{html.escape(self.title)}</a></nav>

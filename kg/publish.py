@@ -29,7 +29,8 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from . import nt
-from .pages import Site, class_slug, ontology_labels, ontology_store
+from .iris import KG
+from .pages import Site, class_slug, ontology_store
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -83,7 +84,7 @@ def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str
     """VoID + DCAT description of the dataset, as Turtle."""
     root = site.base
     classes = site.classes()
-    docs = site.instances("https://kg.jp-spending.example/def/SourceDocument")
+    docs = site.instances(str(KG.SourceDocument))
     lines = [
         "@prefix void: <http://rdfs.org/ns/void#> .",
         "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
@@ -102,7 +103,7 @@ def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str
     lines += [f"    dcterms:source <{d}> ;" for d in docs]
     lines += [
         f"    void:uriSpace {_lit(root)} ;",
-        "    void:vocabulary <https://kg.jp-spending.example/def/> ;",
+        f"    void:vocabulary <{KG}> ;",
         f"    void:triples {triples if triples is not None else len(site.store)} ;",
         f"    void:classes {len(classes)} ;",
     ]
@@ -124,7 +125,8 @@ def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str
 
 
 def _lit(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A plain literal in Turtle syntax (pyoxigraph does the escaping)."""
+    return str(ox.Literal(text))
 
 
 def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-kg", license: str = DEFAULT_LICENSE,
@@ -140,7 +142,6 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         site = Site(store, base=base, title=title, endpoint=None, page_path=static_path)
-        ontology_labels()
         files = 0
         iris = resources(site)
         if only:  # the chosen classes, and the ontology's terms (always small)

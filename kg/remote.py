@@ -23,9 +23,8 @@ from urllib.request import Request, urlopen
 
 import pyoxigraph as ox
 
-from .queries import CannedQuery, QueryError, QueryResult, bindings, bound_text
+from .queries import XSD, CannedQuery, QueryError, QueryResult, bindings, bound_text
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 
 
@@ -47,7 +46,7 @@ def _term(binding: dict | None):
         return ox.BlankNode(value)
     if "xml:lang" in binding:
         return ox.Literal(value, language=binding["xml:lang"])
-    return ox.Literal(value, datatype=ox.NamedNode(binding.get("datatype", XSD_STRING)))
+    return ox.Literal(value, datatype=ox.NamedNode(binding.get("datatype", XSD + "string")))
 
 
 def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None = None,
@@ -158,14 +157,16 @@ def push(data: bytes, triples: int, store_url: str, graph: str | None = None, up
     temp = f"urn:uuid:{uuid.uuid4()}"  # a graph nobody else uses
     target = "DEFAULT" if graph is None else f"GRAPH <{graph}>"
     form = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "jp-spending-kg"}
+
+    def update(text: str, retry: Retry) -> None:
+        _request("POST", update_url, ("update=" + quote(text, safe="")).encode(), form, retry, log, timeout)
+
     try:
         _request("PUT", _graph_url(store_url, temp), data, headers, retry, log, timeout)
-        update = f"MOVE SILENT GRAPH <{temp}> TO {target}"
-        _request("POST", update_url, ("update=" + quote(update, safe="")).encode(), form, retry, log, timeout)
+        update(f"MOVE SILENT GRAPH <{temp}> TO {target}", retry)
     except BaseException:
         try:  # the temporary graph must not outlive a failed push
-            _request("POST", update_url, ("update=" + quote(f"DROP SILENT GRAPH <{temp}>", safe="")).encode(),
-                     form, Retry(attempts=3, backoff=retry.backoff, sleep=retry.sleep), log, timeout)
+            update(f"DROP SILENT GRAPH <{temp}>", Retry(attempts=3, backoff=retry.backoff, sleep=retry.sleep))
         except RemoteError as exc:
             log(f"could not drop the temporary graph <{temp}>: {exc}")
         raise
