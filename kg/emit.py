@@ -681,6 +681,12 @@ class Emitter:
             if c.corporate_number is not None and c.recipient:
                 self.corporation_seen(c.corporate_number, c.recipient, in_table=True)
                 self.add(node, KG.recipient, self.iris.corporation(c.corporate_number.digits))
+            elif c.recipient:  # no (valid) 法人番号: a recipient of this contract only, as for 5-1 rows
+                rec = self.iris.contract_recipient(node)
+                self.add(rec, RDF.type, KG.Recipient)
+                self.text(rec, RDFS.label, c.recipient)
+                self.add(rec, KG.corporateNumberText, plain(c.corporate_number_text) if c.corporate_number_text else None)
+                self.add(node, KG.recipient, rec)
 
     def corporation_seen(self, number, name: str, in_table: bool) -> None:
         names = self.corporations[number.digits]

@@ -124,6 +124,10 @@ class IRIs:
         """A recipient written without 法人番号 (その他, individuals): local to its row."""
         return URIRef(f"{project}/recipient/{_seg(block)}-{rank}")
 
+    def contract_recipient(self, contract: URIRef) -> URIRef:
+        """The recipient of a multi-year contract (RS 5-4) written without 法人番号."""
+        return URIRef(f"{contract}/recipient")
+
     # projects and their parts
     def project(self, pn: ProjectNumber) -> URIRef:
         if pn.year is None:

@@ -5,6 +5,7 @@ the column."""
 import zipfile
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS
@@ -182,9 +183,15 @@ def test_5_3_5_4_and_6_1(g):
     a = URIRef(str(P2) + "/block/A")
     items = {str(g.value(i, KG.expenseCategory)): i for i in g.objects(a, KG.expenseItem)}
     assert val(g, items["人件費"], KG.amount) == Decimal("40000000") and g.value(items["外注費"], KG.recipient) == NEC
-    [c] = list(g.objects(P2, KG.multiYearContract))
+    c, foreign = sorted(g.objects(P2, KG.multiYearContract))
     assert (val(g, c, KG.amount), val(g, c, KG.isMultiYear), g.value(c, KG.recipient)) == (Decimal("210000000"), True, NEC)
     assert (val(g, c, KG.awardRatePercent), val(g, c, KG.bidderCount)) == (Decimal("95"), 2)
+    # no 法人番号: a recipient node of its own, named as written, so that queries still reach it
+    rec = g.value(foreign, KG.recipient)
+    assert rec == URIRef(f"{foreign}/recipient") and (rec, RDF.type, KG.Recipient) in g
+    assert str(g.value(rec, RDFS.label)) == "Example Cloud Services Pte. Ltd."
+    assert (val(g, foreign, KG.amount), val(g, foreign, KG.bidderCount), val(g, foreign, KG.awardRatePercent)) == (
+        Decimal("36000000"), 1, Decimal("99.8"))
     assert "令和5年度補正予算を含む。" in {str(r) for r in g.objects(P2, KG.remarks)}
 
 
@@ -211,8 +218,10 @@ def test_canned_queries_answer_over_both(rs_build):
                                              ("2024-RS-005120", 53900000)]
     assert sorted(rows["6010001030403"])[-1] == ("2024-RS-005120", 45000000)
     single = run(store, load_queries()["single-bidder-contracts"]).records()
-    assert ("NECソリューションイノベータ株式会社", "2024-RS-005120", 53900000) in {
-        (r["recipient"].value, r["project"].value, int(r["amountYen"].value)) for r in single}
+    found = {(r["recipient"].value, r["project"].value, int(r["amountYen"].value), r["corporateNumber"]) for r in single}
+    assert ("NECソリューションイノベータ株式会社", "2024-RS-005120", 53900000, ox.Literal("7010601022674")) in found
+    # a multi-year contract whose contractor has no 法人番号 is listed too
+    assert ("Example Cloud Services Pte. Ltd.", "2024-RS-005120", 36000000, None) in found
 
 
 def _rewrite_zip(src, dst, old, new):
