@@ -106,6 +106,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
         print(f"{q.name}\n    {q.title}\n    {q.description}")
         for p in q.params:
             print(f"    --param {p.name}=… ({p.type}, default {p.default!r}): {p.description}")
+        if q.page_size:
+            print(f"    pages of {q.page_size:,} rows: --limit N, --offset N, --all")
         print()
     return 0
 
@@ -121,13 +123,14 @@ def _parse_params(items: list[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .queries import OUTPUT_FORMATS, QueryError, get_query, run
+    from .queries import OUTPUT_FORMATS, Page, QueryError, get_query, run
 
     try:
         query = get_query(args.name)
         values = _parse_params(args.param)
         for key in values:
             query.param(key)
+        page = Page(args.limit, args.offset, args.all)
     except (QueryError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -138,7 +141,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             print("error: give either --endpoint or --graph, not both", file=sys.stderr)
             return 2
         try:
-            result = run_remote(args.endpoint, query, values, limit=args.limit, timeout=args.timeout)
+            result = run_remote(args.endpoint, query, values, page, timeout=args.timeout)
         except (QueryError, RemoteError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -148,7 +151,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         if opened is None:
             return 2
         try:
-            result = run(opened.store, query, values, limit=args.limit)
+            result = run(opened.store, query, values, page)
         except QueryError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -159,7 +162,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         print()
     sys.stdout.write(OUTPUT_FORMATS[args.format](result))
     if not args.quiet:
-        print(f"{len(result.rows)} rows from {where}", file=sys.stderr)
+        more = ""
+        if result.may_continue:
+            more = (f" (a page: --offset {page.offset + len(result.rows)} for the next"
+                    + (", --all for every row" if query.page_size else "") + ")")
+        print(f"{len(result.rows)} rows from {where}{more}", file=sys.stderr)
     return 0
 
 
@@ -375,7 +382,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     q.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter; repeatable")
     q.add_argument("-f", "--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
-    q.add_argument("--limit", type=int, help="at most this many rows")
+    q.add_argument("--limit", type=int, help="at most this many rows (a long listing answers one page unless "
+                   "told otherwise: 'kg queries' gives its size)")
+    q.add_argument("--offset", type=int, default=0, help="skip this many rows first (the next page)")
+    q.add_argument("--all", action="store_true", help="every row, not a page (slower on a full year)")
     q.add_argument("--endpoint", metavar="URL",
                    help="run it on this SPARQL endpoint instead of a local graph (e.g. http://localhost:7878/query)")
     q.add_argument("--timeout", type=float, default=60, help="seconds to wait for a remote endpoint (default 60)")

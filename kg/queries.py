@@ -8,10 +8,18 @@ Each file starts with comment lines::
 
 Parameter values are converted to typed RDF terms (``string`` → xsd:string after
 NFKC, ``integer``, ``decimal``, ``iri``) and bound by a ``VALUES`` block opening
-the outer ``WHERE`` group (:func:`bound_text`). That is plain SPARQL 1.1, so the
-same text runs on the embedded store and on any remote endpoint, with the same
-answers. A parameter is a variable of the outer SELECT, used in the outer group
-(or below it, but not inside a sub-select); the output leaves those columns out.
+the outer ``WHERE`` group, and opening every sub-select that names the parameter
+in its projection (:func:`bound_text`). That is plain SPARQL 1.1, so the same
+text runs on the embedded store and on any remote endpoint, with the same
+answers. A parameter is a variable of the outer SELECT; the output leaves those
+columns out.
+
+Pages. A long listing ranks its rows in a sub-select that ends with
+``ORDER BY … LIMIT n``: that ``LIMIT`` is the query's page (:attr:`CannedQuery.page_size`),
+so only the rows of the page are looked up in full. :class:`Page` moves it
+(``--limit``, ``--offset``) or lifts it (``--all``). A query without a ``LIMIT`` of its
+own gets one appended when a limit or an offset is asked for. A canned query has at
+most one ``LIMIT`` and no ``OFFSET`` of its own.
 """
 
 from __future__ import annotations
@@ -36,6 +44,9 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("string", "integer", "decimal", "iri")
 _PARAM_RE = re.compile(r"^param\s+(\w+)\s*\(\s*(\w+)\s*,\s*default\s+(.*?)\s*\)\s*:\s*(.*)$")
 _SELECT_RE = re.compile(r"^\s*SELECT\b", re.I | re.M)
+_ANY_SELECT_RE = re.compile(r"\bSELECT\b", re.I)
+_LIMIT_RE = re.compile(r"\bLIMIT\s+(\d+)", re.I)
+_OFFSET_RE = re.compile(r"\bOFFSET\b", re.I)
 
 
 class QueryError(Exception):
@@ -59,6 +70,7 @@ class CannedQuery:
     params: list[Param]
     text: str
     columns: list[str] = field(default_factory=list)
+    page_size: int | None = None  # the LIMIT of the text: rows per page; None when it has none
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -98,17 +110,36 @@ def parse_query_file(path: Path) -> CannedQuery:
     columns = select_columns(text)
     if not columns:
         raise QueryError(f"{path}: no outer 'SELECT ?var … WHERE {{' found (canned queries are SELECT queries with named columns)")
-    q = CannedQuery(path.stem, path, title, description, params, text, columns)
+    code = _code(text)
+    limits = [int(m.group(1)) for m in _LIMIT_RE.finditer(code)]
+    if len(limits) > 1 or _OFFSET_RE.search(code):
+        raise QueryError(f"{path}: a canned query has at most one LIMIT (its page) and no OFFSET "
+                         "(kg query --offset writes it)")
+    q = CannedQuery(path.stem, path, title, description, params, text, columns, limits[0] if limits else None)
     missing = [p.name for p in params if p.name not in columns]
     if missing:
         raise QueryError(f"{path}: parameters {missing} must be variables of the outer SELECT")
     return q
 
 
+# IRIs and strings may hold a '#'; what is left of the alternatives is a comment
+_TOKENS_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|(#[^\n]*)""")
+
+
+def _code(text: str) -> str:
+    """The text with comments blanked (offsets kept)."""
+    return _TOKENS_RE.sub(lambda m: " " * len(m.group()) if m.group(1) else m.group(), text)
+
+
+def without_comments(text: str) -> str:
+    """The text with comments removed (lines kept): what is sent to remote endpoints."""
+    return "\n".join(line.rstrip() for line in _TOKENS_RE.sub(lambda m: "" if m.group(1) else m.group(), text).split("\n"))
+
+
 def _outer_select(text: str) -> tuple[int, int] | None:
     """(start of the projection, index of the outer WHERE group's ``{``) of the first SELECT
     outside comments; None when there is none."""
-    code = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)  # comments blanked, offsets kept
+    code = _code(text)
     m = _SELECT_RE.search(code)
     if not m:
         return None
@@ -116,12 +147,27 @@ def _outer_select(text: str) -> tuple[int, int] | None:
     return (m.end(), brace) if brace >= 0 else None
 
 
+def _selects(text: str) -> list[tuple[int, list[str]]]:
+    """Every SELECT outside comments, outer first: (index of its WHERE group's ``{``, its columns)."""
+    code = _code(text)
+    out = []
+    for m in _ANY_SELECT_RE.finditer(code):
+        brace = code.find("{", m.end())
+        if brace >= 0:
+            out.append((brace, _projection(code[m.end() : brace])))
+    return out
+
+
 def select_columns(text: str) -> list[str]:
     """The outer SELECT's columns in order: plain ``?var`` and ``(expr AS ?var)``."""
     span = _outer_select(text)
     if not span:
         return []
-    clause = re.sub(r"\bWHERE\s*$", "", text[span[0] : span[1]].strip(), flags=re.I)
+    return _projection(text[span[0] : span[1]])
+
+
+def _projection(clause: str) -> list[str]:
+    clause = re.sub(r"\bWHERE\s*$", "", clause.strip(), flags=re.I)
     columns, depth = [], 0
     for tok in re.finditer(r"\(|\)|\bAS\s+\?(\w+)|\?(\w+)", clause, re.I):
         t = tok.group()
@@ -137,13 +183,52 @@ def select_columns(text: str) -> list[str]:
 
 
 def bound_text(query: CannedQuery, params: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query text with its parameters bound by a ``VALUES`` block opening the outer group."""
+    """The query text with its parameters bound by a ``VALUES`` block opening the outer group,
+    and opening each sub-select that projects some of them (so that a sub-select's LIMIT
+    counts the rows that match the parameters)."""
     if not params:
         return query.text
-    _, brace = _outer_select(query.text)
-    names = list(params)
-    block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(params[n]) for n in names)}) }}"
-    return query.text[: brace + 1] + "\n  " + block + query.text[brace + 1 :]
+    text = query.text
+    _, outer = _outer_select(text)
+    for brace, columns in reversed(_selects(text)):
+        names = list(params) if brace == outer else [n for n in params if n in columns]
+        if names:
+            block = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(params[n]) for n in names)}) }}"
+            text = text[: brace + 1] + "\n  " + block + text[brace + 1 :]
+    return text
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of a listing: ``limit`` rows (default: the query's page size) from
+    ``offset``; ``everything`` lifts the query's own LIMIT."""
+
+    limit: int | None = None
+    offset: int = 0
+    everything: bool = False
+
+    def __post_init__(self):
+        if self.limit is not None and self.limit < 1:
+            raise QueryError(f"the limit must be at least 1 row (got {self.limit})")
+        if self.offset < 0:
+            raise QueryError(f"the offset cannot be negative (got {self.offset})")
+        if self.everything and self.limit is not None:
+            raise QueryError("give either a limit or all rows, not both")
+
+    def size(self, query: CannedQuery) -> int | None:
+        """Rows asked for; None for all."""
+        return None if self.everything else self.limit or query.page_size
+
+
+def query_text(query: CannedQuery, params: dict[str, ox.NamedNode | ox.Literal], page: Page = Page()) -> str:
+    """What is sent to the store or endpoint: parameters bound, the page's LIMIT and OFFSET written."""
+    text = bound_text(query, params)
+    size = page.size(query)
+    clause = " ".join(([f"LIMIT {size}"] if size else []) + ([f"OFFSET {page.offset}"] if page.offset else []))
+    m = _LIMIT_RE.search(_code(text))
+    if m:  # the query's own page (in a sub-select or outer)
+        return text[: m.start()] + clause + text[m.end() :]
+    return text.rstrip() + "\n" + clause + "\n" if clause else text
 
 
 def load_queries(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
@@ -193,24 +278,27 @@ class QueryResult:
     params: dict[str, ox.NamedNode | ox.Literal]
     columns: list[str]
     rows: list[tuple]
+    page: Page = Page()
 
     def records(self) -> list[dict]:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
+    @property
+    def may_continue(self) -> bool:
+        """A full page: more rows may follow."""
+        size = self.page.size(self.query)
+        return size is not None and len(self.rows) == size
 
-def run(store: ox.Store, query: CannedQuery, values: dict[str, str] | None = None, limit: int | None = None) -> QueryResult:
+
+def run(store: ox.Store, query: CannedQuery, values: dict[str, str] | None = None, page: Page = Page()) -> QueryResult:
     params = bindings(query, values)
     try:
-        solutions = store.query(bound_text(query, params))
+        solutions = store.query(query_text(query, params, page))
     except SyntaxError as exc:
         raise QueryError(f"{query.path}: {exc}") from exc
     columns = query.output_columns
-    rows = []
-    for sol in solutions:
-        rows.append(tuple(sol[c] for c in columns))
-        if limit is not None and len(rows) >= limit:
-            break
-    return QueryResult(query, params, columns, rows)
+    rows = [tuple(sol[c] for c in columns) for sol in solutions]
+    return QueryResult(query, params, columns, rows, page)
 
 
 # ----------------------------------------------------------------------------- output

@@ -23,7 +23,7 @@ from urllib.request import Request, urlopen
 
 import pyoxigraph as ox
 
-from .queries import XSD, CannedQuery, QueryError, QueryResult, bindings, bound_text
+from .queries import XSD, CannedQuery, Page, QueryError, QueryResult, bindings, query_text, without_comments
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 
@@ -50,7 +50,7 @@ def _term(binding: dict | None):
 
 
 def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None = None,
-               limit: int | None = None, timeout: float = 60.0) -> QueryResult:
+               page: Page = Page(), timeout: float = 60.0) -> QueryResult:
     """A canned query on any SPARQL 1.1 endpoint: the same text (parameters bound by VALUES)
     as on the embedded store, so the same answers."""
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -58,7 +58,9 @@ def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None 
 
     params = bindings(query, values)
     client = SPARQLWrapper(endpoint, agent="jp-spending-kg")
-    client.setQuery(bound_text(query, params))
+    # comments left out: SPARQLWrapper guesses the query form from the first keyword in the
+    # text, and a comment saying "move" made it send a SELECT as an update
+    client.setQuery(without_comments(query_text(query, params, page)))
     client.setMethod(POST)  # canned queries are long
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
@@ -73,12 +75,8 @@ def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None 
     if not isinstance(data, dict) or "results" not in data:
         raise QueryError(f"{endpoint}: not a SPARQL JSON results document for {query.name}")
     columns = query.output_columns
-    rows = []
-    for b in data["results"]["bindings"]:
-        rows.append(tuple(_term(b.get(c)) for c in columns))
-        if limit is not None and len(rows) >= limit:
-            break
-    return QueryResult(query, params, columns, rows)
+    rows = [tuple(_term(b.get(c)) for c in columns) for b in data["results"]["bindings"]]
+    return QueryResult(query, params, columns, rows, page)
 
 
 # ----------------------------------------------------------------------------- Graph Store Protocol

@@ -10,14 +10,18 @@ import pytest
 
 from kg.cli import main
 from kg.queries import (
+    Page,
     QueryError,
     get_query,
     load_queries,
+    parse_query_file,
+    query_text,
     run,
     to_csv,
     to_json,
     to_table,
 )
+from kg.queries import bindings as bind
 from kg.store import store_from_graph
 
 REQUIRED = {
@@ -350,3 +354,102 @@ def test_cli_query_and_queries(tmp_path, capsys, seeds):
     bad.write_text("<a> <b> .\n")
     assert main(["query", "top-recipients", "-g", str(bad)]) == 2
     assert "bad.nt: not a valid .nt graph" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def test_parameters_reach_the_sub_select_that_ranks_a_page():
+    q = get_query("single-bidder-contracts")
+    text = query_text(q, bind(q, {"bidders": "2"}))
+    two = '"2"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    assert text.count(f"VALUES (?bidders) {{ ({two}) }}") == 2  # outer group and the ranking sub-select
+    inner = text.index("SELECT ?x ?bidders ?amountYen WHERE {")
+    assert text.index("VALUES (?bidders)", inner) < text.index("LIMIT 1000", inner)
+    # a sub-select that does not project a parameter is left alone
+    q = get_query("firms-in-several-projects")
+    assert query_text(q, bind(q, {})).count("VALUES (?topic ?minProjects)") == 1
+
+
+def test_pages_of_a_listing(store):
+    q = get_query("single-bidder-contracts")
+    assert q.page_size == 1000
+    every = run(store, q, page=Page(everything=True))
+    assert len(every.rows) == 18 and not every.may_continue
+    assert run(store, q).rows == every.rows  # 18 rows fit in the default page
+    amount = every.columns.index("amountYen")
+    pages = [run(store, q, page=Page(limit=5, offset=k)) for k in range(0, 20, 5)]
+    assert [len(p.rows) for p in pages] == [5, 5, 5, 3]
+    assert [p.may_continue for p in pages] == [True, True, True, False]
+    def key(row):
+        return tuple(str(t) for t in row)
+
+    assert sorted((r for p in pages for r in p.rows), key=key) == sorted(every.rows, key=key)  # each row once
+    # ranked before the page is cut: each page's amounts are at most the previous page's
+    for before, after in zip(pages, pages[1:]):
+        assert min(int(r[amount].value) for r in before.rows) >= max(int(r[amount].value) for r in after.rows)
+    assert [int(r[amount].value) for r in pages[0].rows] == [108_900_000, 45_000_000, 42_900_000, 34_200_000, 29_700_000]
+    # --all with an offset: everything after the first 15
+    assert len(run(store, q, page=Page(everything=True, offset=15)).rows) == 3
+
+
+def test_a_limit_on_a_query_without_pages_is_appended(store):
+    q = get_query("top-recipients")
+    assert q.page_size is None
+    every = run(store, q).rows
+    assert len(every) == 37
+    assert run(store, q, page=Page(limit=2, offset=1)).rows == every[1:3]
+    assert query_text(q, bind(q, {}), Page(limit=2, offset=1)).rstrip().endswith("LIMIT 2 OFFSET 1")
+
+
+@pytest.mark.parametrize("page", [dict(limit=0), dict(offset=-1), dict(limit=5, everything=True)])
+def test_a_page_that_cannot_be(page):
+    with pytest.raises(QueryError):
+        Page(**page)
+
+
+@pytest.mark.parametrize("clause", ["LIMIT 10 OFFSET 5", "LIMIT 10 } LIMIT 20"])
+def test_a_canned_query_has_one_limit_and_no_offset(tmp_path, clause):
+    path = tmp_path / "q.rq"
+    path.write_text(f"# title: t\n# description: d\nSELECT ?s WHERE {{ {{ SELECT ?s WHERE {{ ?s ?p ?o }} {clause} }}\n",
+                    encoding="utf-8")
+    with pytest.raises(QueryError, match="at most one LIMIT"):
+        parse_query_file(path)
+
+
+def test_cli_pages(tmp_path, capsys, seeds):
+    graph = tmp_path / "g.nt"
+    assert main(["build", "-q", str(seeds), "-o", str(graph)]) == 0
+    capsys.readouterr()
+    assert main(["queries"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 2  # the two contract listings
+    assert main(["query", "single-bidder-contracts", "-g", str(graph), "-f", "csv", "--limit", "2", "--offset", "1"]) == 0
+    captured = capsys.readouterr()
+    assert [r["amountYen"] for r in csv.DictReader(io.StringIO(captured.out))] == ["45000000", "42900000"]
+    assert "2 rows from" in captured.err and "(a page: --offset 3 for the next, --all for every row)" in captured.err
+    assert main(["query", "single-bidder-contracts", "-g", str(graph), "-f", "csv", "--all"]) == 0
+    captured = capsys.readouterr()
+    assert len(list(csv.DictReader(io.StringIO(captured.out)))) == 18 and "a page" not in captured.err
+    assert main(["query", "single-bidder-contracts", "-g", str(graph), "--all", "--limit", "3"]) == 2
+    assert "either a limit or all rows" in capsys.readouterr().err
+
+
+def test_comments_are_told_from_iris_and_strings():
+    from kg.queries import without_comments
+
+    text = 'PREFIX x: <http://a#>  # one\nSELECT ?a WHERE { ?a <http://b#c> "x # y" . # two\n} LIMIT 3 # move'
+    assert without_comments(text) == 'PREFIX x: <http://a#>\nSELECT ?a WHERE { ?a <http://b#c> "x # y" .\n} LIMIT 3'
+
+
+def test_every_canned_query_goes_out_as_a_select():
+    """SPARQLWrapper picks the request kind from the first keyword of the text; a comment
+    saying "move" once made it send non-competitive-contracts as an update."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    from kg.queries import without_comments
+
+    for name, q in load_queries().items():
+        client = SPARQLWrapper("http://127.0.0.1:9/sparql")
+        client.setQuery(without_comments(query_text(q, bind(q, {}))))
+        assert client.queryType == "SELECT", name

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kg.cli import main
-from kg.queries import load_queries, run
+from kg.queries import Page, load_queries, run
 from kg.remote import RemoteError, Retry, count_remote, push, run_remote, update_endpoint_for
 from kg.store import store_from_graph
 
@@ -37,6 +37,10 @@ def test_push_then_every_canned_query_answers_as_locally(oxigraph_server, seed_n
         remote = run_remote(oxigraph_server + "/query", query)
         assert remote.columns == local.columns, name
         assert remote.rows == local.rows, name
+    # pages are written into the text, so an endpoint pages the same way
+    q = load_queries()["single-bidder-contracts"]
+    for page in (Page(limit=4, offset=6), Page(everything=True, offset=15)):
+        assert run_remote(oxigraph_server + "/query", q, page=page).rows == run(local_store, q, page=page).rows
     # the CLI over the same server
     assert main(["query", "firms-in-several-projects", "--endpoint", oxigraph_server + "/query", "-f", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
