@@ -163,7 +163,7 @@ def select_columns(text: str) -> list[str]:
     span = _outer_select(text)
     if not span:
         return []
-    return _projection(text[span[0] : span[1]])
+    return _projection(_code(text)[span[0] : span[1]])
 
 
 def _projection(clause: str) -> list[str]:

@@ -422,10 +422,8 @@ def test_a_canned_query_has_one_limit_and_no_offset(tmp_path, clause):
         parse_query_file(path)
 
 
-def test_cli_pages(tmp_path, capsys, seeds):
-    graph = tmp_path / "g.nt"
-    assert main(["build", "-q", str(seeds), "-o", str(graph)]) == 0
-    capsys.readouterr()
+def test_cli_pages(capsys, seed_nt):
+    graph = seed_nt
     assert main(["queries"]) == 0
     out = capsys.readouterr().out
     assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 3  # the contract listings, top-recipients
