@@ -3,8 +3,12 @@ and queried end to end, with the rdflib in-memory graph run side by side as the 
 
 Prints, per stage: seconds, peak memory, and what was done (rows read, triples, findings,
 rows answered). Stages: generate (not counted), read+map (per file), merge, write sorted
-N-Triples, load, validate, each canned query, incremental rebuild after one changed file.
-The baseline (rdflib ``Graph``: parse the same N-Triples, run every canned query) runs in a
+N-Triples, load, validate, then in a fresh process that loads the written file (as
+``kg query -g`` and ``kg serve`` do) each canned query with its defaults (a listing's
+first page), again with parameters naming records of the year, and every row of each
+listing (``--all``); incremental rebuild after one changed file.
+The baseline (rdflib ``Graph``: parse the same N-Triples, run every canned query on the
+same text, parameters bound by ``VALUES``) runs in a
 separate process so that its memory is its own; a baseline query slower than
 ``--baseline-timeout`` is stopped and shown as ``>N``.
 

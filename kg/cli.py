@@ -233,7 +233,7 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .iris import IRIs
+    from .iris import IRIs, expand
     from .publish import DEFAULT_SOURCES, publish
 
     opened = _open_reporting(args.graph, args.quiet)
@@ -246,8 +246,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     only = None
     if args.only:
-        from .iris import expand
-
         try:
             only = [expand(c.strip()) for item in args.only for c in item.split(",") if c.strip()]
         except ValueError as exc:
