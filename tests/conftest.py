@@ -134,3 +134,8 @@ def oxigraph_server(tmp_path):
     yield url
     proc.terminate()
     proc.wait(10)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the build as it is now (then read git diff)")
