@@ -13,12 +13,9 @@ only that file. Files can also be mapped in parallel processes (``workers``).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -29,12 +26,13 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from . import mappers, nt
-from .emit import Emitted, Emitter, merge, quad_lines, sorted_nquads, union
+from .assets import EXAMPLES_DIR, ONTOLOGY_DIR
+from .emit import Emitted, Sink, document, emit, merge, quad_lines, sorted_nquads, union
+from .files import replacing
 from .iris import KG, PREFIXES, IRIs
 from .model import Diagnostic
 from .read import InputError, expand, read_documents
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 #: output format name → (rdflib format, file suffixes)
@@ -135,8 +133,8 @@ class BuildResult:
 def map_file(path: Path, base_iri: str | None = None) -> FileResult:
     """Read, sniff, map and emit one input file. Unusable documents are reported, never raised."""
     start = time.perf_counter()
-    emitter = Emitter(IRIs(base_iri))
-    result = FileResult(str(path), emitter.emitted())
+    out = Sink(IRIs(base_iri))
+    result = FileResult(str(path), out.emitted())
     try:
         docs = read_documents(path)
     except InputError as exc:
@@ -173,14 +171,14 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
             continue
         result.documents += 1
         result.rows += len(records)
-        emitter.document(doc)
+        document(out, doc)
         for record in records:
             try:
-                emitter.record(record, doc)
+                emit(out, record, doc)
             except Exception as exc:  # an emitter bug loses this record only, and says which
                 line = getattr(record, "line", None)
                 result.diagnostics.append(Diagnostic(str(doc.path), line, "error", f"record not emitted: {exc!r}"))
-    result.emitted = emitter.emitted()
+    result.emitted = out.emitted()
     result.seconds = time.perf_counter() - start
     return result
 
@@ -189,7 +187,7 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
 def code_fingerprint() -> str:
     """A digest of the code and vocabularies a file's mapping depends on (the cache key's other half)."""
     h = hashlib.sha256()
-    for f in sorted(PACKAGE_DIR.rglob("*.py")) + sorted((PACKAGE_DIR.parent / "ontology").glob("*.ttl")):
+    for f in sorted(PACKAGE_DIR.rglob("*.py")) + sorted(ONTOLOGY_DIR.glob("*.ttl")):
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -216,14 +214,12 @@ def _load_cached(cache_file: Path, path: Path) -> FileResult | None:
 
 
 def _store_cached(cache_file: Path, result: FileResult) -> None:
-    tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+    """Keep a file's result (written beside and swapped in: a crash never leaves half a cache entry)."""
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as f:
+        with replacing(cache_file) as f:
             pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cache_file)  # atomic: a crash never leaves half a cache entry
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass
 
 
 def build(
@@ -296,20 +292,6 @@ def format_for(output: Path | None, fmt: str | None) -> str:
             if output.suffix.lower() in suffixes:
                 return name
     return "nt"
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[BinaryIO]:
-    """A binary file that takes ``path``'s place only once it is fully written: an error
-    half-way never leaves a truncated graph (or export) under the real name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with tmp.open("wb") as out:
-            yield out
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write(result: BuildResult, fmt: str, out: BinaryIO) -> None:

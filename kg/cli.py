@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import EXAMPLES_DIR, FORMATS, build, format_for, replacing, write
+from .assets import EXAMPLES_DIR
+from .build import FORMATS, build, format_for, write
+from .files import replacing
 from .read import InputError, expand
 
 DEFAULT_GRAPH = Path("graph.nt")
@@ -105,7 +107,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
     for q in queries.values():
         print(f"{q.name}\n    {q.title}\n    {q.description}")
         for p in q.params:
-            print(f"    --param {p.name}=… ({p.type}, default {p.default!r}): {p.description}")
+            default = "required" if p.default is None else f"default {p.default!r}"
+            print(f"    --param {p.name}=… ({p.type}, {default}): {p.description}")
         if q.page_size:
             print(f"    pages of {q.page_size:,} rows: --limit N, --offset N, --all")
         print()

@@ -30,45 +30,11 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from .build import replacing
-from .iris import sparql_prefixes
+from .files import replacing
+from .queries import internal, select
 
 VIEWS = ("projects", "corporations", "full")
 FORMATS = {".gexf": "gexf", ".graphml": "graphml"}
-
-PREFIXES = sparql_prefixes("kg", "rdfs", "skos", "dcterms")
-
-PAYMENTS = PREFIXES + """
-SELECT ?p ?r (SUM(COALESCE(?a, 0)) AS ?yen) (COUNT(DISTINCT ?e) AS ?rows) WHERE {
-  ?e a kg:Expenditure ; kg:project ?p ; kg:recipient ?r .
-  OPTIONAL { ?e kg:amount ?a }
-} GROUP BY ?p ?r"""
-
-PROJECTS = PREFIXES + """
-SELECT ?p (MIN(STR(?id)) AS ?identifier) (MIN(STR(?l)) AS ?label) (MIN(?y) AS ?year)
-       (MIN(STR(?ml)) AS ?ministry) (MIN(STR(?m)) AS ?ministryIri) WHERE {
-  ?p a kg:Project .
-  OPTIONAL { ?p dcterms:identifier ?id }
-  OPTIONAL { ?p rdfs:label ?l }
-  OPTIONAL { ?p kg:sheetYear ?y }
-  OPTIONAL { ?p kg:ministry ?m . ?m rdfs:label ?ml }
-} GROUP BY ?p"""
-
-RECIPIENTS = PREFIXES + """
-SELECT ?r (MIN(STR(?n)) AS ?number) (MIN(STR(?pl)) AS ?pref) (MIN(STR(?l)) AS ?label) WHERE {
-  { SELECT DISTINCT ?r WHERE { ?e a kg:Expenditure ; kg:recipient ?r } }
-  OPTIONAL { ?r kg:corporateNumber ?n }
-  OPTIONAL { ?r skos:prefLabel ?pl }
-  OPTIONAL { ?r rdfs:label ?l }
-} GROUP BY ?r"""
-
-CONTEXT = PREFIXES + """
-SELECT DISTINCT ?p ?kind ?node ?label WHERE {
-  { ?p a kg:Project ; kg:legalBasis/kg:law ?node . ?node rdfs:label ?label . BIND("law" AS ?kind) }
-  UNION
-  { ?p a kg:Project ; kg:measure ?node . ?node rdfs:label ?label . BIND("measure" AS ?kind) }
-}"""
-
 
 class ExportError(Exception):
     """The export cannot be made as asked (unknown view or file type, nothing to export)."""
@@ -84,6 +50,11 @@ class Project:
     ministry_iri: str
 
 
+def _rows(store: ox.Store, name: str) -> list[dict]:
+    """The rows of ``queries/internal/export-NAME.rq``."""
+    return select(store, internal(f"export-{name}"))
+
+
 def _value(term) -> str:
     return "" if term is None else term.value
 
@@ -94,11 +65,11 @@ def _yen(term) -> int:
 
 def _projects(store: ox.Store) -> dict[str, Project]:
     out = {}
-    for s in store.query(PROJECTS):
-        year = s["year"]
+    for s in _rows(store, "projects"):
+        year = s.get("year")
         out[s["p"].value] = Project(
-            s["p"].value, _value(s["identifier"]), _value(s["label"]), int(year.value) if year is not None else None,
-            _value(s["ministry"]), _value(s["ministryIri"]),
+            s["p"].value, _value(s.get("identifier")), _value(s.get("label")), int(year.value) if year is not None else None,
+            _value(s.get("ministry")), _value(s.get("ministryIri")),
         )
     return out
 
@@ -108,9 +79,9 @@ def network(store: ox.Store, view: str = "projects", year: int | None = None, ma
     if view not in VIEWS:
         raise ExportError(f"unknown view {view!r}; choose from {', '.join(VIEWS)}")
     projects = {k: p for k, p in _projects(store).items() if year is None or p.year == year}
-    recipients = {s["r"].value: s for s in store.query(RECIPIENTS)}
-    payments = [(s["p"].value, s["r"].value, _yen(s["yen"]), int(s["rows"].value))
-                for s in store.query(PAYMENTS) if s["p"].value in projects]
+    recipients = {s["r"].value: s for s in _rows(store, "recipients")}
+    payments = [(s["p"].value, s["r"].value, _yen(s.get("yen")), int(s["rows"].value))
+                for s in _rows(store, "payments") if s["p"].value in projects]
     payments.sort()
     g = nx.Graph()
     g.graph.update(view=view, year=year if year is not None else "all")
@@ -125,10 +96,10 @@ def network(store: ox.Store, view: str = "projects", year: int | None = None, ma
 
     def add_recipient(r: str) -> None:
         s = recipients[r]
-        number = _value(s["number"])
+        number = _value(s.get("number"))
         span = sorted(years[r])
         g.add_node(
-            r, label=_value(s["pref"]) or _value(s["label"]) or r.rsplit("/", 1)[-1],
+            r, label=_value(s.get("pref")) or _value(s.get("label")) or r.rsplit("/", 1)[-1],
             type="corporation" if number else "recipient", corporateNumber=number,
             ministries="; ".join(sorted(m for m in paid_by[r] if m)), totalYen=received[r],
             **_span(span[0] if span else None, span[-1] if span else None),
@@ -159,7 +130,7 @@ def network(store: ox.Store, view: str = "projects", year: int | None = None, ma
 def _co_funding(g, projects, payments, recipients, add_recipient, max_clique) -> None:
     by_project: dict[str, list[str]] = defaultdict(list)
     for p, r, _, _ in payments:
-        if _value(recipients[r]["number"]):
+        if _value(recipients[r].get("number")):
             by_project[p].append(r)
     skipped = 0
     for p in sorted(by_project):
@@ -191,7 +162,7 @@ def _context(g: nx.Graph, store: ox.Store, projects: dict[str, Project]) -> None
                 g.add_node(pr.ministry_iri, label=pr.ministry, type="ministry", **_span(pr.year, pr.year))
             _widen(g.nodes[pr.ministry_iri], pr.year)
             g.add_edge(p, pr.ministry_iri, relation="ministry", weight=1.0, **_span(pr.year, pr.year))
-    for s in sorted(store.query(CONTEXT), key=lambda s: (s["p"].value, s["node"].value)):
+    for s in sorted(_rows(store, "context"), key=lambda s: (s["p"].value, s["node"].value)):
         p, node = s["p"].value, s["node"].value
         if p not in projects:
             continue

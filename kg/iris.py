@@ -10,25 +10,33 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from .assets import ONTOLOGY_FILE
 from .normalize import Ministry, ProjectNumber, compact
 
-#: Our ontology (fixed: it does not move with the data's base IRI).
 class Terms:
     """Attribute access to a namespace's terms, each term made once: ``Terms(RDF).type``.
     rdflib builds a new URIRef on every ``KG.x`` (about 1 µs); the mapper asks for terms
-    millions of times on a national year, so the emitter reads them through this."""
+    millions of times on a national year, so the emitter reads them through this.
 
-    def __init__(self, ns):
+    With ``declared`` (a function giving the namespace's local names), a name that is not
+    one fails at once, like rdflib's ``DefinedNamespace`` with ``_fail = True``: a typo in
+    a predicate is an error, not a triple nobody queries."""
+
+    def __init__(self, ns, declared: Callable[[], frozenset[str]] | None = None):
         self._ns = ns
+        self._declared = declared
 
     def __getattr__(self, name: str) -> URIRef:
-        if name.startswith("__"):
+        if name.startswith("__") or name.startswith("_"):
             raise AttributeError(name)
+        if self._declared is not None and name not in self._declared():
+            raise AttributeError(f"{self._ns}{name} is not a term of the ontology ({ONTOLOGY_FILE.name})")
         value = getattr(self._ns, name)
         setattr(self, name, value)  # the next access is a plain attribute
         return value
@@ -40,6 +48,7 @@ class Terms:
         return str(self._ns)
 
 
+#: Our ontology (fixed: it does not move with the data's base IRI).
 KG = Namespace("https://kg.jp-spending.example/def/")
 #: Contract methods, implementation methods and other code lists (SKOS).
 KGC = Namespace("https://kg.jp-spending.example/def/code/")
@@ -81,14 +90,6 @@ def expand(value: str) -> str:
     if not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", value, re.I):
         raise ValueError("not an absolute IRI or a known prefixed name")
     return value
-
-
-def shorten(iri: str) -> str:
-    """``kg:amount`` for an IRI in one of the known namespaces (for people), else the IRI."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)):]}"
-    return iri
 
 
 def _seg(text: str) -> str:
@@ -140,6 +141,21 @@ class IRIs:
 
     def budget(self, project: URIRef, fiscal_year: int, request: bool = False) -> URIRef:
         return URIRef(f"{project}/budget/{fiscal_year}{'-request' if request else ''}")
+
+    def account_budget(self, project: URIRef, fiscal_year: int, index: int) -> URIRef:
+        """One account's row of a year's budget (RS 2-1 with 会計区分)."""
+        return URIRef(f"{self.budget(project, fiscal_year)}/account/{index}")
+
+    def subsidy(self, project: URIRef, number: int) -> URIRef:
+        return URIRef(f"{project}/subsidy/{number}")
+
+    def related(self, project: URIRef, number: int) -> URIRef:
+        """A project's relation to another budget project (RS 1-5)."""
+        return URIRef(f"{project}/related/{number}")
+
+    def contract(self, parent: URIRef, index: int) -> URIRef:
+        """A contract of an expenditure (RS 5-1) or a multi-year contract of a project (RS 5-4)."""
+        return URIRef(f"{parent}/contract/{index}")
 
     def budget_line(self, project: URIRef, fiscal_year: int, index: int) -> URIRef:
         return URIRef(f"{project}/budget-line/{fiscal_year}-{index}")

@@ -240,6 +240,9 @@ class Block:
 
     letter: str
     name: str | None = None  # name written on the block (a role or the largest recipient)
+    #: the name written on a legacy sheet's block (``B.(株)日立製作所``) is its largest
+    #: recipient's: that name, to be matched to a 支出先 row of the block
+    largest_recipient: str | None = None
     amount: Decimal | None = None  # amount shown on the block in the flow chart
     role: str | None = None  # 委託, 請負, 補助 ...
     contract_method: str | None = None

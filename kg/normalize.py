@@ -394,3 +394,15 @@ def measure_code(text: str) -> str:
     if not m:
         raise ValueFormatError(f"not a 施策 code: {text!r}")
     return m.group(1)
+
+
+_LEADING_CODE_RE = re.compile(r"^([0-9]+(?:-[0-9]+)*|[IVX]+)\s*[.:]?\s*(?=\D)")
+
+
+def split_code(text: str) -> tuple[str | None, str]:
+    """A policy or measure cell's leading code and its name: ``V.情報通信(ICT政策)`` →
+    ("V", "情報通信(ICT政策)"); ``8-3オープン…`` → ("8-3", "オープン…")."""
+    m = _LEADING_CODE_RE.match(text)
+    if not m:
+        return None, text
+    return m.group(1), text[m.end() :].strip()

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Callable
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
-from .iris import DEFAULT_BASE, KG, PREFIXES, shorten, sparql_prefixes
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+from .assets import ontology_store
+from . import display
+from .display import shorten
+from .iris import DEFAULT_BASE, KG, PREFIXES
+from .queries import internal, select
+
 RDF_TYPE = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
 
 #: media type → (pyoxigraph format, file suffix)
@@ -42,16 +45,6 @@ MAX_INCOMING = 200
 
 
 @lru_cache(maxsize=1)
-def ontology_store() -> ox.Store:
-    """Our ontology and code lists (``ontology/*.ttl``) in a store of their own: their terms
-    get pages too, and their labels name classes and properties on every page."""
-    store = ox.Store()
-    for f in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        store.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE)
-    return store
-
-
-@lru_cache(maxsize=1)
 def ontology_labels() -> dict[str, str]:
     """Japanese labels of our classes and properties (English when there is none)."""
     out: dict[str, str] = {}
@@ -61,27 +54,6 @@ def ontology_labels() -> dict[str, str]:
         if q.object.language == "ja" or iri not in out:
             out[iri] = q.object.value
     return out
-
-
-#: PREFIX lines of the page queries
-_SPARQL_PREFIXES = sparql_prefixes("kg", "rdfs", "skos", "dcterms", "prov", "rdf")
-
-
-def _num(term) -> Decimal | None:
-    if term is None:
-        return None
-    try:
-        return Decimal(term.value)
-    except (InvalidOperation, AttributeError):
-        return None
-
-
-def yen(term) -> str:
-    """``53,900,000`` for an amount in yen, '' when absent."""
-    d = _num(term)
-    if d is None:
-        return ""
-    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,}"
 
 
 @dataclass
@@ -235,15 +207,12 @@ class Site:
         if str(KG.Project) in types:
             body.append(self._project(iri, here))
         if str(KG.Ministry) in types:
-            body.append(self._listing("事業 Projects", """
-                SELECT ?x ?id ?name ?year WHERE { ?x kg:ministry %THIS% ; a kg:Project .
-                  OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x rdfs:label ?name } OPTIONAL { ?x kg:sheetYear ?year } }
-                ORDER BY DESC(?year) ?id""", iri, here, [("id", "事業番号"), ("name", "事業名"), ("year", "年度")]))
+            body.append(self._listing("事業 Projects", select(self.store, internal("page-ministry-projects"), ministry=iri),
+                                      here, [("id", "事業番号"), ("name", "事業名"), ("year", "年度")]))
         if str(KG.Law) in types:
-            body.append(self._listing("この法令に基づく事業 Projects under this law", """
-                SELECT DISTINCT ?x ?id ?name WHERE { ?lb kg:law %THIS% . ?x kg:legalBasis ?lb .
-                  OPTIONAL { ?x dcterms:identifier ?id } OPTIONAL { ?x rdfs:label ?name } } ORDER BY ?id""",
-                iri, here, [("id", "事業番号"), ("name", "事業名")]))
+            body.append(self._listing("この法令に基づく事業 Projects under this law",
+                                      select(self.store, internal("page-law-projects"), law=iri),
+                                      here, [("id", "事業番号"), ("name", "事業名")]))
         if self._is_class(iri):  # an ontology class: its instances are indexed
             n = sum(1 for _ in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri)))
             index = _relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".")
@@ -272,23 +241,14 @@ class Site:
 
     def _project(self, iri: str, here: str) -> str:
         parts = []
-        facts = _rows(self.store.query(_SPARQL_PREFIXES + f"""
-            SELECT ?id ?year ?ministry ?bureau ?policy ?measure WHERE {{
-              VALUES ?p {{ <{iri}> }}
-              OPTIONAL {{ ?p dcterms:identifier ?id }} OPTIONAL {{ ?p kg:sheetYear ?year }}
-              OPTIONAL {{ ?p kg:ministry ?ministry }} OPTIONAL {{ ?p kg:bureau ?bureau }}
-              OPTIONAL {{ ?p kg:policy ?policy }} OPTIONAL {{ ?p kg:measure ?measure }} }}"""))
+        facts = select(self.store, internal("page-project-facts"), project=iri)
         dl = []
         for key, name in (("id", "事業番号"), ("year", "レビュー年度"), ("ministry", "府省庁"), ("bureau", "局・庁"),
                           ("policy", "政策"), ("measure", "施策")):
             values = sorted({r[key] for r in facts if key in r}, key=str)
             if values:
                 dl.append(f"<dt>{name}</dt><dd>{', '.join(self._cell(v, here) for v in values)}</dd>")
-        laws = _rows(self.store.query(_SPARQL_PREFIXES + f"""
-            SELECT ?law ?article ?paragraph ?item ?text WHERE {{ <{iri}> kg:legalBasis ?lb .
-              OPTIONAL {{ ?lb kg:law ?law }} OPTIONAL {{ ?lb kg:article ?article }}
-              OPTIONAL {{ ?lb kg:paragraph ?paragraph }} OPTIONAL {{ ?lb kg:item ?item }}
-              OPTIONAL {{ ?lb rdfs:label ?text }} }} ORDER BY ?law ?article ?paragraph ?item"""))
+        laws = select(self.store, internal("page-project-laws"), project=iri)
         if laws:
             items = []
             for r in laws:
@@ -297,29 +257,18 @@ class Site:
                 items.append(f"{name} {html.escape(where)}".strip())
             dl.append(f"<dt>根拠法令</dt><dd>{'<br>'.join(items)}</dd>")
         parts.append(f'<section><h2>事業 Project</h2><dl class="facts">{"".join(dl)}</dl></section>')
-        budget = _rows(self.store.query(_SPARQL_PREFIXES + f"""
-            SELECT ?fy ?request ?total ?executed WHERE {{ <{iri}> kg:budgetRecord ?b . ?b kg:fiscalYear ?fy .
-              OPTIONAL {{ ?b kg:isRequest ?request }} OPTIONAL {{ ?b kg:budgetTotal ?total }}
-              OPTIONAL {{ ?b kg:executedAmount ?executed }} }} ORDER BY ?fy ?request"""))
+        budget = select(self.store, internal("page-project-budget"), project=iri)
         for r in budget:  # a request (要求額) is marked; an enacted budget is the plain row
             r["request"] = ox.Literal("要求" if r.get("request") is not None and r["request"].value == "true" else "")
         parts.append(self._table("予算・執行 Budget and execution (yen)", budget,
             [("fy", "年度"), ("request", "要求"), ("total", "予算額計"), ("executed", "執行額")], here, money={"total", "executed"}))
-        parts.append(self._table("支出先 Recipients", _rows(self.store.query(_SPARQL_PREFIXES + f"""
-            SELECT ?block ?recipient ?number ?method ?bidders ?amount WHERE {{
-              ?e kg:project <{iri}> ; a kg:Expenditure ; kg:recipient ?recipient .
-              OPTIONAL {{ ?e kg:block ?bl OPTIONAL {{ ?bl kg:blockLetter ?block }} }}
-              OPTIONAL {{ ?recipient kg:corporateNumber ?number }}
-              OPTIONAL {{ ?e kg:contractMethod ?method }} OPTIONAL {{ ?e kg:bidderCount ?bidders }}
-              OPTIONAL {{ ?e kg:amount ?amount }} }} ORDER BY ?block DESC(?amount) ?recipient""")),
+        parts.append(self._table("支出先 Recipients", select(self.store, internal("page-project-recipients"), project=iri),
             [("block", "ブロック"), ("recipient", "支出先"), ("number", "法人番号"), ("method", "契約方式"),
              ("bidders", "入札者数"), ("amount", "金額")], here, money={"amount"}))
         return "".join(parts)
 
     def _corporation(self, iri: str, here: str) -> str:
-        names = _rows(self.store.query(_SPARQL_PREFIXES + f"""
-            SELECT ?kind ?name WHERE {{ VALUES ?kind {{ skos:prefLabel skos:altLabel }} <{iri}> ?kind ?name }}
-            ORDER BY ?kind ?name"""))
+        names = select(self.store, internal("page-corporation-names"), corporation=iri)
         number = next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(KG.corporateNumber)), None)), None)
         dl = []
         if number is not None:
@@ -330,24 +279,16 @@ class Site:
             dl.append(f"<dt>名称</dt><dd>{html.escape(pref[0])}</dd>")
         if alts:
             dl.append(f"<dt>別表記</dt><dd>{'<br>'.join(html.escape(a) for a in alts)}</dd>")
-        rows = _rows(self.store.query(_SPARQL_PREFIXES + f"""
-            SELECT ?project ?ministry ?block ?method ?bidders ?rate ?amount WHERE {{
-              ?e kg:recipient <{iri}> ; kg:project ?project .
-              OPTIONAL {{ ?project kg:ministry ?ministry }}
-              OPTIONAL {{ ?e kg:block ?bl OPTIONAL {{ ?bl kg:blockLetter ?block }} }}
-              OPTIONAL {{ ?e kg:contractMethod ?method }} OPTIONAL {{ ?e kg:bidderCount ?bidders }}
-              OPTIONAL {{ ?e kg:awardRatePercent ?rate }} OPTIONAL {{ ?e kg:amount ?amount }} }}
-            ORDER BY DESC(?amount) ?project ?block"""))
-        total = sum((_num(r.get("amount")) or 0 for r in rows), Decimal(0))
-        dl.append(f"<dt>支出額計</dt><dd>{yen(ox.Literal(str(total)))} 円 ({len(rows)} rows, "
+        rows = select(self.store, internal("page-corporation-payments"), corporation=iri)
+        total = sum((display.number(r.get("amount")) or 0 for r in rows), Decimal(0))
+        dl.append(f"<dt>支出額計</dt><dd>{display.yen(total)} 円 ({len(rows)} rows, "
                   f"{len({r['project'].value for r in rows})} projects)</dd>")
         return (f'<section><h2>法人 Corporation</h2><dl class="facts">{"".join(dl)}</dl></section>'
                 + self._table("事業と契約 Projects and contracts (yen)", rows,
                               [("project", "事業"), ("ministry", "府省庁"), ("block", "ブロック"), ("method", "契約方式"),
                                ("bidders", "入札者数"), ("rate", "落札率(%)"), ("amount", "金額")], here, money={"amount"}))
 
-    def _listing(self, heading: str, query: str, iri: str, here: str, columns) -> str:
-        rows = _rows(self.store.query(_SPARQL_PREFIXES + query.replace("%THIS%", f"<{iri}>")))
+    def _listing(self, heading: str, rows: list[dict], here: str, columns) -> str:
         for r in rows:  # the first column links to the row's resource
             if "x" in r:
                 r[columns[0][0]] = (r["x"], r.get(columns[0][0]))
@@ -363,7 +304,7 @@ class Site:
             for key, _ in columns:
                 v = r.get(key)
                 if key in money:
-                    cells.append(f'<td class="num">{yen(v)}</td>')
+                    cells.append(f'<td class="num">{display.yen(v)}</td>')
                 else:
                     cells.append(f"<td>{self._cell(v, here)}</td>")
             lines.append(f"<tr>{''.join(cells)}</tr>")
@@ -436,7 +377,7 @@ class Site:
 
     def classes(self) -> list[tuple[str, int]]:
         """(class IRI, instances) of every class with instances (with an index), by class IRI."""
-        rows = self.store.query("SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY ?c")
+        rows = select(self.store, internal("page-classes"))
         return [(r["c"].value, int(r["n"].value)) for r in rows if isinstance(r["c"], ox.NamedNode)
                 and (self.indexed is None or r["c"].value in self.indexed)]
 
@@ -484,14 +425,6 @@ def class_slug(cls: str) -> str:
     """``kg-Project`` for a class IRI: a folder name for its index."""
     short = shorten(cls)
     return quote(short.replace(":", "-"), safe="-_.~") if short != cls else quote(cls, safe="")
-
-
-def _rows(solutions) -> list[dict]:
-    names = [v.value for v in solutions.variables]
-    out = []
-    for s in solutions:
-        out.append({n: s[n] for n in names if s[n] is not None})
-    return out
 
 
 def _document(title: str, body: str) -> str:

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -29,8 +27,10 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from . import nt
+from .assets import ontology_store
+from .files import replacing_folder
 from .iris import KG
-from .pages import Site, class_slug, ontology_store
+from .pages import Site, class_slug
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -138,9 +138,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
     if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / MARKER).is_file())):
         raise FileExistsError(f"{folder}: exists and was not written by 'kg publish' (no {MARKER}); "
                               "choose an empty or new folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with replacing_folder(folder) as work:
         site = Site(store, base=base, title=title, endpoint=None, page_path=static_path)
         files = 0
         iris = resources(site)
@@ -174,15 +172,4 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         site.indexed = None  # void.ttl describes every class of the graph
         (work / MARKER).write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, len(lines)))
         files += 3
-        old = None
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            folder.rename(old)
-        work.rename(folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return Published(len(iris), len(classes), len(lines), files, folder)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    return Published(len(iris), len(classes), len(lines), files, folder)

@@ -30,19 +30,20 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .iris import expand, shorten
+from . import display
+from .assets import INTERNAL_QUERIES_DIR, QUERIES_DIR
+from .iris import XSD, expand
 from .normalize import clean_text
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER, _DECIMAL, _DOUBLE, _BOOLEAN = (str(XSD[t]) for t in ("integer", "decimal", "double", "boolean"))
 PARAM_TYPES = ("string", "integer", "decimal", "iri")
-_PARAM_RE = re.compile(r"^param\s+(\w+)\s*\(\s*(\w+)\s*,\s*default\s+(.*?)\s*\)\s*:\s*(.*)$")
+_PARAM_RE = re.compile(r"^param\s+(\w+)\s*\(\s*(\w+)\s*(?:,\s*default\s+(.*?))?\s*\)\s*:\s*(.*)$")
 _SELECT_RE = re.compile(r"^\s*SELECT\b", re.I | re.M)
 _ANY_SELECT_RE = re.compile(r"\bSELECT\b", re.I)
 _LIMIT_RE = re.compile(r"\bLIMIT\s+(\d+)", re.I)
@@ -57,7 +58,7 @@ class QueryError(Exception):
 class Param:
     name: str
     type: str
-    default: str
+    default: str | None  # None: the caller must give a value
     description: str
 
 
@@ -100,9 +101,10 @@ def parse_query_file(path: Path) -> CannedQuery:
         elif body.startswith("param"):
             m = _PARAM_RE.match(body)
             if not m or m.group(2) not in PARAM_TYPES:
-                raise QueryError(f"{path}:{n}: bad parameter line; expected '# param NAME (TYPE, default VALUE): text'")
+                raise QueryError(f"{path}:{n}: bad parameter line; expected '# param NAME (TYPE, default VALUE): text' "
+                                 "(or '# param NAME (TYPE): text' for one that must be given)")
             default = m.group(3)
-            if default.startswith('"') and default.endswith('"'):
+            if default is not None and default.startswith('"') and default.endswith('"'):
                 default = default[1:-1]
             params.append(Param(m.group(1), m.group(2), default, m.group(4)))
     if not title or not description:
@@ -231,6 +233,20 @@ def query_text(query: CannedQuery, params: dict[str, ox.NamedNode | ox.Literal],
     return text.rstrip() + "\n" + clause + "\n" if clause else text
 
 
+@lru_cache(maxsize=None)
+def internal(name: str) -> CannedQuery:
+    """A query the program runs itself (pages, exports): ``queries/internal/NAME.rq``, read once."""
+    return parse_query_file(INTERNAL_QUERIES_DIR / f"{name}.rq")
+
+
+def select(store: ox.Store, query: CannedQuery, **values: str) -> list[dict]:
+    """The rows of ``query`` on ``store`` with its parameters bound by ``VALUES`` (as for
+    canned queries): one dict per row of the output columns that are bound."""
+    params = bindings(query, values)
+    columns = query.output_columns
+    return [{c: t for c in columns if (t := sol[c]) is not None} for sol in store.query(bound_text(query, params))]
+
+
 def load_queries(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
 
@@ -251,12 +267,12 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     """A parameter value as a typed RDF term; ``QueryError`` naming the parameter when it is not one."""
     try:
         if param.type == "integer":
-            return ox.Literal(str(int(value.strip())), datatype=ox.NamedNode(XSD + "integer"))
+            return ox.Literal(str(int(value.strip())), datatype=ox.NamedNode(_INTEGER))
         if param.type == "decimal":
             d = Decimal(value.strip().rstrip("%"))
             if not d.is_finite():
                 raise InvalidOperation
-            return ox.Literal(format(d, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+            return ox.Literal(format(d, "f"), datatype=ox.NamedNode(_DECIMAL))
         if param.type == "iri":
             return ox.NamedNode(expand(value.strip()))
         return ox.Literal(clean_text(value) or "")
@@ -269,6 +285,9 @@ def bindings(query: CannedQuery, values: dict[str, str] | None = None) -> dict[s
     values = dict(values or {})
     for name in values:
         query.param(name)  # unknown names are an error
+    missing = [p.name for p in query.params if p.name not in values and p.default is None]
+    if missing:
+        raise QueryError(f"{query.name}: no value given for {', '.join(missing)} (it has no default)")
     return {p.name: to_term(p, values.get(p.name, p.default)) for p in query.params}
 
 
@@ -312,24 +331,7 @@ def plain(term) -> str:
 
 
 def _is_number(term) -> bool:
-    return isinstance(term, ox.Literal) and term.datatype.value in (XSD + "decimal", XSD + "integer", XSD + "double")
-
-
-def group_digits(lexical: str) -> str:
-    """An xsd:decimal for people: ``-15000000`` → ``-15,000,000``, ``99.50`` → ``99.5``."""
-    d = Decimal(lexical)
-    return f"{d:,f}" if d == d.to_integral_value() else f"{d.normalize():,f}"
-
-
-def display(term) -> str:
-    """For people: decimals (yen) with thousands separators, IRIs shortened with known prefixes."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    if isinstance(term, ox.Literal) and term.datatype.value == XSD + "decimal":
-        return group_digits(term.value)
-    return term.value
+    return isinstance(term, ox.Literal) and term.datatype.value in (_DECIMAL, _INTEGER, _DOUBLE)
 
 
 def json_value(term):
@@ -337,12 +339,12 @@ def json_value(term):
         return None
     if isinstance(term, ox.Literal):
         dt = term.datatype.value
-        if dt == XSD + "integer":
+        if dt == _INTEGER:
             return int(term.value)
-        if dt == XSD + "decimal":
+        if dt == _DECIMAL:
             d = Decimal(term.value)
             return int(d) if d == d.to_integral_value() else float(d)
-        if dt == XSD + "boolean":
+        if dt == _BOOLEAN:
             return term.value == "true"
     return term.value
 
@@ -353,7 +355,7 @@ def _width(s: str) -> int:
 
 def to_table(result: QueryResult) -> str:
     cols = result.columns
-    cells = [[display(t) for t in row] for row in result.rows]
+    cells = [[display.term(t) for t in row] for row in result.rows]
     numeric = [all(_is_number(row[i]) or row[i] is None for row in result.rows) and result.rows for i in range(len(cols))]
     widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(cols)]
 

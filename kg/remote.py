@@ -23,7 +23,8 @@ from urllib.request import Request, urlopen
 
 import pyoxigraph as ox
 
-from .queries import XSD, CannedQuery, Page, QueryError, QueryResult, bindings, query_text, without_comments
+from .iris import XSD
+from .queries import CannedQuery, Page, QueryError, QueryResult, bindings, query_text, without_comments
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 
@@ -46,7 +47,7 @@ def _term(binding: dict | None):
         return ox.BlankNode(value)
     if "xml:lang" in binding:
         return ox.Literal(value, language=binding["xml:lang"])
-    return ox.Literal(value, datatype=ox.NamedNode(binding.get("datatype", XSD + "string")))
+    return ox.Literal(value, datatype=ox.NamedNode(binding.get("datatype", str(XSD.string))))
 
 
 def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None = None,

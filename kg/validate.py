@@ -33,24 +33,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from .emit import ONTOLOGY_DIR
-from .iris import KG, PREFIXES, shorten
-from .queries import display, group_digits
+from .assets import CORE_SHAPES, RULE_SHAPES, ontology_graph
+from .display import group_digits, shorten
+from .display import term as display
+from .iris import KG, PREFIXES
 from .shapes_sparql import compile_shapes, run_checks
 from .store import store_from_graph, to_ox, to_rdflib
 
-SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
-CORE_SHAPES = SHAPES_DIR / "core.ttl"
-RULE_SHAPES = SHAPES_DIR / "rules.ttl"
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 ENGINES = ("fast", "pyshacl")
-
-
-@lru_cache(maxsize=1)
-def ontology_graph() -> Graph:
-    g = Graph()
-    g.parse(ONTOLOGY_DIR / "kg.ttl", format="turtle")
-    return g
 
 
 @lru_cache(maxsize=8)

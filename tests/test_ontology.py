@@ -3,7 +3,7 @@
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.emit import ONTOLOGY_DIR
+from kg.assets import ONTOLOGY_DIR
 from kg.iris import KG, KGC
 
 

@@ -506,7 +506,7 @@ def _fund_flow(s: _Sheet, sheet: ReviewSheet, col: Collector) -> None:
                 letter, name = m.group(1), m.group(2)
                 b = blocks.setdefault(letter, Block(letter, line=i + 1))
                 if name:
-                    b.name = clean_text(s.cells[i][j].strip()[2:])
+                    b.name = b.largest_recipient = clean_text(s.cells[i][j].strip()[2:])
                 heads.append((j, letter))
             continue
         if not heads:

@@ -247,7 +247,8 @@ def _fund_flow(ls: _Lines, sheet: ReviewSheet, col: Collector) -> None:
         except ValueFormatError as exc:
             col.error(line, f"資金の流れ: {exc}")
             amount = None
-        sheet.blocks.append(Block(m.group(1), name=clean_text(m.group(2).replace("\n", "")), amount=amount, line=line))
+        name = clean_text(m.group(2).replace("\n", ""))
+        sheet.blocks.append(Block(m.group(1), name=name, largest_recipient=name, amount=amount, line=line))
     roles = list(_FLOW_ROLE_RE.finditer(text))
     if len(roles) == len(sheet.blocks):
         for block, rm in zip(sheet.blocks, roles):

@@ -1,0 +1,65 @@
+"""Where the files the program reads live, and reading them once per process.
+
+The ontology (``ontology/``), the shapes (``shapes/``), the canned and internal queries
+(``queries/``) and the bundled example documents (``examples/seeds/``) are read from
+here and nowhere else, so that moving them (into a wheel, say) is a change in one file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_DIR = ROOT / "ontology"
+SHAPES_DIR = ROOT / "shapes"
+QUERIES_DIR = ROOT / "queries"
+#: queries the program itself runs (pages, exports): not listed by ``kg queries``
+INTERNAL_QUERIES_DIR = QUERIES_DIR / "internal"
+EXAMPLES_DIR = ROOT / "examples" / "seeds"
+
+ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
+#: the vocabularies loaded into every built graph
+VOCABULARY_FILES = (ONTOLOGY_DIR / "code-lists.ttl", ONTOLOGY_DIR / "topics.ttl")
+CORE_SHAPES = SHAPES_DIR / "core.ttl"
+RULE_SHAPES = SHAPES_DIR / "rules.ttl"
+
+
+@lru_cache(maxsize=1)
+def ontology_graph() -> Graph:
+    """``ontology/kg.ttl`` (classes and properties) as an rdflib graph: pyshacl's ontology graph."""
+    return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+
+@lru_cache(maxsize=1)
+def vocabulary_graph() -> Graph:
+    """The code lists and topics (loaded into every built graph)."""
+    g = Graph()
+    for path in VOCABULARY_FILES:
+        g.parse(path, format="turtle")
+    return g
+
+
+@lru_cache(maxsize=1)
+def ontology_store() -> ox.Store:
+    """Every file of ``ontology/`` in a store of its own: its terms get pages too, and its
+    labels name classes and properties on every page."""
+    store = ox.Store()
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+@lru_cache(maxsize=1)
+def declared_terms(namespace: str) -> frozenset[str]:
+    """The local names of ``namespace`` that ``ontology/kg.ttl`` declares (a subject there)."""
+    out = set()
+    with ONTOLOGY_FILE.open("rb") as f:
+        for quad in ox.parse(f, format=ox.RdfFormat.TURTLE):
+            s = quad.subject
+            if isinstance(s, ox.NamedNode) and s.value.startswith(namespace):
+                out.add(s.value[len(namespace):])
+    return frozenset(out)

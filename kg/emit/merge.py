@@ -1,0 +1,119 @@
+"""The cross-file merge: what no single file can settle.
+
+Each input file is emitted on its own (so it can be cached and mapped in parallel);
+:func:`merge` then joins their graphs: one law node per 法令ID (a law cited by name only
+joins it when some file gives the name's ID), one project node when an RS-CSV sheet
+names its own legacy 事業番号, and in the default graph the code lists, one node per
+法人番号 with every spelling, and ``kg:sameProjectAs`` across each project's lineage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from .. import nt
+from ..assets import vocabulary_graph
+from ..iris import IRIs
+from .organisations import corporations
+from .sink import DCTERMS, KG, RDF, RDFS, CorporationNames, Emitted, Sink
+
+_IRI_RE = re.compile(r"<([^>]*)>")
+
+
+def _rewrite(lines: set[str], mapping: dict[str, str], marker: str) -> set[str]:
+    """Lines with every IRI in ``mapping`` (or under it, ``iri/…``) replaced by its target."""
+    if not mapping:
+        return lines
+
+    def repl(m: re.Match) -> str:
+        iri = m.group(1)
+        if iri in mapping:
+            return f"<{mapping[iri]}>"
+        head, sep, tail = iri.partition("/" + marker)
+        if sep:
+            root, slash, rest = tail.partition("/")
+            key = head + sep + root
+            if key in mapping:
+                return f"<{mapping[key]}{slash}{rest}>"
+        return m.group(0)
+
+    out = set()
+    for line in lines:
+        out.add(_IRI_RE.sub(repl, line) if marker in line else line)
+    return out
+
+
+def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, set[str]]:
+    """The graphs of a build from every file's :class:`Emitted` (see the module doc)."""
+    law_ids: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for part in parts:
+        law_ids.update(part.law_ids)
+        aliases.update(part.project_aliases)
+    laws = {iri: law_ids[name] for part in parts for iri, name in part.law_names.items() if name in law_ids}
+    # an RS sheet joining its legacy node keeps the legacy 事業番号 and name
+    dropped = tuple(f"<{rs}> <{prop}> " for rs in aliases for prop in (DCTERMS.identifier, RDFS.label))
+    graphs: dict[str | None, set[str]] = {None: set()}
+    for part in parts:
+        for name, lines in part.graphs.items():
+            if dropped:
+                lines = {line for line in lines if not line.startswith(dropped)}
+            lines = _rewrite(_rewrite(lines, laws, "law/"), aliases, "project/")
+            graphs.setdefault(name, set()).update(lines)
+    names: dict[str, CorporationNames] = defaultdict(CorporationNames)
+    for part in parts:
+        for digits, seen in part.corporations.items():
+            names[digits].update(seen)
+    out = Sink(iris)
+    for triple in vocabulary_graph():
+        out.put(triple)
+    corporations(out, names)
+    graphs[None] |= out.graphs[None]
+    graphs[None] |= same_project_lines(graphs)
+    return graphs
+
+
+def same_project_lines(graphs: dict[str | None, set[str]]) -> set[str]:
+    """``kg:sameProjectAs`` between every two sheets of one lineage, each sheet with itself too:
+    the reflexive, symmetric and transitive closure of ``kg:pastSheet`` over the whole build.
+    It spans files, and it lets a query reach a project's other years with one triple pattern
+    instead of a ``(kg:pastSheet|^kg:pastSheet)*`` path, which stores may expand from every node."""
+    import networkx as nx
+
+    typed = f" <{RDF.type}> <{KG.Project}> ."
+    past = f" <{KG.pastSheet}> "
+    lineage = nx.Graph()
+    for lines in graphs.values():
+        for line in lines:
+            if line.endswith(typed):
+                lineage.add_node(line[: line.index(" ")])
+            elif past in line:
+                s, _, o = line[:-2].partition(past)
+                lineage.add_edge(s, o.strip())
+    same = f" <{KG.sameProjectAs}> "
+    return {f"{a}{same}{b} ." for part in nx.connected_components(lineage) for a in part for b in part}
+
+
+def union(graphs: dict[str | None, set[str]]) -> set[str]:
+    """Every line of every graph."""
+    out: set[str] = set()
+    for lines in graphs.values():
+        out |= lines
+    return out
+
+
+def quad_lines(graphs: dict[str | None, set[str]]) -> set[str]:
+    """N-Quads lines of the default graph and one named graph per document."""
+    out = set()
+    for name, lines in graphs.items():
+        if name is None:
+            out |= lines
+        else:
+            out.update(f"{line[:-2]} <{name}> ." for line in lines)
+    return out
+
+
+def sorted_nquads(graphs: dict[str | None, set[str]]) -> bytes:
+    """N-Quads of the default graph and one named graph per document, sorted: byte-identical."""
+    return nt.sorted_bytes(quad_lines(graphs))

@@ -1,0 +1,171 @@
+"""Where triples go: one set of N-Triples lines per graph, and what spans files.
+
+A :class:`Sink` collects the triples of the documents of one input file: each document's
+named graph (named by the document's IRI) and, under ``None``, the default graph (the
+document descriptions). It also keeps what only the whole build can settle (the names
+written next to each 法人番号, law and project identities), which :mod:`kg.emit.merge`
+joins across every file's :class:`Emitted`.
+
+The domain modules beside this one are plain functions ``f(out: Sink, …)``; the terms
+they write are the ones below, made once (a national year asks for them millions of
+times). ``KG`` knows the terms ``ontology/kg.ttl`` declares: a typo fails at once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rdflib import URIRef
+from rdflib import namespace as ns
+
+from .. import iris, nt
+from ..assets import declared_terms
+from ..iris import IRIs, Terms
+from ..model import Document
+from ..normalize import PartialDate
+
+DCTERMS, ORG, PROV, RDF, RDFS, SKOS, KGC, ROV, SCHEMA = (
+    Terms(n) for n in (ns.DCTERMS, ns.ORG, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, iris.KGC, iris.ROV, iris.SCHEMA)
+)
+KG = Terms(iris.KG, declared=lambda: declared_terms(str(iris.KG)))
+
+ja = nt.lang
+dec = nt.decimal
+integer = nt.integer
+boolean = nt.boolean
+plain = nt.plain
+
+
+def uri_literal(url: str) -> nt.NT:
+    return nt.typed(url, str(ns.XSD.anyURI))
+
+
+def date_literal(d: PartialDate) -> nt.NT:
+    return nt.date_literal(d.isoformat(), "date" if d.day else "gYearMonth")
+
+
+@dataclass
+class CorporationNames:
+    """The names written next to one 法人番号, counted (in 支出先 tables, and anywhere)."""
+
+    in_tables: Counter = field(default_factory=Counter)
+    everywhere: Counter = field(default_factory=Counter)
+    valid: bool = True
+
+    def update(self, other: "CorporationNames") -> None:
+        self.in_tables.update(other.in_tables)
+        self.everywhere.update(other.everywhere)
+        self.valid = self.valid and other.valid
+
+
+@dataclass
+class Emitted:
+    """What the documents of one input file contribute to a build (picklable, so it can be
+    cached per file and made in another process)."""
+
+    graphs: dict[str | None, set[str]]
+    corporations: dict[str, CorporationNames]
+    unknown_codes: list[tuple[str, int | None, str]]
+    #: law IRIs keyed by name (no 法令ID known to this file) → compact name
+    law_names: dict[str, str] = field(default_factory=dict)
+    #: compact law name → the law's IRI by 法令ID
+    law_ids: dict[str, str] = field(default_factory=dict)
+    #: RS-CSV project IRI → the legacy IRI of the same sheet (旧事業番号 of the same year)
+    project_aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def triples(self) -> int:
+        return sum(len(lines) for lines in self.graphs.values())
+
+
+class Sink:
+    """Collects triples into the current graph (see the module doc)."""
+
+    def __init__(self, iris: IRIs | None = None):
+        self.iris = iris or IRIs()
+        self.graphs: dict[str | None, set[str]] = {None: set()}
+        self._lines = self.graphs[None]
+        self._current: str | None = None
+        self.corporations: dict[str, CorporationNames] = defaultdict(CorporationNames)
+        self.unknown_codes: list[tuple[str, int | None, str]] = []
+        self.law_names: dict[str, str] = {}
+        self.law_ids: dict[str, str] = {}
+        self.project_aliases: dict[str, str] = {}
+
+    @property
+    def current(self) -> str | None:
+        """The graph triples go to: a document's IRI, or None for the default graph."""
+        return self._current
+
+    @current.setter
+    def current(self, graph: str | None) -> None:
+        self._current = None if graph is None else str(graph)
+        self._lines = self.graphs.setdefault(self._current, set())
+
+    def emitted(self) -> Emitted:
+        return Emitted(
+            graphs=self.graphs,
+            corporations=dict(self.corporations),
+            unknown_codes=self.unknown_codes,
+            law_names=self.law_names,
+            law_ids=self.law_ids,
+            project_aliases=self.project_aliases,
+        )
+
+    # ------------------------------------------------------------------ writing
+    def put(self, triple) -> None:
+        """Add to the current graph."""
+        self._lines.add(nt.line(*triple))
+
+    def add(self, s, p, o) -> None:
+        """Add unless the object is absent (None)."""
+        if o is None:
+            return
+        self.put((s, p, o))
+
+    def text(self, s, p, value: str | None) -> None:
+        """A Japanese text (``@ja``), unless empty."""
+        if value:
+            self.put((s, p, ja(value)))
+
+    def amount(self, s, p, value: Decimal | None) -> None:
+        if value is not None:
+            self.put((s, p, dec(value)))
+
+    def line(self, node: URIRef, line: int | None) -> None:
+        """The line of its document a record was read from."""
+        self.add(node, KG.sourceLine, integer(line) if line else None)
+
+    def source(self, node: URIRef, line: int | None, d: URIRef) -> None:
+        """Where a record was read: its document and line."""
+        self.line(node, line)
+        self.add(node, PROV.wasDerivedFrom, d)
+
+    # ------------------------------------------------------------------ what spans files
+    def unknown_code(self, doc: Document, line: int | None, what: str) -> None:
+        """A cell that names no concept of the code lists (reported by the build)."""
+        self.unknown_codes.append((str(doc.path), line, what))
+
+    def corporation_seen(self, number, name: str, in_table: bool) -> None:
+        """``name`` was written next to 法人番号 ``number`` (in a 支出先 table or elsewhere)."""
+        names = self.corporations[number.digits]
+        if in_table:
+            names.in_tables[name] += 1
+        names.everywhere[name] += 1
+        names.valid = names.valid and number.valid
+
+
+def document(out: Sink, doc: Document) -> URIRef:
+    """The document's node (in the default graph); what follows goes to its named graph."""
+    d = out.iris.document(doc.sha256)
+    out.current = None
+    out.add(d, RDF.type, KG.SourceDocument)
+    out.add(d, RDF.type, PROV.Entity)
+    out.add(d, DCTERMS.title, plain(doc.path.name))
+    out.add(d, KG.sha256, plain(doc.sha256))
+    out.add(d, KG.layout, plain(doc.layout))
+    out.add(d, DCTERMS.format, plain(doc.media_type))
+    out.current = d
+    return d
