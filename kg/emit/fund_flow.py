@@ -26,7 +26,7 @@ def fund_flow(out: Sink, p: URIRef, sheet: ReviewSheet, doc: Document, d: URIRef
     for letter in sorted(set(blocks) | set(by_block)):
         node = block(out, p, letter)
         if letter in blocks:
-            block_details(out, p, node, blocks[letter], by_block.get(letter, []), doc)
+            block_details(out, p, node, blocks[letter], by_block.get(letter, []), doc, d)
     for f in sheet.flows:
         target = block(out, p, f.target)
         if f.source is None:  # paid by the responsible organisation itself
@@ -57,7 +57,8 @@ def block(out: Sink, p: URIRef, letter: str) -> URIRef:
     return node
 
 
-def block_details(out: Sink, p: URIRef, node: URIRef, b: Block, rows: list[Expenditure], doc: Document) -> None:
+def block_details(out: Sink, p: URIRef, node: URIRef, b: Block, rows: list[Expenditure], doc: Document,
+                  d: URIRef) -> None:
     """What the sheet writes on a block: name, amount, role, contract method, 費目・使途."""
     out.text(node, RDFS.label, b.name)
     out.amount(node, KG.amount, b.amount)
@@ -66,7 +67,7 @@ def block_details(out: Sink, p: URIRef, node: URIRef, b: Block, rows: list[Expen
     out.amount(node, KG.expenseItemsTotal, b.items_total)
     out.line(node, b.line)
     for i, item in enumerate(b.items, 1):
-        expense_item(out, p, b.letter, i, item, None)
+        expense_item(out, p, b.letter, i, item, d)
     if b.largest_recipient and rows:
         # the name on the block is its largest recipient's: link it and keep the spelling
         wanted = expand_corporate_abbreviations(b.largest_recipient)
@@ -77,7 +78,7 @@ def block_details(out: Sink, p: URIRef, node: URIRef, b: Block, rows: list[Expen
             out.add(node, KG.largestRecipient, out.iris.corporation(match.corporate_number.digits))
 
 
-def expense_item(out: Sink, p: URIRef, letter: str, index: int, item: ExpenseItem, d: URIRef | None) -> URIRef:
+def expense_item(out: Sink, p: URIRef, letter: str, index: int, item: ExpenseItem, d: URIRef) -> URIRef:
     """One 費目・使途 row of block ``letter`` (of its largest recipient, or of a named one)."""
     node = out.iris.expense_item(p, letter, index)
     out.add(block(out, p, letter), KG.expenseItem, node)
@@ -87,10 +88,7 @@ def expense_item(out: Sink, p: URIRef, letter: str, index: int, item: ExpenseIte
     out.amount(node, KG.amount, item.amount)
     out.text(node, KG.recipientName, item.recipient)
     out.text(node, KG.summary, item.contract)
-    if d is None:
-        out.line(node, item.line)
-    else:
-        out.source(node, item.line, d)
+    out.source(node, item.line, d)
     recipient(out, node, item.recipient, item.corporate_number, None, local=None, in_table=False)
     return node
 
