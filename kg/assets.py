@@ -22,6 +22,8 @@ INTERNAL_QUERIES_DIR = QUERIES_DIR / "internal"
 EXAMPLES_DIR = ROOT / "examples" / "seeds"
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
+#: ministries (with IRI slugs and 事業番号 abbreviations), their agencies and commissions
+ORGANISATIONS_FILE = ONTOLOGY_DIR / "organisations.csv"
 #: the vocabularies loaded into every built graph
 VOCABULARY_FILES = (ONTOLOGY_DIR / "code-lists.ttl", ONTOLOGY_DIR / "topics.ttl")
 CORE_SHAPES = SHAPES_DIR / "core.ttl"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .citations import Provision
 from .normalize import CorporateNumber, Ministry, PartialDate, ProjectNumber
 
 
@@ -48,24 +49,20 @@ class Document:
 @dataclass
 class LegalBasis:
     law: str  # 総務省設置法
-    article: str | None = None  # "4"
+    article: str | None = None  # "4", "40の4"
     paragraph: str | None = None  # "1"
     item: str | None = None  # "70"
-    text: str | None = None  # 第4条第1項第70号
+    text: str | None = None  # the provision as written: 第4条第1項第70号
     law_id: str | None = None  # e-Gov 法令ID 503AC0000000036 (RS CSV)
     law_number: str | None = None  # 令和三年法律第三十六号
     line: int | None = None
+    sub_item: str | None = None  # イ, ロ, ハ … of the item
+    law_revision: str | None = None  # an e-Gov revision id: {法令ID}_{施行日}_{改正法令ID}
 
     @property
     def provision(self) -> str:
-        parts = []
-        if self.article:
-            parts.append(f"第{self.article}条")
-        if self.paragraph:
-            parts.append(f"第{self.paragraph}項")
-        if self.item:
-            parts.append(f"第{self.item}号")
-        return "".join(parts)
+        """``第40条の4第1項第10号イ``."""
+        return Provision(self.article, self.paragraph, self.item, self.sub_item).text
 
 
 @dataclass

@@ -22,6 +22,8 @@ from decimal import Decimal, InvalidOperation
 import neologdn
 from stdnum.jp import cn as _stdnum_cn
 
+from .assets import ORGANISATIONS_FILE
+
 
 class ValueFormatError(ValueError):
     """A value is present but cannot be read (garbage text, bad number, ...)."""
@@ -259,37 +261,44 @@ class Ministry:
     slug: str  # soumu (used in IRIs)
 
 
-MINISTRIES: tuple[Ministry, ...] = (
-    Ministry("国会", ("国会",), "diet"),
-    Ministry("裁判所", ("裁判所",), "courts"),
-    Ministry("会計検査院", ("会計検査院", "検査院"), "jbaudit"),
-    Ministry("内閣官房", ("内閣官房", "内閣"), "cas"),
-    Ministry("内閣法制局", ("内閣法制局", "法制局"), "clb"),
-    Ministry("人事院", ("人事院",), "jinji"),
-    Ministry("内閣府", ("内閣府", "内府"), "cao"),
-    Ministry("宮内庁", ("宮内庁", "宮内"), "kunaicho"),
-    Ministry("公正取引委員会", ("公正取引委員会", "公取委", "公取"), "jftc"),
-    Ministry("国家公安委員会", ("国家公安委員会",), "npsc"),
-    Ministry("警察庁", ("警察庁", "警察"), "npa"),
-    Ministry("個人情報保護委員会", ("個人情報保護委員会", "個情委"), "ppc"),
-    Ministry("カジノ管理委員会", ("カジノ管理委員会", "カジノ"), "jcrc"),
-    Ministry("金融庁", ("金融庁", "金融"), "fsa"),
-    Ministry("消費者庁", ("消費者庁", "消費者"), "caa"),
-    Ministry("こども家庭庁", ("こども家庭庁", "こども"), "cfa"),
-    Ministry("デジタル庁", ("デジタル庁", "デジタル"), "digital"),
-    Ministry("復興庁", ("復興庁", "復興"), "reconstruction"),
-    Ministry("総務省", ("総務省", "総務"), "soumu"),
-    Ministry("法務省", ("法務省", "法務"), "moj"),
-    Ministry("外務省", ("外務省", "外務"), "mofa"),
-    Ministry("財務省", ("財務省", "財務"), "mof"),
-    Ministry("文部科学省", ("文部科学省", "文科", "文部科学"), "mext"),
-    Ministry("厚生労働省", ("厚生労働省", "厚労", "厚生労働"), "mhlw"),
-    Ministry("農林水産省", ("農林水産省", "農水", "農林水産"), "maff"),
-    Ministry("経済産業省", ("経済産業省", "経産", "経済産業"), "meti"),
-    Ministry("国土交通省", ("国土交通省", "国交", "国土交通"), "mlit"),
-    Ministry("環境省", ("環境省", "環境"), "env"),
-    Ministry("防衛省", ("防衛省", "防衛"), "mod"),
-)
+@dataclass(frozen=True)
+class Agency:
+    """An external organ (外局: 庁 or 委員会) of a ministry: 林野庁 of 農林水産省."""
+
+    name: str
+    kind: str  # 外局 | 委員会
+    ministry: Ministry
+    abbreviations: tuple[str, ...]
+
+
+def _read_organisations() -> tuple[tuple[Ministry, ...], tuple[Agency, ...], dict[int, Ministry]]:
+    """``ontology/organisations.csv``: the ministries (府省: their name, IRI slug and the
+    abbreviations of 事業番号, the first of them the official one), their agencies and
+    commissions, and the order of the ministries (府省庁の建制順) in the RS files."""
+    import csv
+
+    ministries: list[Ministry] = []
+    agencies: list[Agency] = []
+    order: dict[int, Ministry] = {}
+    with ORGANISATIONS_FILE.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    by_name: dict[str, Ministry] = {}
+    for row in rows:
+        if row["parent"]:
+            continue
+        m = Ministry(row["name"], tuple(a for a in row["abbreviations"].split("|") if a), row["slug"])
+        ministries.append(m)
+        by_name[m.name] = m
+        if row["order"]:
+            order[int(row["order"])] = m
+    for row in rows:
+        if row["parent"]:
+            agencies.append(Agency(row["name"], row["kind"], by_name[row["parent"]],
+                                   (row["name"], *(a for a in row["abbreviations"].split("|") if a))))
+    return tuple(ministries), tuple(agencies), order
+
+
+MINISTRIES, AGENCIES, MINISTRY_ORDER = _read_organisations()
 _MINISTRY_BY_TOKEN = {a: m for m in MINISTRIES for a in m.abbreviations}
 
 
@@ -299,6 +308,35 @@ def ministry(text: str | None) -> Ministry | None:
         return None
     t = compact(text).strip("()（）")
     return _MINISTRY_BY_TOKEN.get(t)
+
+
+_AGENCY_BY_TOKEN = {a: ag for ag in AGENCIES for a in ag.abbreviations}
+
+
+def agency_of(m: Ministry, name: str) -> Agency | None:
+    """The agency or commission of ``m`` called ``name``, if it is one."""
+    ag = _AGENCY_BY_TOKEN.get(compact(name))
+    return ag if ag is not None and ag.ministry == m else None
+
+
+def organisation(text: str | None) -> tuple[Ministry, Agency | None] | None:
+    """The ministry (and agency) that a 府省庁 cell names: a ministry, an agency or commission
+    of one (``林野庁`` → 農林水産省, 林野庁), or both (``国土交通省　観光庁``); None when neither."""
+    if not text:
+        return None
+    t = compact(text).strip("()（）")
+    m = _MINISTRY_BY_TOKEN.get(t)
+    if m is not None:
+        return m, None
+    ag = _AGENCY_BY_TOKEN.get(t)
+    if ag is not None:
+        return ag.ministry, ag
+    for name, m in ((m.name, m) for m in MINISTRIES):
+        if t.startswith(name):
+            ag = _AGENCY_BY_TOKEN.get(t[len(name):])
+            if ag is not None and ag.ministry == m:
+                return m, ag
+    return None
 
 
 # --------------------------------------------------------------------------- 事業番号

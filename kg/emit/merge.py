@@ -10,13 +10,13 @@ names its own legacy 事業番号, and in the default graph the code lists, one 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from .. import nt
 from ..assets import vocabulary_graph
 from ..iris import IRIs
 from .organisations import corporations
-from .sink import DCTERMS, KG, RDF, RDFS, CorporationNames, Emitted, Sink
+from .sink import DCTERMS, KG, RDF, RDFS, SKOS, CorporationNames, Emitted, Sink, ja
 
 _IRI_RE = re.compile(r"<([^>]*)>")
 
@@ -61,14 +61,22 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
                 lines = {line for line in lines if not line.startswith(dropped)}
             lines = _rewrite(_rewrite(lines, laws, "law/"), aliases, "project/")
             graphs.setdefault(name, set()).update(lines)
-    names: dict[str, CorporationNames] = defaultdict(CorporationNames)
+    numbers: dict[str, CorporationNames] = defaultdict(CorporationNames)
+    spellings: dict[str, Counter] = defaultdict(Counter)
     for part in parts:
         for digits, seen in part.corporations.items():
-            names[digits].update(seen)
+            numbers[digits].update(seen)
+        for node, seen in part.names.items():
+            spellings[laws.get(node, node)].update(seen)
     out = Sink(iris)
     for triple in vocabulary_graph():
         out.put(triple)
-    corporations(out, names)
+    corporations(out, numbers)
+    for node, seen in sorted(spellings.items()):
+        ranked = sorted(seen, key=lambda n: (-seen[n], len(n), n))
+        out.put((node, RDFS.label, ja(ranked[0])))
+        for alt in ranked[1:]:
+            out.put((node, SKOS.altLabel, ja(alt)))
     graphs[None] |= out.graphs[None]
     graphs[None] |= same_project_lines(graphs)
     return graphs

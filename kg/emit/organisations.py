@@ -12,6 +12,7 @@ from rdflib import URIRef
 
 from ..codes import corporation_kind
 from ..model import ReviewSheet
+from ..normalize import agency_of
 from ..normalize import ministry as ministry_of
 from .sink import KG, ORG, RDF, RDFS, ROV, SKOS, CorporationNames, Sink, boolean, ja, plain
 
@@ -31,6 +32,8 @@ def unit(out: Sink, m, cls, *names: str) -> URIRef:
     node = out.iris.unit(m, *names)
     out.add(node, RDF.type, cls)
     out.add(node, RDF.type, ORG.OrganizationalUnit)
+    if len(names) == 1 and agency_of(m, names[0]) is not None:
+        out.add(node, RDF.type, KG.Agency)
     out.add(node, RDFS.label, ja(names[-1]))
     parent = out.iris.unit(m, *names[:-1]) if len(names) > 1 else out.iris.ministry(m)
     out.add(node, ORG.unitOf, parent)

@@ -27,12 +27,13 @@ def legal_bases(out: Sink, p: URIRef, sheet: ReviewSheet) -> None:
             law = out.iris.law(lb.law)
             out.law_names[str(law)] = compact(lb.law)
         out.add(law, RDF.type, KG.Law)
-        out.text(law, RDFS.label, lb.law)
+        out.name(law, lb.law)
         out.text(law, KG.lawNumber, lb.law_number)
         out.add(p, KG.legalBasis, node)
         out.add(node, RDF.type, KG.LegalBasis)
         out.add(node, KG.law, law)
-        for prop, value in ((KG.article, lb.article), (KG.paragraph, lb.paragraph), (KG.item, lb.item)):
+        for prop, value in ((KG.article, lb.article), (KG.paragraph, lb.paragraph), (KG.item, lb.item),
+                            (KG.subItem, lb.sub_item), (KG.lawRevision, lb.law_revision)):
             if value:
                 out.add(node, prop, plain(value))
         out.text(node, KG.provisionText, lb.text)
@@ -45,7 +46,7 @@ def plans(out: Sink, p: URIRef, sheet: ReviewSheet) -> None:
     for plan in sheet.plans:
         node = out.iris.plan(plan.name)
         out.add(node, RDF.type, KG.Plan)
-        out.text(node, RDFS.label, plan.name)
+        out.name(node, plan.name)
         if plan.date:
             out.add(node, KG.decisionDate, date_literal(plan.date))
         out.text(node, KG.decidedBy, plan.body)
@@ -66,15 +67,21 @@ def policy_and_measure(out: Sink, p: URIRef, sheet: ReviewSheet) -> None:
         out.add(p, KG.policyEvaluationURL, uri_literal(sheet.policy_url))
 
 
+#: what a 政策 or 施策 cell says when there is none
+_NONE = frozenset({"なし", "該当なし", "ー", "-", "―", "‐", "－", "無し", "特になし"})
+
+
 def _policy_node(out: Sink, cls, iri, m, text: str | None) -> URIRef | None:
     """A policy or measure from ``V.情報通信(ICT政策)``: keyed by its name, the leading code
     kept as ``kg:code``."""
     if not text:
         return None
     code, name = split_code(text)
+    if name in _NONE:
+        return None
     node = iri(m, name)
     out.add(node, RDF.type, cls)
-    out.text(node, RDFS.label, name)
+    out.name(node, name)
     out.add(node, KG.code, plain(code) if code else None)
     out.add(node, KG.ministry, ministry(out, m))
     return node

@@ -74,6 +74,8 @@ class Emitted:
     law_ids: dict[str, str] = field(default_factory=dict)
     #: RS-CSV project IRI → the legacy IRI of the same sheet (旧事業番号 of the same year)
     project_aliases: dict[str, str] = field(default_factory=dict)
+    #: node IRI → the spellings of the name of a node shared across documents (law, plan …)
+    names: dict[str, Counter] = field(default_factory=dict)
 
     @property
     def triples(self) -> int:
@@ -93,6 +95,7 @@ class Sink:
         self.law_names: dict[str, str] = {}
         self.law_ids: dict[str, str] = {}
         self.project_aliases: dict[str, str] = {}
+        self.names: dict[str, Counter] = defaultdict(Counter)
 
     @property
     def current(self) -> str | None:
@@ -112,6 +115,7 @@ class Sink:
             law_names=self.law_names,
             law_ids=self.law_ids,
             project_aliases=self.project_aliases,
+            names=dict(self.names),
         )
 
     # ------------------------------------------------------------------ writing
@@ -144,6 +148,14 @@ class Sink:
         self.add(node, PROV.wasDerivedFrom, d)
 
     # ------------------------------------------------------------------ what spans files
+    def name(self, node: URIRef, text: str | None) -> None:
+        """A spelling of the name of a node that many documents share (a law, plan, policy
+        or measure, keyed by its whitespace-free name or by an ID): the build gives it one
+        ``rdfs:label``, the spelling written most often, and keeps the others as
+        ``skos:altLabel`` (:func:`kg.emit.merge.merge`)."""
+        if text:
+            self.names[str(node)][text] += 1
+
     def unknown_code(self, doc: Document, line: int | None, what: str) -> None:
         """A cell that names no concept of the code lists (reported by the build)."""
         self.unknown_codes.append((str(doc.path), line, what))

@@ -43,10 +43,15 @@ from ..model import (
     ReviewSheet,
     Subsidy,
 )
+from ..citations import Provision, parse_provisions, split_law_name
 from ..normalize import (
     ValueFormatError,
+    MINISTRY_ORDER,
+    Agency,
+    Ministry,
     clean_text,
     ministry,
+    organisation,
     nfkc,
     parse_corporate_number,
     parse_count,
@@ -120,7 +125,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("6-1", "その他備考", (*COMMON, "備考")),
 )
 #: optional columns read when present
-OPTIONAL = ("整理表表示順",)
+OPTIONAL = ("整理表表示順", "政策所管府省庁", "所管府省庁", "府省庁の建制順", "建制順")
 
 # 4-1 columns kept as checks: every evaluation column found in the header is read
 _EVALUATION_PREFIXES = ("事業所管部局による点検", "外部有識者による点検", "公開プロセス", "行政事業レビュー推進チーム",
@@ -308,31 +313,63 @@ def map_document(doc: Document) -> tuple[list[ReviewSheet], list[Diagnostic]]:
         sheet = sheets.get((year, pid))
         if sheet is None:
             text = row.text("府省庁")
-            m = ministry(text)
-            if m is None and text:
-                diagnostics.append(Diagnostic(where, row.line, "warning", f"府省庁 {text!r} is not a known ministry; the project has no ministry link"))
+            m, agency = _organisation(row, text)
             sheet = ReviewSheet(number=None, name=row.text("事業名") or "", ministry=m, sheet_year=year, rs_id=pid,
                                 ministry_text=text, line=row.line)
+            state[(year, pid)] = {"agency": agency}
             sheets[(year, pid)] = sheet
         fill(row, sheet, state.setdefault((year, pid), {}))
     return list(sheets.values()), diagnostics
 
 
+def _organisation(row: _Row, text: str | None) -> tuple[Ministry | None, Agency | None]:
+    """The ministry (and agency) of a project: from 府省庁 (a ministry, or an agency or
+    commission of one, ``ontology/organisations.csv``), else from 政策所管府省庁 (所管府省庁
+    in 1-1), else from 府省庁の建制順. What 府省庁 does not name is reported."""
+    found = organisation(text)
+    if found is not None:
+        return found
+    for column in ("政策所管府省庁", "所管府省庁"):
+        if norm(column) in row.columns:
+            m = ministry(row.text(column))
+            if m is not None:
+                if text:
+                    row._warn("府省庁", f"{text!r} is no ministry or agency of ontology/organisations.csv; "
+                              f"linked to its 政策所管府省庁 {m.name}")
+                return m, None
+    for column in ("府省庁の建制順", "建制順"):
+        if norm(column) in row.columns:
+            order = row.count(column)
+            if order in MINISTRY_ORDER:
+                row._warn("府省庁", f"{text!r} is no ministry or agency of ontology/organisations.csv; "
+                          f"linked by its 建制順 {order} to {MINISTRY_ORDER[order].name}")
+                return MINISTRY_ORDER[order], None
+    row._warn("府省庁", f"{text!r} is no ministry or agency of ontology/organisations.csv; the project has no ministry link")
+    return None, None
+
+
 # --------------------------------------------------------------------------- per kind
 
-def _units(row: _Row, suffix: str = "") -> tuple[str, ...]:
-    names = [row.text(f"{c}{suffix}") for c in ("局・庁", "部", "課", "室", "班", "係")]
-    return tuple(n for n in names if n)
+def _units(row: _Row, suffix: str = "", agency: Agency | None = None) -> tuple[str, ...]:
+    """局・庁, 部, 課, 室, 班, 係 (empty ones dropped), under the agency when 府省庁 names one."""
+    names = [n for n in (row.text(f"{c}{suffix}") for c in ("局・庁", "部", "課", "室", "班", "係")) if n]
+    if agency is not None and (not names or names[0] != agency.name):
+        names.insert(0, agency.name)
+    return tuple(names)
 
 
 def _fill_1_1(row, sheet, state):
-    units = _units(row)
+    units = _units(row, agency=state.get("agency"))
     if not sheet.units:
         sheet.units = units
     official = row.text("作成責任者")
     if official and not sheet.official:
         sheet.official = official
-    other = ((row.text("府省庁（その他担当組織）") or ""),) + _units(row, "（その他担当組織）")
+    text = row.text("府省庁（その他担当組織）")
+    found = organisation(text)
+    if found is not None:  # the ministry by its name, and the agency as the first unit
+        text = found[0].name
+    other = ((text or ""),) + _units(row, "（その他担当組織）", found[1] if found else None)
     if any(other[1:]) and other not in sheet.other_units:
         sheet.other_units.append(other)
 
@@ -345,7 +382,7 @@ def _fill_1_2(row, sheet, state):
     if state.get("seen"):
         return  # 1-2 repeats a project's row for each その他担当組織: the first row is the sheet's
     state["seen"] = True
-    sheet.units = sheet.units or _units(row)
+    sheet.units = sheet.units or _units(row, agency=state.get("agency"))
     sheet.purpose = row.text("事業の目的")
     sheet.current_issues = row.text("現状・課題")
     sheet.overview = row.text("事業の概要")
@@ -374,48 +411,46 @@ def _fill_1_3(row, sheet, state):
     policy, measure = row.text("政策"), row.text("施策")
     if policy and not sheet.policy:
         sheet.policy, sheet.measure, sheet.policy_url = policy, measure, row.text("政策・施策URL")
-    law = row.text("法令名")
-    if law:
-        sheet.legal_bases.append(LegalBasis(
-            law=law,
-            article=_provision(row.text("条"), "条"),
-            paragraph=_provision(row.text("項"), "項"),
-            item=_provision(row.text("号・号の細分"), "号"),
-            law_id=row.text("法令ID"),
-            law_number=row.text("法令番号"),
-            line=row.line,
-        ))
-        sheet.legal_bases[-1].text = sheet.legal_bases[-1].provision or None
+    name = row.text("法令名")
+    if name:
+        sheet.legal_bases.extend(_legal_bases(row, name))
     plan = row.text("計画通知名")
     if plan:
         sheet.plans.append(Plan(name=plan, url=row.text("計画通知等URL"), line=row.line))
 
 
-def _provision(text: str | None, unit: str) -> str | None:
-    """``第四条`` → 4, ``2`` → 2, ``第17号`` → 17; anything else kept as written."""
-    if not text:
-        return None
-    t = nfkc(text).strip()
-    m = re.fullmatch(rf"第?([0-9]+(?:の[0-9]+)?){unit}?", t)
-    if m:
-        return m.group(1)
-    m = re.fullmatch(rf"第?([〇一二三四五六七八九十百千]+){unit}?", t)
-    if m:
-        return str(_kanji_number(m.group(1)))
-    return t
+_LAW_ID_RE = re.compile(r"\d{3}[0-9A-Z]{12}")
+_LAW_REVISION_RE = re.compile(r"(\d{3}[0-9A-Z]{12})_\d{8}_[0-9A-Z]{15}")
+_LAW_NUMBER_RE = re.compile(r"(?:明治|大正|昭和|平成|令和)\S*?年\S*?第\S+?号")
 
 
-def _kanji_number(text: str) -> int:
-    digits = dict(zip("〇一二三四五六七八九", range(10)))
-    total, current = 0, 0
-    for ch in text:
-        if ch in digits:
-            current = digits[ch]
+def _legal_bases(row: _Row, name: str) -> list[LegalBasis]:
+    """One legal basis per provision the row cites (条, 項, 号・号の細分, or written into the
+    法令名 itself); the 法令ID read as an e-Gov ID, a revision id, or reported."""
+    law, inline = split_law_name(name)
+    if inline and not parse_provisions([(inline, "条")])[1]:  # 第…条 is part of the name (…条約第六条に基づく…協定)
+        law, inline = nfkc(name).strip().lstrip("・"), None
+    cells = [(inline, "条"), (row.text("条"), "条"), (row.text("項"), "項"), (row.text("号・号の細分"), "号")]
+    written = " ".join(t for t, _ in cells if t) or None
+    provisions, complete = parse_provisions(cells)
+    if not complete:
+        row._warn("条・項・号", f"{written!r} is not read in full; kept as written (kg:provisionText)")
+    law_id = revision = None
+    law_number = row.text("法令番号")
+    raw_id = row.text("法令ID")
+    if raw_id:
+        t = nfkc(raw_id).strip()
+        if _LAW_ID_RE.fullmatch(t):
+            law_id = t
+        elif m := _LAW_REVISION_RE.fullmatch(t):
+            law_id, revision = m.group(1), t
         else:
-            factor = {"十": 10, "百": 100, "千": 1000}[ch]
-            total += (current or 1) * factor
-            current = 0
-    return total + current
+            if _LAW_NUMBER_RE.fullmatch(t) and not law_number:
+                law_number = t
+            row._warn("法令ID", f"{raw_id!r} is not an e-Gov 法令ID; the law is matched by its name")
+    return [LegalBasis(law=law, article=p.article, paragraph=p.paragraph, item=p.item, sub_item=p.sub_item,
+                       text=written, law_id=law_id, law_number=law_number, line=row.line, law_revision=revision)
+            for p in provisions or [Provision()]]
 
 
 def _fill_1_4(row, sheet, state):
