@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import nfkc
+from .normalize import is_missing, nfkc
 
 _KANJI_DIGITS = dict(zip("〇一二三四五六七八九", range(10)))
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -132,7 +132,7 @@ def parse_provisions(cells: list[tuple[str | None, str]]) -> tuple[list[Provisio
     tokens: list[tuple] = []
     complete = True
     for text, unit in cells:
-        if not text or not text.strip():
+        if not text or is_missing(text) or all(ch in "-‐―ー－—–" for ch in text.strip()):
             continue
         if "附則" in text:  # a supplementary provision: not an article of the main text
             complete = False

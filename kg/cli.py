@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__
 from .assets import EXAMPLES_DIR
 from .build import FORMATS, build, format_for, write
+from .diagnostics import summarise, write_report
 from .files import replacing
 from .read import InputError, expand
 
@@ -59,8 +60,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         cache_dir=args.cache,
         workers=args.workers,
     )
-    for d in result.diagnostics:
-        print(d, file=sys.stderr)
+    for line in summarise(result.diagnostics):
+        print(line, file=sys.stderr)
+    if args.report is not None:
+        fmt_report = write_report(result.diagnostics, args.report)
+        print(f"{len(result.diagnostics):,} diagnostics → {args.report} ({fmt_report})", file=sys.stderr)
     if str(args.output) == "-":
         write(result, fmt, sys.stdout.buffer)
     else:
@@ -340,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
         help="keep each file's mapping here; a rebuild maps only files whose bytes (or the code) changed",
     )
     b.add_argument("-j", "--workers", type=int, default=1, help="map files in this many processes (default: 1)")
+    b.add_argument("--report", type=Path, metavar="FILE",
+                   help="write every diagnostic, one per occurrence, to FILE (.json: JSON, else CSV); "
+                   "stderr shows each message once with its count")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser(

@@ -361,7 +361,8 @@ class ProjectNumber:
 
     def display(self) -> str:
         year = "" if self.year is None else f"{self.year}-"
-        return f"{year}{_short(self.ministry)}-{self.code}-{self.serial}"
+        code = f"{self.code}-" if self.code else ""
+        return f"{year}{_short(self.ministry)}-{code}{self.serial}"
 
 
 def _short(m: Ministry) -> str:
@@ -391,6 +392,70 @@ def parse_project_number(text: str, default_year: int | None = None) -> ProjectN
     year = int(m.group("year")) if m.group("year") else default_year
     code = m.group("code").replace(" ", "")
     return ProjectNumber(year, mi, code, m.group("serial").zfill(4))
+
+
+_OLD_SEP = r"[\s\-:]*"
+_OLD_FULL_RE = re.compile(
+    rf"(?:(?P<year>(?:19|20)\d\d){_OLD_SEP})?(?P<ministry>{'|'.join(sorted(_MINISTRY_BY_TOKEN, key=len, reverse=True))})"
+    rf"{_OLD_SEP}(?P<code>新?\d\d){_OLD_SEP}(?P<serial>\d{{4}})(?!\d)"
+)
+_OLD_SHORT_RE = re.compile(r"(?P<code>新?\d\d)?-?(?P<serial>\d{4})")
+_OLD_LABEL_RE = re.compile(r"旧事業番号|(?:令和|平成)\s*(?:\d+|元)\s*年度|(?:19|20)\d\d\s*年度")
+
+
+def _code_year(code: str) -> int:
+    """The western year a 事業番号 code's two digits name (``20`` → 2020, era codes of
+    令和 below 10: ``03`` → 2021)."""
+    nn = int(code.lstrip("新"))
+    return 2018 + nn if nn < 10 else 2000 + nn
+
+
+def parse_old_numbers(text: str, default: Ministry | None, sheet_year: int) -> tuple[list[ProjectNumber], list[str]]:
+    """The earlier 事業番号 a free-form 旧事業番号 cell names, and what to tell about it.
+
+    Every form of the RS files is read: years in 西暦 or none, ministry abbreviations or
+    none (the sheet's ministry), ``新`` codes, any dashes or none (``2023環境220192``),
+    several numbers in one cell (``経産新21:0034 経産21:0414``), labels around them
+    (``令和5年度``, ``旧事業番号``). A number without its year takes it from its code: a
+    continuing project's code is the year before its sheet (``経産21-0412`` → the 2022
+    sheet); a new project's (``新23``) or a bare serial is read as the year before the
+    sheet's own, and said so. What is not a number is said too; nothing is dropped silently."""
+    t = re.sub(r"[ー―‐－−–]", "-", nfkc(text))
+    t = _OLD_LABEL_RE.sub(" ", t)
+    numbers: list[ProjectNumber] = []
+    messages: list[str] = []
+    rest: list[str] = []
+    pos = 0
+    for m in _OLD_FULL_RE.finditer(t):
+        rest.append(t[pos:m.start()])
+        pos = m.end()
+        mi = _MINISTRY_BY_TOKEN[m.group("ministry")]
+        numbers.append(ProjectNumber(int(m.group("year")) if m.group("year") else None, mi, m.group("code"), m.group("serial")))
+    rest.append(t[pos:])
+    unread = []
+    for chunk in re.split(r"[、,，;；/\s]+", " ".join(rest)):
+        chunk = chunk.strip("-: ")
+        if not chunk:
+            continue
+        m = _OLD_SHORT_RE.fullmatch(chunk)
+        if m and default is not None:
+            numbers.append(ProjectNumber(None, default, m.group("code") or "", m.group("serial")))
+        elif re.search(r"\d", chunk):
+            unread.append(chunk)
+    if unread:
+        messages.append(f"{', '.join(map(repr, unread))} is not a 事業番号; no lineage from it")
+    out = []
+    for pn in numbers:
+        if pn.year is None:
+            if pn.code and not pn.code.startswith("新") and _code_year(pn.code) + 1 < sheet_year:
+                pn = ProjectNumber(_code_year(pn.code) + 1, pn.ministry, pn.code, pn.serial)
+            else:
+                year = _code_year(pn.code) - 1 if pn.code.startswith("新") else sheet_year - 1
+                year = min(year, sheet_year - 1)
+                messages.append(f"{pn.display()!r} has no year; read as the {year} sheet")
+                pn = ProjectNumber(year, pn.ministry, pn.code, pn.serial)
+        out.append(pn)
+    return out, messages
 
 
 # --------------------------------------------------------------------------- corporations

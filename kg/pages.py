@@ -283,10 +283,19 @@ class Site:
         total = sum((display.number(r.get("amount")) or 0 for r in rows), Decimal(0))
         dl.append(f"<dt>支出額計</dt><dd>{display.yen(total)} 円 ({len(rows)} rows, "
                   f"{len({r['project'].value for r in rows})} projects)</dd>")
+        # money paid is the 支出先 rows; multi-year contracts and 費目・使途 are shown beside it, never added
+        contracts = select(self.store, internal("page-corporation-contracts"), corporation=iri)
+        items = select(self.store, internal("page-corporation-items"), corporation=iri)
         return (f'<section><h2>法人 Corporation</h2><dl class="facts">{"".join(dl)}</dl></section>'
                 + self._table("事業と契約 Projects and contracts (yen)", rows,
                               [("project", "事業"), ("ministry", "府省庁"), ("block", "ブロック"), ("method", "契約方式"),
-                               ("bidders", "入札者数"), ("rate", "落札率(%)"), ("amount", "金額")], here, money={"amount"}))
+                               ("bidders", "入札者数"), ("rate", "落札率(%)"), ("amount", "金額")], here, money={"amount"})
+                + self._table("国庫債務負担行為等による契約 Multi-year contracts (yen; commitments, not in the total)", contracts,
+                              [("project", "事業"), ("summary", "契約概要"), ("method", "契約方式"), ("bidders", "入札者数"),
+                               ("rate", "落札率(%)"), ("amount", "契約額")], here, money={"amount"})
+                + self._table("費目・使途 Expense items (yen; a breakdown of the payments above)", items,
+                              [("project", "事業"), ("block", "ブロック"), ("category", "費目"), ("use", "使途"),
+                               ("amount", "金額")], here, money={"amount"}))
 
     def _listing(self, heading: str, rows: list[dict], here: str, columns) -> str:
         for r in rows:  # the first column links to the row's resource

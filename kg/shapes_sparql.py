@@ -8,7 +8,7 @@ once, and Oxigraph answers such a query over a year in about a second. So each
 constraint of each shape becomes one SELECT whose solutions are exactly the focus
 nodes (and value nodes) pyshacl would report, with the shape's severity and message.
 
-Supported: ``sh:targetClass`` (with the ontology's ``rdfs:subClassOf``), property shapes
+Supported: ``sh:targetClass`` (with the ontology's ``rdfs:subClassOf``), ``sh:targetObjectsOf``, property shapes
 with an IRI ``sh:path``, and ``sh:minCount``, ``sh:maxCount``, ``sh:datatype`` (type and
 lexical form), ``sh:class``, ``sh:pattern`` (+ ``sh:flags``), ``sh:minLength``,
 ``sh:minInclusive``, ``sh:maxInclusive``, ``sh:in``, ``sh:or`` (of such constraints, or of
@@ -33,7 +33,8 @@ from rdflib.term import Node
 
 XSD_CASTS = {XSD.integer, XSD.decimal, XSD.boolean, XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime, XSD.double, XSD.float}
 #: parameters of a shape that are not constraints
-_NOT_CONSTRAINTS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.targetClass, SH.property,
+_NOT_CONSTRAINTS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.description, SH.targetClass, SH.targetObjectsOf,
+                    SH.property,
                     SH.flags, RDFS.comment, RDFS.label, SH.order, SH.group}
 _COMPONENTS = {SH.minCount: "MinCount", SH.maxCount: "MaxCount", SH.datatype: "Datatype", SH["class"]: "Class",
                SH.pattern: "Pattern", SH.minLength: "MinLength", SH.minInclusive: "MinInclusive",
@@ -138,10 +139,16 @@ class Compiler:
     def checks(self, node_shape: Node) -> Iterator[Check]:
         g = self.shapes
         targets = sorted(t for t in g.objects(node_shape, SH.targetClass))
-        if not targets:
+        objects_of = sorted(g.objects(node_shape, SH.targetObjectsOf))
+        if targets and objects_of:
+            raise UnsupportedShape(f"{node_shape}: both sh:targetClass and sh:targetObjectsOf")
+        if objects_of:
+            focus = f"?s_ ?p_ ?this . {_values('?p_', objects_of)}"
+        elif targets:
+            classes = sorted({c for t in targets for c in _subclasses(self.onto, t)})
+            focus = f"?this a ?c_ . {_values('?c_', classes)}"
+        else:
             return
-        classes = sorted({c for t in targets for c in _subclasses(self.onto, t)})
-        focus = f"?this a ?c_ . {_values('?c_', classes)}"
         yield from self._constraints(node_shape, None, focus)
         for prop in sorted(g.objects(node_shape, SH.property), key=str):
             path = g.value(prop, SH.path)

@@ -456,3 +456,25 @@ def test_every_canned_query_goes_out_as_a_select():
         client = SPARQLWrapper("http://127.0.0.1:9/sparql")
         client.setQuery(without_comments(query_text(q, bind(q, {}))))
         assert client.queryType == "SELECT", name
+
+
+def test_money_paid_has_one_definition_everywhere(rs_build):
+    """NEC (7010601022674) is paid 53,900,000 (2021 sheet) and 45,000,000 (2022 sheet) in the
+    seeds and 53,900,000 in the RS fixtures' 5-1; the fixtures also give it a 210,000,000 yen
+    multi-year contract (5-4) and break its 5-1 payment into 費目・使途 (5-3: 40,000,000 +
+    13,900,000). Every query, page and export counts the payments only: 152,800,000 yen."""
+    from kg import gephi
+    from kg.pages import Site
+
+    store = rs_build.store()
+    paid = 53_900_000 + 45_000_000 + 53_900_000
+    top = run(store, get_query("top-recipients")).records()
+    assert next(int(r["totalYen"].value) for r in top if r["corporateNumber"].value == "7010601022674") == paid
+    profile = run(store, get_query("corporation-profile"), {"corporateNumber": "7010601022674"}).records()
+    assert {int(r["totalYen"].value) for r in profile} == {paid}
+    assert sum(int(r["amountYen"].value) for r in profile) == paid and len(profile) == 3
+    page = Site(store).page("https://kg.jp-spending.example/id/corporation/7010601022674")
+    assert "<dt>支出額計</dt><dd>152,800,000 円 (3 rows, 3 projects)</dd>" in page
+    assert "210,000,000" in page and "13,900,000" in page  # shown beside, in their own tables
+    g = gephi.network(store, "projects")
+    assert g.nodes["https://kg.jp-spending.example/id/corporation/7010601022674"]["totalYen"] == paid

@@ -44,8 +44,8 @@ def test_quirks_are_reported_by_file_and_line(rs_build):
     where = "5-1_RS_2024_支出先_支出情報.zip!5-1_RS_2024_支出先_支出情報.csv"
     found = {(d.path.rsplit("/", 1)[-1], d.line, d.message) for d in rs_build.diagnostics}
     assert (where, 11, "法人番号: 法人番号 '123456789012' is not 13 digits; the recipient is kept without a number") in found
-    assert (where, None, "1 rows repeat an earlier row exactly; each kept once") in found
-    assert (where, None, "1 empty rows skipped") in found
+    assert (where, None, "1 row repeats an earlier row exactly; kept once") in found
+    assert (where, None, "1 empty row skipped") in found
 
 
 def test_1_1_organisation(g):

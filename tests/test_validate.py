@@ -116,6 +116,11 @@ def _bureau_unit(g):
     return b
 
 
+def _sheet_ministry(g):
+    g.remove((P59, KG.ministry, None))
+    return P59
+
+
 def _agency_unit(g):
     a = first(g, KG.Bureau)
     g.add((a, RDF.type, KG.Agency))
@@ -304,6 +309,8 @@ CASES = [
     Case("document-sha256", "SourceDocumentShape", _document_sha, KG.sha256, "Pattern", value="not-a-digest"),
     Case("ministry-label", "MinistryShape", _ministry_label, RDFS.label, "MinCount"),
     Case("bureau-unit-of", "BureauShape", _bureau_unit, ORG.unitOf, "MinCount"),
+    Case("sheet-without-ministry", "DescribedSheetShape", _sheet_ministry, KG.ministry, "MinCount",
+         message="A sheet or table in the input belongs to a ministry"),
     Case("agency-unit-of-division", "AgencyShape", _agency_unit, ORG.unitOf, "Class", also=("Class",),
          message="An agency or commission is an external organ of exactly one ministry"),
     Case("division-unit-of-plan", "DivisionShape", _division_unit, ORG.unitOf, "Or"),
@@ -444,7 +451,7 @@ def test_text_report_names_record_rule_value_and_source_line(graph):
         "\n"
         "WARNING   Budget record FY2019 of Means (数学アドバンストイノベーションプラットフォーム) of "
     )
-    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 33 shapes): does not conform\n")
+    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 34 shapes): does not conform\n")
 
 
 def test_source_of_a_nested_record_is_its_document_and_own_line(graph):
@@ -495,7 +502,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     good = tmp_path / "good.nt"
     good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
     assert main(["validate", "-q", str(good)]) == 0
-    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 33 shapes): conforms\n")
+    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 34 shapes): conforms\n")
 
     g = copy(graph)
     _expenditure_negative(g)

@@ -8,6 +8,7 @@ for the corporation (by 法人番号) or the recipient of one row (without one).
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from rdflib import URIRef
@@ -131,6 +132,12 @@ def contract(out: Sink, node: URIRef, c: Contract, p: URIRef, doc: Document, d: 
     out.amount(node, KG.amount, c.amount)
     contract_method(out, node, c.contract_method, doc, c.line)
     out.text(node, KG.specificContractMethod, c.specific_method)
+    for part in re.split(r"[、,，]", c.specific_method or ""):
+        if part.strip():
+            concept = concept_for(part, "specific-contract-method") or concept_for(part, "contract-method")
+            if concept is None:
+                out.unknown_code(doc, c.line, f"具体的な契約方式等 {part.strip()!r}")
+            out.add(node, KG.contractArrangement, concept)
     if c.bidders is not None:
         out.add(node, KG.bidderCount, integer(c.bidders))
     out.amount(node, KG.awardRatePercent, c.award_rate)

@@ -20,11 +20,7 @@ from .sink import DCTERMS, KG, PROV, RDF, RDFS, Sink, boolean, integer, plain, u
 def project(out: Sink, sheet: ReviewSheet, d: URIRef) -> URIRef:
     """The node of the sheet's project, described by document ``d``."""
     if sheet.rs_id is not None:
-        p = out.iris.rs_project(sheet.sheet_year, sheet.rs_id)
-        out.add(p, RDF.type, KG.Project)
-        out.add(p, KG.sheetYear, integer(sheet.sheet_year))
-        out.add(p, KG.budgetProjectId, plain(sheet.rs_id))
-        out.add(p, DCTERMS.identifier, plain(f"{sheet.sheet_year}-RS-{sheet.rs_id}"))
+        p = rs_stub(out, sheet.sheet_year, sheet.rs_id)
         if sheet.ministry is not None:
             out.add(p, KG.ministry, ministry(out, sheet.ministry))
         # an RS file's row lines belong to the project's parts: its rows are spread over 15 files
@@ -36,6 +32,17 @@ def project(out: Sink, sheet: ReviewSheet, d: URIRef) -> URIRef:
     out.add(p, PROV.wasDerivedFrom, d)
     out.text(p, RDFS.label, sheet.name)
     out.text(p, KG.sheetKind, sheet.sheet_kind)
+    return p
+
+
+def rs_stub(out: Sink, year: int, budget_project_id: str) -> URIRef:
+    """The node of an RS-system sheet by (sheet year, 予算事業ID), also for sheets that are
+    not in the input (a related セグメントシート or 基金シート)."""
+    p = out.iris.rs_project(year, budget_project_id)
+    out.add(p, RDF.type, KG.Project)
+    out.add(p, KG.sheetYear, integer(year))
+    out.add(p, KG.budgetProjectId, plain(budget_project_id))
+    out.add(p, DCTERMS.identifier, plain(f"{year}-RS-{budget_project_id}"))
     return p
 
 
@@ -113,7 +120,7 @@ def related(out: Sink, p: URIRef, sheet: ReviewSheet, d: URIRef) -> None:
         out.text(node, KG.relationType, r.relation)
         out.text(node, RDFS.label, r.name)
         if r.project_id:
-            out.add(node, KG.relatedProject, out.iris.rs_project(sheet.sheet_year, r.project_id))
+            out.add(node, KG.relatedProject, rs_stub(out, sheet.sheet_year, r.project_id))
         out.source(node, r.line, d)
 
 

@@ -56,7 +56,7 @@ from ..normalize import (
     parse_corporate_number,
     parse_count,
     parse_number,
-    parse_project_number,
+    parse_old_numbers,
 )
 from ..read import InputError
 
@@ -284,9 +284,10 @@ def _rows(doc: Document, columns: dict[str, int], width: int, diagnostics: list[
         seen.add(key)
         yield _Row(cells, columns, line, where, diagnostics)
     if duplicates:
-        diagnostics.append(Diagnostic(where, None, "warning", f"{duplicates} rows repeat an earlier row exactly; each kept once"))
+        diagnostics.append(Diagnostic(where, None, "warning", f"{duplicates} rows repeat an earlier row exactly; each kept once" if duplicates > 1
+                                      else "1 row repeats an earlier row exactly; kept once"))
     if empty:
-        diagnostics.append(Diagnostic(where, None, "warning", f"{empty} empty rows skipped"))
+        diagnostics.append(Diagnostic(where, None, "warning", f"{empty} empty rows skipped" if empty > 1 else "1 empty row skipped"))
 
 
 def map_document(doc: Document) -> tuple[list[ReviewSheet], list[Diagnostic]]:
@@ -397,14 +398,12 @@ def _fill_1_2(row, sheet, state):
     if remark:
         sheet.remarks.append(remark)
     sheet.methods = [name for column, name in _METHODS if row.flag(column)]
-    for token in re.split(r"[,、;\n]+", row.text("旧事業番号") or ""):
-        token = token.strip()
-        if not token:
-            continue
-        try:
-            sheet.old_numbers.append(parse_project_number(token))
-        except ValueFormatError:
-            row._warn("旧事業番号", f"{token!r} is not a 事業番号; no lineage from it")
+    old = row.text("旧事業番号")
+    if old:
+        numbers, messages = parse_old_numbers(old, sheet.ministry, sheet.sheet_year)
+        sheet.old_numbers.extend(numbers)
+        for message in messages:
+            row._warn("旧事業番号", message)
 
 
 def _fill_1_3(row, sheet, state):
