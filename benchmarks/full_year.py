@@ -42,10 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg import nt  # noqa: E402
-from kg.build import build  # noqa: E402
+from kg.pipeline import build  # noqa: E402
 from kg.iris import sparql_prefixes  # noqa: E402
 from kg.queries import Page, bindings, load_queries, query_text, run  # noqa: E402
-from kg.validate import validate  # noqa: E402
+from kg.validation import validate  # noqa: E402
 
 GIB = 1024**3
 

@@ -1,3 +1,23 @@
-"""Knowledge-graph builder for Japanese government spending documents."""
+"""Knowledge-graph builder for Japanese government spending documents.
+
+The Python API (``kg.build``, ``kg.open``, ``kg.validate``, ``kg.query``,
+``kg.export_network``, ``kg.publish``, ``kg.push``, ``kg.serve``) lives in :mod:`kg.api`
+and is loaded on first use, so that ``import kg`` stays light.
+"""
 
 __version__ = "0.1.0"
+
+_API = ("build", "open", "validate", "query", "export_network", "publish", "push", "serve", "Graph", "Rows")
+__all__ = [*_API, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -56,6 +56,17 @@ def ontology_store() -> ox.Store:
 
 
 @lru_cache(maxsize=1)
+def ontology_version() -> str:
+    """``owl:versionInfo`` of ``ontology/kg.ttl``."""
+    info = "http://www.w3.org/2002/07/owl#versionInfo"
+    with ONTOLOGY_FILE.open("rb") as f:
+        for quad in ox.parse(f, format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value == info:
+                return quad.object.value
+    return "unknown"
+
+
+@lru_cache(maxsize=1)
 def declared_terms(namespace: str) -> frozenset[str]:
     """The local names of ``namespace`` that ``ontology/kg.ttl`` declares (a subject there)."""
     out = set()

@@ -6,14 +6,50 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from .assets import EXAMPLES_DIR
-from .build import FORMATS, build, format_for, write
+from . import __version__, api
+from .api import DEFAULT_GRAPH
+from .assets import EXAMPLES_DIR, ontology_version
 from .diagnostics import summarise, write_report
-from .files import replacing
+from .pipeline import FORMATS, format_for
 from .read import InputError, expand
 
-DEFAULT_GRAPH = Path("graph.nt")
+def version() -> str:
+    """``kg 0.1.0 (ontology 1.1)``: the package and the ontology, as the graph records them."""
+    return f"kg {__version__} (ontology {ontology_version()})"
+
+
+#: an example for every --help (they are run by tests/test_readme.py)
+EXAMPLES = {
+    None: """examples:
+  kg build -o graph.nt                       # the bundled examples → graph.nt
+  kg validate graph.nt                       # what is wrong, with file and line
+  kg query firms-in-several-projects        # a canned query (kg queries lists them)""",
+    "build": """examples:
+  kg build -o graph.nt                       # the bundled examples
+  kg build ~/rs2024/ sheets/ -o year.nt -j 2 --report diagnostics.csv""",
+    "validate": """examples:
+  kg validate graph.nt
+  kg validate -g graph.nt -f json -o report.json""",
+    "queries": """examples:
+  kg queries""",
+    "query": """examples:
+  kg query firms-in-several-projects -p topic=AI
+  kg query corporation-profile -p corporateNumber=7010601022674 -f csv
+  kg query --sparql 'SELECT ?p WHERE { ?p a <https://kg.jp-spending.example/def/Project> } LIMIT 5'
+  kg query top-recipients --endpoint http://localhost:7878/query --graph https://example.org/spending""",
+    "serve": """examples:
+  kg serve graph.nt --port 8000""",
+    "push": """examples:
+  kg push graph.nt --endpoint http://localhost:7878/store --graph https://example.org/spending""",
+    "publish": """examples:
+  kg publish site/ -g graph.nt --only kg:Project,kg:Corporation""",
+    "export": """examples:
+  kg export gephi -g graph.nt -o projects.gexf
+  kg export gephi -g graph.nt -o firms.graphml --view corporations""",
+}
+
+GRAPH_HELP = ("the graph: files written by 'kg build' (.nt .ttl .nq .trig .jsonld .rdf, gzipped or not), an Oxigraph "
+        "store folder, or source files/folders to build (default: ./graph.nt); repeatable")
 BASE_IRI_HELP = "base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)"
 
 
@@ -52,51 +88,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    files = expand(paths)
-    result = build(
-        paths,
-        base_iri=args.base_iri,
-        progress=None if args.quiet else _progress(len(files)),
-        cache_dir=args.cache,
-        workers=args.workers,
-    )
-    for line in summarise(result.diagnostics):
+    graph = api.build(paths, output=args.output, format=fmt, base_iri=args.base_iri, workers=args.workers,
+                      cache=args.cache, progress=None if args.quiet else _progress(len(expand(paths))))
+    lines = summarise(graph.diagnostics)
+    for line in lines if not args.quiet else [line for line in lines if ": error: " in line]:
         print(line, file=sys.stderr)
     if args.report is not None:
-        fmt_report = write_report(result.diagnostics, args.report)
-        print(f"{len(result.diagnostics):,} diagnostics → {args.report} ({fmt_report})", file=sys.stderr)
-    if str(args.output) == "-":
-        write(result, fmt, sys.stdout.buffer)
-    else:
-        with replacing(args.output) as out:
-            write(result, fmt, out)
+        fmt_report = write_report(graph.diagnostics, args.report)
+        print(f"{len(graph.diagnostics):,} diagnostics → {args.report} ({fmt_report})", file=sys.stderr)
     where = "stdout" if str(args.output) == "-" else str(args.output)
-    print(f"{result.summary()} → {where} ({fmt})", file=sys.stderr)
-    if result.documents == 0:
+    print(f"{graph.description} → {where} ({fmt})", file=sys.stderr)
+    if graph.result.documents == 0:
         return 2
-    return 1 if result.failed or missing else 0
-
-
-def _open(paths: list[str] | None, quiet: bool):
-    """The graph named on the command line (graph files or sources), default ./graph.nt."""
-    from .store import open_graph
-
-    chosen = [Path(p) for p in paths] if paths else [DEFAULT_GRAPH]
-    if not paths and not DEFAULT_GRAPH.exists():
-        raise InputError(DEFAULT_GRAPH, "no graph here; run 'kg build' first or name a graph or sources")
-    files = [p for p in chosen if p.exists()]
-    return open_graph(chosen, progress=None if quiet else _progress(len(expand(files))))
+    return 1 if graph.failed or missing else 0
 
 
 def _open_reporting(paths: list[str] | None, quiet: bool):
-    """``_open`` with its problems on stderr: the opened graph, or None when unusable (exit 2)."""
+    """The graph named on the command line (graph files, a store folder or sources; default
+    ./graph.nt), its problems on stderr; None when unusable (exit 2)."""
+    files = [Path(p) for p in paths or [] if Path(p).exists()]
     try:
-        opened = _open(paths, quiet)
+        opened = api.open(paths or None, progress=None if quiet else _progress(len(expand(files))))
     except InputError as exc:
         print(f"{exc}", file=sys.stderr)
         return None
-    for d in opened.diagnostics:
-        print(d, file=sys.stderr)
+    for line in summarise(opened.diagnostics):
+        print(line, file=sys.stderr)
     return opened
 
 
@@ -129,81 +146,77 @@ def _parse_params(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _query_name(args: argparse.Namespace) -> str:
+    """The query asked for: a canned name, a .rq file, ``-`` (the text on stdin) or --sparql TEXT."""
+    from .queries import adhoc_query
+
+    if args.sparql is not None:
+        if args.name:
+            raise ValueError("give either a query name or --sparql, not both")
+        return adhoc_query(args.sparql, "sparql")
+    if args.name == "-":
+        return adhoc_query(sys.stdin.read(), "stdin")
+    if not args.name:
+        raise ValueError("name a query (kg queries lists them), a .rq file, '-' for stdin, or --sparql TEXT")
+    return args.name
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    from .queries import OUTPUT_FORMATS, Page, QueryError, get_query, run
+    from .queries import OUTPUT_FORMATS, QueryError
+    from .remote import RemoteError
 
     try:
-        query = get_query(args.name)
+        name = _query_name(args)
         values = _parse_params(args.param)
-        for key in values:
-            query.param(key)
-        page = Page(args.limit, args.offset, args.all)
     except (QueryError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.endpoint:
-        from .remote import RemoteError, run_remote
-
-        if args.graph:
-            print("error: give either --endpoint or --graph, not both", file=sys.stderr)
-            return 2
-        try:
-            result = run_remote(args.endpoint, query, values, page, timeout=args.timeout)
-        except (QueryError, RemoteError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        where = args.endpoint
-    else:
+    opened = None
+    if args.endpoint is None:
         opened = _open_reporting(args.graph, args.quiet)
         if opened is None:
             return 2
-        try:
-            result = run(opened.store, query, values, page)
-        except QueryError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        where = opened.description
+    elif args.graph and len(args.graph) > 1:
+        print("error: with --endpoint, --graph names one graph IRI on the server", file=sys.stderr)
+        return 2
+    try:
+        rows = api.query(opened, name, endpoint=args.endpoint, limit=args.limit, offset=args.offset, all=args.all,
+                         timeout=args.timeout, remote_graph=args.graph[0] if args.endpoint and args.graph else None,
+                         **values)
+    except (QueryError, RemoteError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = rows.result
     if args.format == "table":
         shown = ", ".join(f"{k}={v.value}" for k, v in result.params.items())
-        print(f"{query.title}" + (f" — {shown}" if shown else ""))
+        print(f"{result.query.title}" + (f" — {shown}" if shown else ""))
         print()
     sys.stdout.write(OUTPUT_FORMATS[args.format](result))
     if not args.quiet:
         more = ""
         if result.may_continue:
-            more = (f" (a page: --offset {page.offset + len(result.rows)} for the next"
-                    + (", --all for every row" if query.page_size else "") + ")")
+            more = (f" (a page: --offset {result.page.offset + len(result.rows)} for the next"
+                    + (", --all for every row" if result.query.page_size else "") + ")")
+        where = args.endpoint + (f" <{args.graph[0]}>" if args.graph else "") if args.endpoint else opened.description
         print(f"{len(result.rows)} rows from {where}{more}", file=sys.stderr)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .endpoint import Limits, serve, store_folder
-    from .iris import IRIs
-
     if args.timeout <= 0 or args.max_results <= 0:
         print("error: --timeout and --max-results must be positive", file=sys.stderr)
         return 2
-    try:
-        folder = store_folder(Path(args.paths[0])) if len(args.paths) == 1 else None
-    except InputError as exc:
-        print(f"{exc}", file=sys.stderr)
+    opened = _open_reporting(args.paths + (args.graph or []), args.quiet)
+    if opened is None:
         return 2
-    if folder is not None:
-        opener, description = folder
-    else:  # graph files or sources, loaded once; forked children share the store
-        opened = _open_reporting(args.paths, args.quiet)
-        if opened is None:
-            return 2
-        opener, description = (lambda: opened.store), opened.description
-    base = IRIs(args.base_iri).base
 
     def ready(url: str) -> None:
-        print(f"Serving {description}\n  pages:  {url}\n  SPARQL: {url}sparql  (read-only; limit {args.timeout:g} s, "
+        print(f"Serving {opened.description}\n  pages:  {url}\n  SPARQL: {url}sparql  (read-only; limit {args.timeout:g} s, "
               f"{args.max_results:,} rows)", flush=True)
 
     try:
-        serve(opener, args.host, args.port, Limits(args.timeout, args.max_results), base, args.title, args.quiet, ready)
+        api.serve(opened, host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
+                  base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -211,7 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from .remote import RemoteError, Retry, push, update_endpoint_for
+    from .remote import RemoteError, update_endpoint_for
 
     if args.retries < 1 or args.backoff < 0:
         print("error: --retries must be at least 1 and --backoff not negative", file=sys.stderr)
@@ -219,13 +232,10 @@ def cmd_push(args: argparse.Namespace) -> int:
     opened = _open_reporting(args.paths, args.quiet)
     if opened is None:
         return 2
-    import pyoxigraph as ox
-
-    data = opened.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    triples = len(opened.store)
     log = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
     try:
-        pushed = push(data, triples, args.endpoint, args.graph, args.update, Retry(args.retries, args.backoff), log)
+        pushed = api.push(opened, args.endpoint, graph_iri=args.graph, update=args.update, retries=args.retries,
+                          backoff=args.backoff, log=log)
     except RemoteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("the graph on the server was not changed" if args.update or update_endpoint_for(args.endpoint)
@@ -240,28 +250,21 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .iris import IRIs, expand
-    from .publish import DEFAULT_SOURCES, publish
-
     opened = _open_reporting(args.graph, args.quiet)
     if opened is None:
         return 2
-    base = IRIs(args.base_iri).base
 
     def progress(done: int, total: int) -> None:
         print(f"[{done:,}/{total:,}] pages", file=sys.stderr, flush=True)
 
-    only = None
-    if args.only:
-        try:
-            only = [expand(c.strip()) for item in args.only for c in item.split(",") if c.strip()]
-        except ValueError as exc:
-            print(f"error: --only {args.only}: {exc} (e.g. kg:Project,kg:Corporation)", file=sys.stderr)
-            return 2
+    only = [c.strip() for item in args.only or [] for c in item.split(",") if c.strip()]
     try:
-        result = publish(opened.store, args.folder, base, args.title, args.license,
-                         tuple(args.source) if args.source else DEFAULT_SOURCES, args.endpoint,
-                         None if args.quiet else progress, only)
+        result = api.publish(opened, args.folder, base_iri=args.base_iri, title=args.title, license=args.license,
+                             sources=args.source, endpoint=args.endpoint, only=only or None,
+                             progress=None if args.quiet else progress)
+    except ValueError as exc:
+        print(f"error: --only {args.only}: {exc} (e.g. kg:Project,kg:Corporation)", file=sys.stderr)
+        return 2
     except (FileExistsError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -278,18 +281,17 @@ def _check_progress(done: int, total: int) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import OUTPUT_FORMATS, validate
+    from .validation import OUTPUT_FORMATS
 
-    opened = _open_reporting(args.paths, args.quiet)
+    paths = args.paths + (args.graph or [])
+    opened = _open_reporting(paths, args.quiet)
     if opened is None:
         return 2
     if not args.quiet:
         print(f"validating {opened.description} ({args.engine} engine) …", file=sys.stderr)
-    if args.engine == "pyshacl":
-        report = validate(opened.graph, opened.store, engine="pyshacl")
-    else:
-        report = validate(store=opened.store, workers=args.workers, progress=None if args.quiet else _check_progress)
-    where = ", ".join(args.paths) if args.paths else str(DEFAULT_GRAPH)
+    report = api.validate(opened, engine=args.engine, workers=args.workers,
+                          progress=None if args.quiet else _check_progress)
+    where = ", ".join(paths) if paths else str(DEFAULT_GRAPH)
     text = OUTPUT_FORMATS[args.format](report, source=where)
     if args.output and str(args.output) != "-":
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -306,15 +308,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .gephi import ExportError, network, summary, write
+    from .gephi import ExportError, summary
 
     opened = _open_reporting(args.graph, args.quiet)
     if opened is None:
         return 2
     try:
-        g = network(opened.store, view=args.view, year=args.year, max_clique=args.max_clique)
+        g = api.export_network(opened, view=args.view, year=args.year, max_clique=args.max_clique)
         if g.number_of_nodes() == 0:
             raise ExportError(f"nothing to export from {opened.description}" + (f" for sheet year {args.year}" if args.year else ""))
+        from .gephi import write
+
         fmt = write(g, args.output)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -325,11 +329,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of Japanese government spending.")
-    parser.add_argument("--version", action="version", version=f"kg {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="kg", description="Knowledge graph of Japanese government spending.", epilog=EXAMPLES[None],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     b = sub.add_parser(
-        "build",
+        "build", epilog=EXAMPLES["build"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="map review sheets and pre-analysis tables into one RDF graph",
         description="Map documents (files or folders; default: the bundled examples) into one RDF graph. "
         "Exit 0: all inputs built; 1: some inputs failed (reported, the rest built); 2: nothing built.",
@@ -350,16 +356,14 @@ def main(argv: list[str] | None = None) -> int:
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser(
-        "validate",
+        "validate", epilog=EXAMPLES["validate"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="check a graph (or sources) against the SHACL shapes and print what is wrong",
         description="Validate a graph against shapes/ and print, for each problem, the record, the rule in plain words, "
         "the value and the source document and line. Exit 0: conforms (warnings allowed); 1: violations "
         "(or warnings with --strict); 2: unusable input.",
     )
-    v.add_argument(
-        "paths", nargs="*",
-        help="graph files written by 'kg build' (.nt .ttl .nq .trig .jsonld) or source files/folders (default: ./graph.nt)",
-    )
+    v.add_argument("paths", nargs="*", help="the graph, as with -g")
+    v.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     v.add_argument("-f", "--format", choices=("text", "turtle", "json"), default="text", help="report format (default: text)")
     v.add_argument("-o", "--output", type=Path, help="write the report to this file (default: stdout)")
     v.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
@@ -374,20 +378,20 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     v.set_defaults(func=cmd_validate)
 
-    ql = sub.add_parser("queries", help="list the canned queries with their parameters")
+    ql = sub.add_parser("queries", help="list the canned queries with their parameters", epilog=EXAMPLES["queries"],
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     ql.set_defaults(func=cmd_queries)
 
     q = sub.add_parser(
-        "query",
+        "query", epilog=EXAMPLES["query"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="run a canned query on a built graph",
         description="Run a canned query (see 'kg queries') on a graph. Exit 0: answered; 2: bad query, parameter or graph.",
     )
-    q.add_argument("name", help="query name (e.g. firms-in-several-projects) or a path to a .rq file")
-    q.add_argument(
-        "-g", "--graph", action="append",
-        help="graph file written by 'kg build' (.nt .ttl .nq .trig .jsonld), or source files/folders to build; repeatable "
-        "(default: ./graph.nt)",
-    )
+    q.add_argument("name", nargs="?", help="query name (e.g. firms-in-several-projects), a path to a .rq file "
+                   "(the header is optional), or - to read the SPARQL from stdin")
+    q.add_argument("--sparql", metavar="TEXT", help="an ad-hoc SELECT query instead of a name")
+    q.add_argument("-g", "--graph", action="append",
+                   help=GRAPH_HELP + "; with --endpoint: the IRI of the named graph on the server")
     q.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter; repeatable")
     q.add_argument("-f", "--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     q.add_argument("--limit", type=int, help="at most this many rows (a long listing answers one page unless "
@@ -401,14 +405,15 @@ def main(argv: list[str] | None = None) -> int:
     q.set_defaults(func=cmd_query)
 
     sv = sub.add_parser(
-        "serve",
+        "serve", epilog=EXAMPLES["serve"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="serve the graph: a read-only SPARQL endpoint and a page per resource",
         description="Serve a graph (files written by 'kg build', sources, or an Oxigraph store folder) over HTTP: "
         "/sparql answers the SPARQL 1.1 Protocol (JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML), "
         "/id/… and /def/… (also under /resource/) give each resource as HTML or RDF by Accept. Read-only; "
         "each query runs in its own process and is stopped at --timeout.",
     )
-    sv.add_argument("paths", nargs="*", help="graph files, sources, or an Oxigraph store folder (default: ./graph.nt)")
+    sv.add_argument("paths", nargs="*", help="the graph, as with -g")
+    sv.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
     sv.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     sv.add_argument("--timeout", type=float, default=30, help="seconds a query may run (default 30)")
@@ -419,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     sv.set_defaults(func=cmd_serve)
 
     pu = sub.add_parser(
-        "push",
+        "push", epilog=EXAMPLES["push"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="upload the graph to a SPARQL server (Graph Store Protocol), replacing a graph",
         description="Replace a graph on a SPARQL server with this graph, through the SPARQL 1.1 Graph Store HTTP "
         "Protocol. With an update endpoint (--update, or …/update beside an Oxigraph …/store) the data goes into a "
@@ -438,14 +443,14 @@ def main(argv: list[str] | None = None) -> int:
     pu.set_defaults(func=cmd_push)
 
     pb = sub.add_parser(
-        "publish",
+        "publish", epilog=EXAMPLES["publish"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="write the graph as a static linked-data site (a page and a Turtle file per resource)",
         description="Write a static site: one HTML page and one Turtle file per resource at its IRI's path, an index "
         "per class, VoID/DCAT (void.ttl) with licence and sources, and a dump (dump/graph.nt.gz). Any static web "
         "server can host it. Exit 0: written; 2: bad graph or folder.",
     )
     pb.add_argument("folder", type=Path, help="output folder (new, empty, or a site written before)")
-    pb.add_argument("-g", "--graph", action="append", help="graph file or sources (default: ./graph.nt); repeatable")
+    pb.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     pb.add_argument("--base-iri", help=BASE_IRI_HELP)
     pb.add_argument("--title", default="jp-spending-kg", help="site title")
     pb.add_argument("--license", default="https://creativecommons.org/licenses/by/4.0/", help="licence IRI of the dataset (default CC BY 4.0)")
@@ -458,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     pb.set_defaults(func=cmd_publish)
 
     x = sub.add_parser(
-        "export",
+        "export", epilog=EXAMPLES["export"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="export a network view of the graph for Gephi (GEXF) or other tools (GraphML)",
         description="Write the payment network as GEXF (Gephi: node types, Japanese labels, 法人番号, ministries, yen, "
         "a timeline by sheet year) or GraphML. Exit 0: written; 2: bad view, file type or graph.",
@@ -473,10 +478,13 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--year", type=int, help="only sheets of this year (a sheet of year N reports fiscal year N-1)")
     x.add_argument("--max-clique", type=int, default=100,
                    help="corporations view: leave out projects paying more corporations than this (default 100)")
-    x.add_argument("-g", "--graph", action="append", help="graph file or sources (default: ./graph.nt); repeatable")
+    x.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     x.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     x.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
+    if args.command is None:  # `kg` alone: what it can do
+        parser.print_help()
+        return 0
     return args.func(args)
 
 

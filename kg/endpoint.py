@@ -332,7 +332,7 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("/", "/index.html"):
             return Answer(200, "text/html; charset=utf-8", site.home().encode("utf-8"))
         if path == "/void.ttl":
-            from .publish import void_turtle
+            from .static_site import void_turtle
 
             return Answer(200, "text/turtle", void_turtle(site, endpoint=self._own_url("/sparql"), dump=None))
         if path.startswith("/class/"):

@@ -207,5 +207,9 @@ class IRIs:
     def means(self, measure: URIRef, index: int) -> URIRef:
         return URIRef(f"{measure}/means/{index}")
 
+    def dataset(self) -> URIRef:
+        """The graph itself: what built it, under which ontology version."""
+        return self._iri("dataset")
+
     def document(self, sha256: str) -> URIRef:
         return self._iri("document", sha256[:16])

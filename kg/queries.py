@@ -86,8 +86,22 @@ class CannedQuery:
         return [c for c in self.columns if c not in hidden]
 
 
-def parse_query_file(path: Path) -> CannedQuery:
-    text = path.read_text(encoding="utf-8")
+def parse_query_file(path: Path, strict: bool = True) -> CannedQuery:
+    """A ``.rq`` file with its header; with ``strict=False`` (a user's own file) the header
+    is optional and ``SELECT *`` is allowed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read: {exc}") from exc
+    return parse_query_text(text, path, strict)
+
+
+def adhoc_query(text: str, name: str) -> CannedQuery:
+    """A query given as text (``kg query --sparql``, or on stdin): no header needed."""
+    return parse_query_text(text, Path(name), strict=False)
+
+
+def parse_query_text(text: str, path: Path, strict: bool = True) -> CannedQuery:
     title = description = None
     params: list[Param] = []
     for n, line in enumerate(text.splitlines(), 1):
@@ -107,10 +121,13 @@ def parse_query_file(path: Path) -> CannedQuery:
             if default is not None and default.startswith('"') and default.endswith('"'):
                 default = default[1:-1]
             params.append(Param(m.group(1), m.group(2), default, m.group(4)))
-    if not title or not description:
+    if strict and (not title or not description):
         raise QueryError(f"{path}:1: the header needs '# title:' and '# description:' lines")
+    title, description = title or path.stem, description or ""
     columns = select_columns(text)
-    if not columns:
+    if not columns and not strict and _outer_select(text) is not None:
+        columns = []  # SELECT *: the columns are the solutions' variables
+    elif not columns:
         raise QueryError(f"{path}: no outer 'SELECT ?var … WHERE {{' found (canned queries are SELECT queries with named columns)")
     code = _code(text)
     limits = [int(m.group(1)) for m in _LIMIT_RE.finditer(code)]
@@ -251,10 +268,12 @@ def load_queries(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
 
 
-def get_query(name: str, directory: Path = QUERIES_DIR) -> CannedQuery:
+def get_query(name: "str | CannedQuery", directory: Path = QUERIES_DIR) -> CannedQuery:
+    if isinstance(name, CannedQuery):
+        return name
     path = Path(name)
     if path.suffix == ".rq" and path.is_file():
-        return parse_query_file(path)
+        return parse_query_file(path, strict=False)
     queries = load_queries(directory)
     if name not in queries:
         close = [q for q in queries if name in q or q in name]
@@ -315,9 +334,55 @@ def run(store: ox.Store, query: CannedQuery, values: dict[str, str] | None = Non
         solutions = store.query(query_text(query, params, page))
     except SyntaxError as exc:
         raise QueryError(f"{query.path}: {exc}") from exc
-    columns = query.output_columns
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError(f"{query.path}: only SELECT queries answer in rows (use kg serve's SPARQL endpoint for others)")
+    columns = query.output_columns or [v.value for v in solutions.variables]
     rows = [tuple(sol[c] for c in columns) for sol in solutions]
     return QueryResult(query, params, columns, rows, page)
+
+
+# ----------------------------------------------------------------------------- parameter values
+
+
+def check_values(store: ox.Store, query: CannedQuery, values: dict[str, str]) -> dict[str, str]:
+    """Parameter values checked against what the graph holds, so that a typo is an error, not
+    an empty table: a topic must be one of the graph's (they are listed), a 法人番号 has 13
+    digits, a project named as in the page URLs (``2022-soumu-0059``, ``2024-rs-5120``) is
+    read as its 事業番号, and a project must be in the graph. Returns the values to use."""
+    out = dict(values)
+    names = {p.name for p in query.params}
+    if "topic" in names and "topic" in out and out["topic"] != "*":
+        known = sorted(s["n"].value for s in store.query(
+            "SELECT DISTINCT ?n WHERE { ?t a <https://kg.jp-spending.example/def/KeywordConcept> ; "
+            "<http://www.w3.org/2004/02/skos/core#notation> ?n }"))
+        if out["topic"] not in known:
+            raise QueryError(f"{query.name}: no topic {out['topic']!r} in the graph (topics: {', '.join(known) or 'none'}, "
+                             "or * for every project; ontology/topics.ttl defines them)")
+    if "corporateNumber" in names and "corporateNumber" in out:
+        digits = clean_text(out["corporateNumber"]) or ""
+        if not re.fullmatch(r"[0-9]{13}", digits):
+            raise QueryError(f"{query.name}: 法人番号 {out['corporateNumber']!r} is not 13 digits")
+        out["corporateNumber"] = digits
+    if "project" in names and "project" in out:
+        out["project"] = _project_identifier(store, query, out["project"])
+    return out
+
+
+_PAGE_PROJECT_RE = re.compile(r"^(?:.*/)?(\d{4}-(?:rs-)?[a-z0-9%A-F-]+?-?\d+)/?$")
+
+
+def _project_identifier(store: ox.Store, query: CannedQuery, value: str) -> str:
+    ident = "http://purl.org/dc/terms/identifier"
+    text = clean_text(value) or ""
+    if store.query(f"ASK {{ ?p <{ident}> {ox.Literal(text)} }}"):
+        return text
+    m = _PAGE_PROJECT_RE.match(value.strip())
+    if m:  # as in the page URLs: the node's last path segment
+        tail = ox.Literal("/project/" + m.group(1).lower())
+        for s in store.query(f"SELECT ?id WHERE {{ ?p <{ident}> ?id FILTER(STRENDS(STR(?p), {tail})) }} LIMIT 1"):
+            return s["id"].value
+    raise QueryError(f"{query.name}: no project {value!r} in the graph (give its 事業番号 as the other queries show it, "
+                     "e.g. 2022-総務-21-0059 or 2024-RS-5120, or its page name, e.g. 2022-soumu-0059)")
 
 
 # ----------------------------------------------------------------------------- output

@@ -51,9 +51,10 @@ def _term(binding: dict | None):
 
 
 def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None = None,
-               page: Page = Page(), timeout: float = 60.0) -> QueryResult:
+               page: Page = Page(), timeout: float = 60.0, graph: str | None = None) -> QueryResult:
     """A canned query on any SPARQL 1.1 endpoint: the same text (parameters bound by VALUES)
-    as on the embedded store, so the same answers."""
+    as on the embedded store, so the same answers. ``graph``: the named graph the data was
+    pushed into (sent as the protocol's ``default-graph-uri``)."""
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -63,6 +64,8 @@ def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None 
     # text, and a comment saying "move" made it send a SELECT as an update
     client.setQuery(without_comments(query_text(query, params, page)))
     client.setMethod(POST)  # canned queries are long
+    if graph:
+        client.addDefaultGraph(graph)
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
     try:

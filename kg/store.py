@@ -1,27 +1,28 @@
-"""Opening a graph for querying and validation: a built graph file, or sources.
+"""Opening a graph for every command: a built graph file (also gzipped), sources built
+on the fly, or an Oxigraph store folder (opened read-only), as one :class:`Graph`.
 
-Queries run on a pyoxigraph ``Store`` (see README, "Why pyoxigraph": it loads and
-answers the canned queries one to two orders of magnitude faster than rdflib's
-in-memory graph on a year-sized graph). Mapping still uses rdflib.
-
-``open_graph(paths)`` accepts either graph files written by ``kg build``
-(``.nt .ttl .nq .trig .jsonld .rdf``) or source documents / folders, which are
-built on the fly with the same code as ``kg build``.
+Queries run on a pyoxigraph ``Store`` (README "Why pyoxigraph": it loads and answers
+the canned queries one to two orders of magnitude faster than rdflib's in-memory graph
+on a year-sized graph); the rdflib view is made on demand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib import Graph as RdflibGraph
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from .model import Diagnostic
 from .read import InputError
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
 
 #: graph file suffix → format
 GRAPH_SUFFIXES = {
@@ -35,27 +36,77 @@ GRAPH_SUFFIXES = {
 }
 
 
+def _graph_suffix(path: Path) -> str:
+    """``.nt`` for ``graph.nt`` and ``graph.nt.gz``."""
+    suffixes = [x.lower() for x in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
 def is_graph_file(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in GRAPH_SUFFIXES
+    return path.is_file() and _graph_suffix(path) in GRAPH_SUFFIXES
+
+
+def is_store_folder(path: Path) -> bool:
+    """An Oxigraph (RocksDB) store folder."""
+    return path.is_dir() and (path / "CURRENT").is_file()
 
 
 @dataclass
-class OpenedGraph:
-    """A graph ready to query (``store``) and, on demand, as an rdflib ``Graph``."""
+class Graph:
+    """A graph to query, validate, export, publish, push or serve (what ``kg.build`` and
+    ``kg.open`` return). ``store`` is the pyoxigraph store (made on first use from a build,
+    opened read-only from a store folder); ``graph`` the rdflib view, made on demand."""
 
-    store: ox.Store
     description: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    _graph: Graph | None = None
+    #: the build this graph comes from (None when it was read from files or a store folder)
+    result: "BuildResult | None" = None
+    #: an Oxigraph store folder this graph is read from
+    folder: Path | None = None
+    _store: ox.Store | None = None
+    _graph: RdflibGraph | None = None
 
     @property
-    def graph(self) -> Graph:
-        """The rdflib view (copied from the store on first use; built graphs have it already)."""
+    def store(self) -> ox.Store:
+        if self._store is None:
+            if self.result is not None:
+                self._store = self.result.store()
+            elif self.folder is not None:
+                self._store = ox.Store.read_only(str(self.folder))
+        return self._store
+
+    @property
+    def graph(self) -> RdflibGraph:
+        """The rdflib view (copied from the store on first use; a build has it already)."""
         if self._graph is None:
-            data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-            self._graph = Graph().parse(data=data, format="nt")
+            if self.result is not None:
+                self._graph = self.result.graph
+            else:
+                data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+                self._graph = RdflibGraph().parse(data=data, format="nt")
         return self._graph
+
+    @property
+    def triples(self) -> int:
+        return self.result.triples if self.result is not None else len(self.store)
+
+    def opener(self) -> Callable[[], ox.Store]:
+        """How a server's worker gets the store: a store folder is opened in each (RocksDB
+        handles do not survive a fork); an in-memory store is shared."""
+        if self.folder is not None and self.result is None:
+            folder = str(self.folder)
+            return lambda: ox.Store.read_only(folder)
+        store = self.store
+        return lambda: store
+
+    def ntriples(self) -> bytes:
+        """The default graph as N-Triples (sorted for a build: byte-identical)."""
+        if self.result is not None:
+            return self.result.ntriples()
+        return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
 
 
 def to_rdflib(term) -> Node | None:
@@ -84,7 +135,7 @@ def to_ox(term: Node):
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
 
 
-def store_from_graph(g: Graph) -> ox.Store:
+def store_from_graph(g: RdflibGraph) -> ox.Store:
     """Copy an rdflib graph into a new in-memory pyoxigraph store."""
     store = ox.Store()
     store.bulk_load(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
@@ -92,19 +143,28 @@ def store_from_graph(g: Graph) -> ox.Store:
 
 
 def load_graph_files(files: list[Path]) -> ox.Store:
-    """Load graph files into one store (named graphs of N-Quads/TriG merged into the default graph)."""
+    """Load graph files (gzipped or not) into one store (named graphs of N-Quads/TriG merged
+    into the default graph)."""
+    import gzip
+
     store = ox.Store()
     for f in files:
-        fmt = GRAPH_SUFFIXES[f.suffix.lower()]
+        fmt = GRAPH_SUFFIXES[_graph_suffix(f)]
         try:
+            if f.suffix.lower() == ".gz":
+                with gzip.open(f, "rb") as raw:
+                    data = raw.read()
+                source = {"input": data}
+            else:
+                source = {"path": f}
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-                for quad in ox.parse(path=f, format=fmt):
+                for quad in ox.parse(format=fmt, **source):
                     store.add(ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph()))
             else:
-                store.bulk_load(path=f, format=fmt)
+                store.bulk_load(format=fmt, **source)
         except SyntaxError as exc:
-            raise InputError(f, f"not a valid {f.suffix} graph: {exc}") from exc
-        except OSError as exc:
+            raise InputError(f, f"not a valid {_graph_suffix(f)} graph: {exc}") from exc
+        except (OSError, EOFError) as exc:
             raise InputError(f, f"cannot read: {exc}") from exc
     return store
 
@@ -113,27 +173,29 @@ def open_graph(
     paths: list[Path],
     base_iri: str | None = None,
     progress: Callable[[Path], None] | None = None,
-) -> OpenedGraph:
-    """Open graph files, or build sources; :class:`InputError` when nothing usable is given."""
+) -> Graph:
+    """Open an Oxigraph store folder (read-only), graph files, or build sources;
+    :class:`InputError` when nothing usable is given."""
     for p in paths:
         if not p.exists():
             raise InputError(p, "no such file or folder")
+    if len(paths) == 1 and is_store_folder(paths[0]):
+        try:
+            store = ox.Store.read_only(str(paths[0]))
+        except OSError as exc:
+            raise InputError(paths[0], f"not an Oxigraph store folder: {exc}") from exc
+        return Graph(description=f"Oxigraph store {paths[0]} ({len(store):,} quads)", folder=paths[0], _store=store)
     graph_files = [p for p in paths if is_graph_file(p)]
     if graph_files and len(graph_files) == len(paths):
         store = load_graph_files(graph_files)
         names = ", ".join(str(f) for f in graph_files)
-        return OpenedGraph(store=store, description=f"{names} ({len(store)} triples)")
+        return Graph(description=f"{names} ({len(store)} triples)", _store=store)
     if graph_files:
         raise InputError(graph_files[0], "give either graph files or source documents, not both")
-    from .build import build  # sources: build them as `kg build` would
+    from .pipeline import build  # sources: build them as `kg build` would
 
     result = build(paths, base_iri=base_iri, progress=progress)
     if result.documents == 0:
         where = result.failed[0] if result.failed else ", ".join(map(str, paths))
         raise InputError(where, "no document could be built: " + "; ".join(str(d) for d in result.diagnostics[:3]))
-    return OpenedGraph(
-        store=result.store(),
-        description=result.summary(),
-        diagnostics=result.diagnostics,
-        failed=result.failed,
-    )
+    return Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result)

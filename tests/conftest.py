@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import EXAMPLES_DIR, build
+from kg.pipeline import EXAMPLES_DIR, build
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +76,7 @@ def wait_http(url: str, proc, seconds: float = 30.0) -> None:
 
 @pytest.fixture(scope="session")
 def seed_nt(tmp_path_factory, seed_build) -> Path:
-    from kg.build import write
+    from kg.pipeline import write
 
     path = tmp_path_factory.mktemp("seed") / "graph.nt"
     with path.open("wb") as f:

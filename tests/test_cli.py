@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
-from kg.build import build
+from kg.pipeline import build
 from kg.cli import main
 from kg.iris import KG
 
@@ -144,6 +144,6 @@ def test_truncated_file_keeps_the_rows_before_the_cut(tmp_path):
 
 @pytest.mark.parametrize("fmt, suffix", [("nt", ".nt"), ("turtle", ".ttl"), ("json-ld", ".jsonld")])
 def test_format_from_suffix(tmp_path, fmt, suffix):
-    from kg.build import format_for
+    from kg.pipeline import format_for
 
     assert format_for(tmp_path / f"x{suffix}", None) == fmt

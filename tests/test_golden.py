@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import EXAMPLES_DIR, build
+from kg.pipeline import EXAMPLES_DIR, build
 from kg.emit import sorted_nquads
 
 from .conftest import RS_FIXTURES

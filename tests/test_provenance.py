@@ -6,7 +6,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from kg.build import build, serialize
+from kg.pipeline import build, serialize
 from kg.cli import main
 from kg.iris import KG
 from kg.queries import get_query, run

@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from kg.cli import main
-from kg.publish import static_path
+from kg.static_site import static_path
 
 from .conftest import free_port, wait_http
 

@@ -10,7 +10,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS
 
-from kg.build import build
+from kg.pipeline import build
 from kg.iris import KG, KGC, SCHEMA
 from kg.mappers import rs_csv
 from kg.queries import load_queries, run

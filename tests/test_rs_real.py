@@ -16,10 +16,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import ORG, RDF, RDFS
 
-from kg.build import build
+from kg.pipeline import build
 from kg.diagnostics import summarise
 from kg.iris import KG, KGC
-from kg.validate import validate
+from kg.validation import validate
 
 HERE = Path(__file__).resolve().parent
 REAL = HERE / "fixtures" / "rs-real"

@@ -3,7 +3,7 @@
 import importlib.util
 from pathlib import Path
 
-from kg.build import build
+from kg.pipeline import build
 from kg.iris import KG
 
 ROOT = Path(__file__).resolve().parent.parent

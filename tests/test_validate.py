@@ -9,10 +9,10 @@ from rdflib import Graph, Literal, URIRef
 import rdflib.namespace as rns
 from rdflib.namespace import ORG, RDF, RDFS, SH, SKOS
 
-from kg.build import build
+from kg.pipeline import build
 from kg.cli import main
 from kg.iris import KG, KGC
-from kg.validate import CORE_SHAPES, RULE_SHAPES, shapes_graph, to_text, validate
+from kg.validation import CORE_SHAPES, RULE_SHAPES, shapes_graph, to_text, validate
 
 from .conftest import seed_file
 
@@ -400,7 +400,7 @@ def test_every_shape_is_broken_by_some_case():
 def test_every_class_of_the_ontology_has_a_shape():
     from rdflib.namespace import OWL
 
-    from kg.validate import ontology_graph
+    from kg.validation import ontology_graph
 
     classes = {c for c in ontology_graph().subjects(RDF.type, OWL.Class) if str(c).startswith(str(KG))}
     targeted = set(shapes_graph(CORE_SHAPES, RULE_SHAPES).objects(None, SH.targetClass))
@@ -552,7 +552,7 @@ def test_core_shapes_as_sparql_equal_pyshacl(rs_graph):
     """Every core constraint as one query on the store reports exactly what pyshacl reports,
     with every core break case applied at once (and on the intact graph: nothing)."""
     from kg.store import store_from_graph
-    from kg.validate import run_core_fast, run_pyshacl
+    from kg.validation import run_core_fast, run_pyshacl
 
     assert run_core_fast(store_from_graph(rs_graph)) == [] == run_pyshacl(rs_graph, (CORE_SHAPES,))
     g, applied = _all_core_breaks(rs_graph)
@@ -565,7 +565,7 @@ def test_core_shapes_as_sparql_equal_pyshacl(rs_graph):
 
 def test_a_constraint_without_a_translation_is_refused():
     from kg.shapes_sparql import UnsupportedShape, compile_shapes
-    from kg.validate import ontology_graph
+    from kg.validation import ontology_graph
 
     shapes = Graph().parse(data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix kg: <https://kg.jp-spending.example/def/> .

@@ -13,10 +13,11 @@ import re
 from collections import Counter, defaultdict
 
 from .. import nt
-from ..assets import vocabulary_graph
+from .. import __version__
+from ..assets import ontology_version, vocabulary_graph
 from ..iris import IRIs
 from .organisations import corporations
-from .sink import DCTERMS, KG, RDF, RDFS, SKOS, CorporationNames, Emitted, Sink, ja
+from .sink import DCTERMS, KG, PROV, RDF, RDFS, SKOS, CorporationNames, Emitted, Sink, ja, plain
 
 _IRI_RE = re.compile(r"<([^>]*)>")
 
@@ -71,6 +72,10 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
     out = Sink(iris)
     for triple in vocabulary_graph():
         out.put(triple)
+    dataset = out.iris.dataset()  # what made the graph: the same inputs and versions give the same bytes
+    out.put((dataset, RDF.type, PROV.Entity))
+    out.put((dataset, KG.softwareVersion, plain(__version__)))
+    out.put((dataset, KG.ontologyVersion, plain(ontology_version())))
     corporations(out, numbers)
     for node, seen in sorted(spellings.items()):
         ranked = sorted(seen, key=lambda n: (-seen[n], len(n), n))

@@ -42,6 +42,7 @@ FORMATS = {
     "json-ld": ("json-ld", (".jsonld", ".json")),
     "nquads": ("nquads", (".nq",)),
     "trig": ("trig", (".trig",)),
+    "rdf-xml": ("xml", (".rdf", ".owl", ".xml")),
 }
 #: formats that keep one named graph per source document
 DATASET_FORMATS = ("nquads", "trig")
@@ -287,10 +288,13 @@ def format_for(output: Path | None, fmt: str | None) -> str:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
         return fmt
-    if output is not None:
+    if output is not None and str(output) != "-" and output.suffix:
         for name, (_, suffixes) in FORMATS.items():
             if output.suffix.lower() in suffixes:
                 return name
+        known = ", ".join(x for _, suffixes in FORMATS.values() for x in suffixes)
+        raise ValueError(f"{output}: no output format for the suffix {output.suffix!r} (known: {known}); "
+                         "name one with -f")
     return "nt"
 
 

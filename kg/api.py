@@ -1,0 +1,201 @@
+"""The Python API: every ``kg`` command is a thin layer over one function here, of the same
+name (in the spirit of sqlite-utils)::
+
+    import kg
+    graph = kg.build()                                  # the bundled examples; or kg.build(["~/rs2024", "sheets/"])
+    report = kg.validate(graph)                         # report.conforms, report.findings
+    rows = kg.query(graph, "firms-in-several-projects", topic="AI")   # a list of dicts, typed values
+    kg.export_network(graph, "projects.gexf")
+    kg.publish(graph, "site/")
+
+A graph (:class:`~kg.store.Graph`) comes from :func:`build` or :func:`open` (graph files,
+gzipped or not, sources, or an Oxigraph store folder); every other function takes one, or
+anything :func:`open` takes. Rows are plain dicts whose values are Python values (``int``,
+``Decimal`` for yen, ``bool``, ``str`` for text and IRIs), so ``pandas.DataFrame(rows)`` or
+``polars.DataFrame(rows)`` makes a table of them without either being a dependency here.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+from decimal import Decimal
+from pathlib import Path
+
+from .assets import EXAMPLES_DIR
+from .store import Graph
+
+if TYPE_CHECKING:
+    from .queries import CannedQuery
+
+#: where the commands look for a graph when none is named
+DEFAULT_GRAPH = Path("graph.nt")
+
+GraphLike = Graph | str | Path | Iterable[str | Path]
+
+
+def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str | Path | None = None,
+          format: str | None = None, base_iri: str | None = None, workers: int = 1,
+          cache: str | Path | None = None, progress: Callable[[Path], None] | None = None) -> Graph:
+    """Map documents (files or folders; default: the bundled examples) into one graph.
+    With ``output``, also write it there (format from ``format`` or the suffix; sorted
+    N-Triples by default: the same inputs give the same bytes). Unusable inputs are in
+    ``graph.failed`` and ``graph.diagnostics``; the others are built."""
+    from .files import replacing
+    from .pipeline import build as run_build
+    from .pipeline import format_for, write
+
+    chosen = [Path(p).expanduser() for p in _as_list(paths)] or [EXAMPLES_DIR]
+    fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
+    result = run_build(chosen, base_iri=base_iri, progress=progress,
+                       cache_dir=Path(cache) if cache is not None else None, workers=workers)
+    graph = Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result)
+    if output is not None:
+        if str(output) == "-":
+            write(result, fmt, sys.stdout.buffer)
+        else:
+            with replacing(Path(output)) as out:
+                write(result, fmt, out)
+    return graph
+
+
+def open(paths: GraphLike | None = None, *, base_iri: str | None = None,  # noqa: A001 (kg.open, as the issue names it)
+         progress: Callable[[Path], None] | None = None) -> Graph:
+    """A graph from graph files (``.nt .ttl .nq .trig .jsonld .rdf``, gzipped or not), an
+    Oxigraph store folder (read-only), or sources (built as :func:`build` does); default
+    ``./graph.nt``. A :class:`~kg.store.Graph` is returned as it is."""
+    from .read import InputError
+    from .store import open_graph
+
+    if isinstance(paths, Graph):
+        return paths
+    chosen = [Path(p).expanduser() for p in _as_list(paths)]
+    if not chosen:
+        if not DEFAULT_GRAPH.exists():
+            raise InputError(DEFAULT_GRAPH, "no graph here; run 'kg build' first or name a graph or sources")
+        chosen = [DEFAULT_GRAPH]
+    return open_graph(chosen, base_iri=base_iri, progress=progress)
+
+
+def validate(graph: GraphLike | None = None, *, engine: str = "fast", workers: int = 1,
+             progress: Callable[[int, int], None] | None = None):
+    """Check the graph against ``shapes/``: a :class:`~kg.validation.Report` (``conforms``,
+    ``findings``, each with its record, rule, value and source file:line)."""
+    from .validation import validate as run_validate
+
+    g = open(graph)
+    if engine == "pyshacl":
+        return run_validate(g.graph, g.store, engine="pyshacl")
+    return run_validate(store=g.store, engine=engine, workers=workers, progress=progress)
+
+
+def query(graph: GraphLike | None = None, name: "str | CannedQuery" = "", *, endpoint: str | None = None,
+          limit: int | None = None, offset: int = 0, all: bool = False,  # noqa: A002 (kg query --all)
+          timeout: float = 60.0, remote_graph: str | None = None, sparql: str | None = None, **params: str):
+    """Answer a canned query (``queries/NAME.rq``, or a path to a ``.rq`` file) on the graph,
+    or ad-hoc SPARQL (``sparql="SELECT …"``), or on a remote SPARQL endpoint with ``endpoint``
+    (``remote_graph``: the named graph the data was pushed into): a :class:`Rows` list of
+    dicts with Python values. A long listing answers one page (``limit``/``offset`` move it,
+    ``all`` lifts it). On a local graph, parameter values are checked against it (an
+    unknown topic lists the known ones)."""
+    from .queries import Page, adhoc_query, check_values, get_query, run
+
+    q = adhoc_query(sparql, "sparql") if sparql is not None else get_query(name)
+    page = Page(limit, offset, all)
+    values = {k: str(v) for k, v in params.items()}
+    for key in values:
+        q.param(key)  # an unknown parameter is an error
+    if endpoint is not None:
+        from .remote import run_remote
+
+        result = run_remote(endpoint, q, values, page, timeout=timeout, graph=remote_graph)
+    else:
+        store = open(graph).store
+        result = run(store, q, check_values(store, q, values), page)
+    return Rows(result)
+
+
+class Rows(list):
+    """The rows of a query as dicts of Python values; ``columns`` in order, and ``result``
+    (the typed RDF terms, title and parameters) for output in the formats of ``kg query``."""
+
+    def __init__(self, result):
+        from .queries import json_value
+
+        super().__init__({c: _python(t, json_value) for c, t in zip(result.columns, row)} for row in result.rows)
+        self.columns = list(result.columns)
+        self.result = result
+
+
+def _python(term, json_value):
+    """A term as a Python value: decimals exact (yen), integers, booleans, text and IRIs as str."""
+    if term is not None and getattr(term, "datatype", None) is not None and term.datatype.value.endswith("#decimal"):
+        return Decimal(term.value)
+    return json_value(term)
+
+
+def export_network(graph: GraphLike | None = None, output: str | Path | None = None, *, view: str = "projects",
+                   year: int | None = None, max_clique: int = 100):
+    """The payment network as a networkx graph (views ``projects``, ``corporations``,
+    ``full``); with ``output``, also written as GEXF or GraphML by its suffix."""
+    from .gephi import network, write
+
+    g = network(open(graph).store, view=view, year=year, max_clique=max_clique)
+    if output is not None:
+        write(g, Path(output))
+    return g
+
+
+def publish(graph: GraphLike | None, folder: str | Path, *, base_iri: str | None = None,
+            title: str = "jp-spending-kg", license: str | None = None,  # noqa: A002
+            sources: Iterable[str] | None = None, endpoint: str | None = None,
+            only: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None):
+    """Write the graph as a static linked-data site into ``folder`` (swapped in whole);
+    ``only`` names the classes (``kg:Project``) whose instances get pages."""
+    from .iris import IRIs, expand
+    from .static_site import DEFAULT_LICENSE, DEFAULT_SOURCES
+    from .static_site import publish as run_publish
+
+    classes = [expand(c) for c in only] if only else None
+    return run_publish(open(graph).store, Path(folder), IRIs(base_iri).base, title, license or DEFAULT_LICENSE,
+                       tuple(sources) if sources else DEFAULT_SOURCES, endpoint, progress, classes)
+
+
+def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
+         retries: int = 5, backoff: float = 1.0, log: Callable[[str], None] | None = None):
+    """Replace a graph on a SPARQL server (Graph Store Protocol ``endpoint``; with an update
+    endpoint, uploaded into a temporary graph and moved over the target in one update):
+    a :class:`~kg.remote.Pushed`."""
+    import pyoxigraph as ox
+
+    from .remote import Retry
+    from .remote import push as run_push
+
+    g = open(graph)
+    data = g.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return run_push(data, len(g.store), endpoint, graph_iri, update, Retry(retries, backoff),
+                    log or (lambda m: print(m, file=sys.stderr)))
+
+
+def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30,
+          max_results: int = 10_000, base_iri: str | None = None, title: str = "jp-spending-kg",
+          quiet: bool = False, ready: Callable[[str], None] | None = None) -> None:
+    """Serve the graph until interrupted: a read-only SPARQL 1.1 endpoint at ``/sparql`` and
+    a page per resource. ``ready`` is called with the root URL once it listens."""
+    from .endpoint import Limits
+    from .endpoint import serve as run_serve
+    from .iris import IRIs
+
+    if timeout <= 0 or max_results <= 0:
+        raise ValueError("timeout and max_results must be positive")
+    g = open(graph)
+    run_serve(g.opener(), host, port, Limits(timeout, max_results), IRIs(base_iri).base, title, quiet, ready)
+
+
+def _as_list(paths) -> list:
+    if paths is None:
+        return []
+    if isinstance(paths, (str, Path)):
+        return [paths]
+    return list(paths)
