@@ -1,19 +1,29 @@
 """Where the files the program reads live, and reading them once per process.
 
 The ontology (``ontology/``), the shapes (``shapes/``), the canned and internal queries
-(``queries/``) and the bundled example documents (``examples/seeds/``) are read from
-here and nowhere else, so that moving them (into a wheel, say) is a change in one file.
+(``queries/``) and the bundled example documents (``examples/seeds/``) are found here and
+nowhere else. In a checkout (and an editable install) they are the top-level folders; an
+installed wheel carries them as package data, ``kg/_assets/…`` (put there by the build,
+``pyproject.toml``: the top-level folders stay the single source), found through
+``importlib.resources``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-ROOT = Path(__file__).resolve().parent.parent
+def _root() -> Path:
+    """``kg/_assets`` of an installed wheel, else the checkout."""
+    packaged = Path(str(resources.files("kg") / "_assets"))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent
+
+
+ROOT = _root()
 ONTOLOGY_DIR = ROOT / "ontology"
 SHAPES_DIR = ROOT / "shapes"
 QUERIES_DIR = ROOT / "queries"

@@ -328,7 +328,39 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def reference() -> str:
+    """The README's command reference: each command's usage and options, as ``--help`` says
+    them (``tests/test_readme.py`` checks that the README holds exactly this text)."""
+    import os
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"  # argparse wraps at the terminal's width: fix it
+    try:
+        parser = _parser()
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        out = []
+        for name, p in sub.choices.items():
+            text = p.format_help()
+            text = text.split("\nexamples:\n", 1)[0].rstrip()
+            out.append(f"### `kg {name}`\n\n```text\n{text}\n```\n")
+        return "\n".join(out)
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `kg` alone: what it can do
+        parser.print_help()
+        return 0
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg", description="Knowledge graph of Japanese government spending.", epilog=EXAMPLES[None],
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -481,11 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     x.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     x.set_defaults(func=cmd_export)
-    args = parser.parse_args(argv)
-    if args.command is None:  # `kg` alone: what it can do
-        parser.print_help()
-        return 0
-    return args.func(args)
+    return parser
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,6 +59,14 @@ def test_push_replaces_a_named_graph(oxigraph_server, seed_nt, rs_build, tmp_pat
     assert second == rs_build.triples and second != first  # replaced, not added to
     assert graphs(oxigraph_server) == [NAMED]
     assert count_remote(oxigraph_server + "/query") == 0  # the default graph untouched
+    # a canned query finds the data in the named graph it was pushed into (and nothing without it)
+    capsys.readouterr()
+    assert main(["query", "top-recipients", "--endpoint", oxigraph_server + "/query", "--graph", NAMED,
+                 "-f", "csv", "--limit", "2", "-q"]) == 0
+    named = capsys.readouterr().out.splitlines()
+    assert named[0].startswith("corporateNumber,") and named[1].startswith("7012405000492,") and len(named) == 3
+    assert main(["query", "top-recipients", "--endpoint", oxigraph_server + "/query", "-f", "csv", "-q"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == []
 
 
 class FlakyProxy:
