@@ -36,12 +36,16 @@ GraphLike = Graph | str | Path | Iterable[str | Path]
 
 
 def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str | Path | None = None,
-          format: str | None = None, base_iri: str | None = None, workers: int = 1,
-          cache: str | Path | None = None, progress: Callable[[Path], None] | None = None) -> Graph:
+          format: str | None = None, store: str | Path | None = None, base_iri: str | None = None,
+          workers: int = 1, cache: str | Path | None = None, progress: Callable[[Path], None] | None = None,
+          steps: Callable[[str], None] | None = None) -> Graph:
     """Map documents (files or folders; default: the bundled examples) into one graph.
     With ``output``, also write it there (format from ``format`` or the suffix; sorted
-    N-Triples by default: the same inputs give the same bytes). Unusable inputs are in
-    ``graph.failed`` and ``graph.diagnostics``; the others are built."""
+    N-Triples by default: the same inputs give the same bytes). With ``store``, write an
+    Oxigraph store folder (one named graph per document; with ``cache``, a rebuild into
+    it replaces only what changed) and return the graph read from it. Unusable inputs
+    are in ``graph.failed`` and ``graph.diagnostics``; the others are built. ``steps``
+    hears what a long build is doing."""
     from .files import replacing
     from .pipeline import build as run_build
     from .pipeline import format_for, write
@@ -50,13 +54,27 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
     result = run_build(chosen, base_iri=base_iri, progress=progress,
                        cache_dir=Path(cache) if cache is not None else None, workers=workers)
-    graph = Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result)
+    graph = Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result,
+                  documents=result.documents)
     if output is not None:
+        if steps and str(output) != "-" and result.triples > 500_000:
+            steps(f"writing {output} …")
         if str(output) == "-":
             write(result, fmt, sys.stdout.buffer)
         else:
             with replacing(Path(output)) as out:
                 write(result, fmt, out)
+    if store is not None:  # the build's lines are handed to Oxigraph and freed as they load
+        from .read import expand
+        from .store_folder import write_store
+
+        result.__dict__.pop("lines", None)  # the cached union would keep every line alive
+        written = write_store(result.graphs, Path(store), expand(chosen), base_iri,
+                              incremental=cache is not None, progress=steps, consume=cache is None)
+        graph = Graph(description=f"{graph.description}; store {store}: {written.triples:,} triples, "
+                      f"{written.replaced:,} of {written.graphs:,} named graphs written",
+                      diagnostics=result.diagnostics, failed=result.failed, folder=Path(store),
+                      documents=result.documents)
     return graph
 
 

@@ -26,10 +26,13 @@ EXAMPLES = {
   kg query firms-in-several-projects        # a canned query (kg queries lists them)""",
     "build": """examples:
   kg build -o graph.nt                       # the bundled examples
-  kg build ~/rs2024/ sheets/ -o year.nt -j 2 --report diagnostics.csv""",
+  kg build ~/rs2024/ sheets/ --store year.oxigraph -j 2 --report diagnostics.csv
+  kg build ~/rs2024/ sheets/ --store year.oxigraph --cache .kg-cache   # again: only what changed""",
     "validate": """examples:
   kg validate graph.nt
   kg validate -g graph.nt -f json -o report.json""",
+    "info": """examples:
+  kg info year.oxigraph""",
     "queries": """examples:
   kg queries""",
     "query": """examples:
@@ -83,22 +86,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     paths = [p for p in paths if p.exists()]
     if not paths:
         return 2
+    output = args.output if args.output is not None or args.store is not None else DEFAULT_GRAPH
     try:
-        fmt = format_for(args.output, args.format)
+        fmt = format_for(output, args.format)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    graph = api.build(paths, output=args.output, format=fmt, base_iri=args.base_iri, workers=args.workers,
-                      cache=args.cache, progress=None if args.quiet else _progress(len(expand(paths))))
+    steps = None if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
+    graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
+                      workers=args.workers, cache=args.cache,
+                      progress=None if args.quiet else _progress(len(expand(paths))), steps=steps)
     lines = summarise(graph.diagnostics)
     for line in lines if not args.quiet else [line for line in lines if ": error: " in line]:
         print(line, file=sys.stderr)
     if args.report is not None:
         fmt_report = write_report(graph.diagnostics, args.report)
         print(f"{len(graph.diagnostics):,} diagnostics → {args.report} ({fmt_report})", file=sys.stderr)
-    where = "stdout" if str(args.output) == "-" else str(args.output)
-    print(f"{graph.description} → {where} ({fmt})", file=sys.stderr)
-    if graph.result.documents == 0:
+    where = [w for w in ("stdout" if str(output) == "-" else (f"{output} ({fmt})" if output else None),
+                         f"{args.store} (Oxigraph store)" if args.store else None) if w]
+    print(f"{graph.description} → {' and '.join(where)}", file=sys.stderr)
+    if graph.documents == 0:
         return 2
     return 1 if graph.failed or missing else 0
 
@@ -115,6 +122,27 @@ def _open_reporting(paths: list[str] | None, quiet: bool):
     for line in summarise(opened.diagnostics):
         print(line, file=sys.stderr)
     return opened
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from .store_folder import info, is_store
+
+    if not is_store(args.folder):
+        print(f"{args.folder}: error: not an Oxigraph store folder (kg build --store writes one)", file=sys.stderr)
+        return 2
+    about = info(args.folder)
+    if args.json:
+        import json
+
+        print(json.dumps(about, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{about['folder']}: built {about.get('date', '?')} by kg {about.get('software', '?')} "
+          f"(ontology {about.get('ontology', '?')})")
+    print(f"  {int(about.get('triples', 0)):,} triples in the default graph; {about['graphs']:,} named graphs; "
+          f"{about['quads']:,} quads in all")
+    for i in about["inputs"]:
+        print(f"  input {i['title']}  {int(i['bytes']):,} bytes  sha256 {i['sha256']}")
+    return 0
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -352,6 +380,10 @@ def reference() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # `kg query … | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:  # `kg` alone: what it can do
@@ -373,7 +405,11 @@ def _parser() -> argparse.ArgumentParser:
         "Exit 0: all inputs built; 1: some inputs failed (reported, the rest built); 2: nothing built.",
     )
     b.add_argument("paths", nargs="*", help="input files or folders (default: examples/seeds)")
-    b.add_argument("-o", "--output", type=Path, default=Path("graph.nt"), help="output file, '-' for stdout (default: graph.nt)")
+    b.add_argument("-o", "--output", type=Path, help="output file, '-' for stdout (default: graph.nt, unless --store)")
+    b.add_argument("--store", type=Path, metavar="DIR",
+                   help="write an Oxigraph store folder (one named graph per document, its build described inside: "
+                   "kg info DIR); every command opens it read-only with -g DIR; with --cache, a rebuild replaces only "
+                   "what changed")
     b.add_argument("-f", "--format", choices=sorted(FORMATS), help="output format (default: from the suffix, else nt)")
     b.add_argument("--base-iri", help=BASE_IRI_HELP)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -409,6 +445,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     v.set_defaults(func=cmd_validate)
+
+    inf = sub.add_parser("info", help="what an Oxigraph store folder holds: build date, versions, inputs, counts",
+                         epilog=EXAMPLES["info"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    inf.add_argument("folder", type=Path, help="a store folder written by kg build --store")
+    inf.add_argument("--json", action="store_true", help="as JSON")
+    inf.set_defaults(func=cmd_info)
 
     ql = sub.add_parser("queries", help="list the canned queries with their parameters", epilog=EXAMPLES["queries"],
                         formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -207,6 +207,14 @@ class IRIs:
     def means(self, measure: URIRef, index: int) -> URIRef:
         return URIRef(f"{measure}/means/{index}")
 
+    def shared_graph(self) -> URIRef:
+        """The named graph of a store folder holding what the build settles across documents."""
+        return self._iri("graph", "shared")
+
+    def build_graph(self) -> URIRef:
+        """The named graph of a store folder describing its build."""
+        return self._iri("graph", "build")
+
     def dataset(self) -> URIRef:
         """The graph itself: what built it, under which ontology version."""
         return self._iri("dataset")

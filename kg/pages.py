@@ -27,6 +27,8 @@ from .iris import DEFAULT_BASE, KG, PREFIXES
 from .queries import internal, select
 
 RDF_TYPE = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
+#: the pages read the default graph: a store folder's named graphs repeat it per document
+DEFAULT = ox.DefaultGraph()
 
 #: media type → (pyoxigraph format, file suffix)
 RDF_MEDIA = {
@@ -130,7 +132,7 @@ class Site:
 
     def _about(self, node: ox.NamedNode, predicate: ox.NamedNode | None = None) -> list[ox.Quad]:
         """Quads with ``node`` as subject: from the data, else (an ontology term) from the ontology."""
-        quads = list(self.store.quads_for_pattern(node, predicate, None))
+        quads = list(self.store.quads_for_pattern(node, predicate, None, DEFAULT))
         if not quads and node.value.startswith(str(KG)):
             quads = list(ontology_store().quads_for_pattern(node, predicate, None))
         return quads
@@ -182,7 +184,7 @@ class Site:
         (but not a class's ``rdf:type`` links from its instances: the class index lists those)."""
         node = ox.NamedNode(iri)
         out = {ox.Triple(q.subject, q.predicate, q.object) for q in self._about(node)}
-        out |= {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, node)
+        out |= {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, node, DEFAULT)
                 if q.predicate != RDF_TYPE}
         return sorted(out, key=str)
 
@@ -214,7 +216,7 @@ class Site:
                                       select(self.store, internal("page-law-projects"), law=iri),
                                       here, [("id", "事業番号"), ("name", "事業名")]))
         if self._is_class(iri):  # an ontology class: its instances are indexed
-            n = sum(1 for _ in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri)))
+            n = sum(1 for _ in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri), DEFAULT))
             index = _relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".")
             body.append(f'<section><h2>インスタンス Instances</h2><p><a href="{index}/">{n:,} '
                         f"{html.escape(title)}</a></p></section>")
@@ -269,7 +271,8 @@ class Site:
 
     def _corporation(self, iri: str, here: str) -> str:
         names = select(self.store, internal("page-corporation-names"), corporation=iri)
-        number = next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(KG.corporateNumber)), None)), None)
+        number = next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(str(KG.corporateNumber)), None,
+                                                        DEFAULT)), None)
         dl = []
         if number is not None:
             dl.append(f"<dt>法人番号</dt><dd>{html.escape(number.object.value)}</dd>")
@@ -344,7 +347,7 @@ class Site:
             return iri in self.indexed
         known = self._classes.get(iri)
         if known is None:
-            known = self._classes[iri] = next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri))), None) is not None
+            known = self._classes[iri] = next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri), DEFAULT)), None) is not None
         return known
 
     def _properties(self, iri: str, here: str) -> str:
@@ -370,7 +373,7 @@ class Site:
         node = ox.NamedNode(iri)
         quads = []
         count = 0
-        for q in self.store.quads_for_pattern(None, None, node):
+        for q in self.store.quads_for_pattern(None, None, node, DEFAULT):
             count += 1
             if len(quads) < MAX_INCOMING * 4:
                 quads.append(q)
@@ -391,7 +394,7 @@ class Site:
                 and (self.indexed is None or r["c"].value in self.indexed)]
 
     def instances(self, cls: str) -> list[str]:
-        return sorted({q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls))
+        return sorted({q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), DEFAULT)
                        if isinstance(q.subject, ox.NamedNode)})
 
     def class_page(self, cls: str) -> str:

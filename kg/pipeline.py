@@ -279,6 +279,7 @@ def build(
         out.layouts.update(r.layouts)
         for path, line, what in r.emitted.unknown_codes:
             out.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
+        r.emitted.graphs = {}  # merged into out.graphs (and cached): one copy of a year's lines, not two
     return out
 
 

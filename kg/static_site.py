@@ -30,7 +30,7 @@ from . import nt
 from .assets import ontology_store
 from .files import replacing_folder
 from .iris import KG
-from .pages import Site, class_slug
+from .pages import DEFAULT, Site, class_slug
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -72,7 +72,7 @@ def resources(site: Site) -> list[str]:
     our ontology, sorted."""
     seen = set()
     for store in (site.store, ontology_store()):
-        for q in store.quads_for_pattern(None, None, None):
+        for q in store.quads_for_pattern(None, None, None, DEFAULT):
             s = q.subject
             if isinstance(s, ox.NamedNode) and s.value not in seen and site.path_for(s.value):
                 seen.add(s.value)
@@ -162,7 +162,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
             (where / "index.html").write_text(site.class_page(cls), encoding="utf-8")
             files += 1
         (work / "dump").mkdir()
-        lines = {f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, None, None)}
+        lines = {f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, None, None, DEFAULT)}
         with (work / "dump" / "graph.nt.gz").open("wb") as raw, \
                 gzip.GzipFile(filename="graph.nt", mode="wb", fileobj=raw, mtime=0) as gz:
             nt.write_sorted(lines, gz)

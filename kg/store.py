@@ -66,16 +66,18 @@ class Graph:
     result: "BuildResult | None" = None
     #: an Oxigraph store folder this graph is read from
     folder: Path | None = None
+    #: documents built (0 when the graph was read, not built)
+    documents: int = 0
     _store: ox.Store | None = None
     _graph: RdflibGraph | None = None
 
     @property
     def store(self) -> ox.Store:
         if self._store is None:
-            if self.result is not None:
-                self._store = self.result.store()
-            elif self.folder is not None:
+            if self.folder is not None:  # a store folder is read where it is, never copied into memory
                 self._store = ox.Store.read_only(str(self.folder))
+            elif self.result is not None:
+                self._store = self.result.store()
         return self._store
 
     @property
@@ -91,12 +93,13 @@ class Graph:
 
     @property
     def triples(self) -> int:
-        return self.result.triples if self.result is not None else len(self.store)
+        """Triples of the default graph (a store folder also holds them per document)."""
+        return self.result.triples if self.result is not None else default_triples(self.store)
 
     def opener(self) -> Callable[[], ox.Store]:
         """How a server's worker gets the store: a store folder is opened in each (RocksDB
         handles do not survive a fork); an in-memory store is shared."""
-        if self.folder is not None and self.result is None:
+        if self.folder is not None:
             folder = str(self.folder)
             return lambda: ox.Store.read_only(folder)
         store = self.store
@@ -107,6 +110,11 @@ class Graph:
         if self.result is not None:
             return self.result.ntriples()
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+def default_triples(store: ox.Store) -> int:
+    """How many triples the default graph holds (``len(store)`` counts the named graphs' quads too)."""
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
 
 def to_rdflib(term) -> Node | None:
@@ -184,7 +192,8 @@ def open_graph(
             store = ox.Store.read_only(str(paths[0]))
         except OSError as exc:
             raise InputError(paths[0], f"not an Oxigraph store folder: {exc}") from exc
-        return Graph(description=f"Oxigraph store {paths[0]} ({len(store):,} quads)", folder=paths[0], _store=store)
+        return Graph(description=f"Oxigraph store {paths[0]} ({default_triples(store):,} triples)", folder=paths[0],
+                     _store=store)
     graph_files = [p for p in paths if is_graph_file(p)]
     if graph_files and len(graph_files) == len(paths):
         store = load_graph_files(graph_files)
@@ -198,4 +207,5 @@ def open_graph(
     if result.documents == 0:
         where = result.failed[0] if result.failed else ", ".join(map(str, paths))
         raise InputError(where, "no document could be built: " + "; ".join(str(d) for d in result.diagnostics[:3]))
-    return Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result)
+    return Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result,
+                 documents=result.documents)

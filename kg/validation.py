@@ -38,7 +38,7 @@ from .display import group_digits, shorten
 from .display import term as display
 from .iris import KG, PREFIXES
 from .shapes_sparql import compile_shapes, run_checks
-from .store import store_from_graph, to_ox, to_rdflib
+from .store import default_triples, store_from_graph, to_ox, to_rdflib
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 ENGINES = ("fast", "pyshacl")
@@ -246,7 +246,7 @@ def validate(
     else:
         if store is None:
             store = store_from_graph(data)
-        triples = len(store)
+        triples = default_triples(store)
         findings = run_core_fast(store, core, workers, progress)
         findings += run_rules_fast(store, (rules,))
         view = data if data is not None else StoreGraph(store)

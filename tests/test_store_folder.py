@@ -1,0 +1,108 @@
+"""A graph that lives on disk: kg build --store DIR, every command on it, kg info, and the
+incremental rebuild that equals a clean one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import kg
+from kg.cli import main
+from kg.store_folder import info, write_store
+
+from .conftest import RS_FIXTURES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dump(folder: Path) -> tuple[list[str], dict[str, list[str]]]:
+    """A store folder's default graph and its named graphs (but the build description), sorted."""
+    store = ox.Store.read_only(str(folder))
+    default = sorted(str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    named: dict[str, list[str]] = {}
+    for g in store.named_graphs():
+        if not g.value.endswith("/graph/build"):
+            named[g.value] = sorted(str(q.triple) for q in store.quads_for_pattern(None, None, None, g))
+    return default, named
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """The seeds and a copy of the RS fixtures (a test changes one of its zips)."""
+    d = tmp_path_factory.mktemp("inputs")
+    shutil.copytree(ROOT / "examples" / "seeds", d / "seeds")
+    shutil.copytree(RS_FIXTURES, d / "rs", ignore=shutil.ignore_patterns("*.py"))
+    return d
+
+
+def test_build_store_holds_the_build_and_every_command_reads_it(rs_build, inputs, tmp_path, capsys):
+    folder = tmp_path / "year.oxigraph"
+    assert main(["build", str(inputs / "seeds"), str(inputs / "rs"), "--store", str(folder), "-q"]) == 0
+    assert not (tmp_path / "graph.nt").exists()
+    default, named = dump(folder)
+    assert len(default) == rs_build.triples == 4435
+    assert sorted(named) == sorted([g for g in rs_build.graphs if g is not None] + ["https://kg.jp-spending.example/id/graph/shared"])
+    assert set().union(*map(set, named.values())) == set(default)  # the default graph is their union
+    about = info(folder)
+    assert (about["software"], about["ontology"], int(about["triples"]), about["graphs"]) == (kg.__version__, "1.1", 4435, 25)
+    assert len(about["inputs"]) == 24 and all(len(i["sha256"]) == 64 for i in about["inputs"])
+    capsys.readouterr()
+    assert main(["info", str(folder), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["graphs"] == 25
+    # every command opens it read-only
+    assert main(["query", "top-recipients", "-g", str(folder), "-f", "csv", "--limit", "1", "-q"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("7012405000492,国立研究開発法人情報通信研究機構,")
+    assert main(["validate", "-g", str(folder), "-q", "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["triples"] == 4435
+    assert main(["export", "gephi", "-g", str(folder), "-o", str(tmp_path / "n.gexf"), "-q"]) == 0
+    assert main(["publish", str(tmp_path / "site"), "-g", str(folder), "-q", "--only", "kg:Corporation"]) == 0
+    from kg.pages import Site
+
+    nec = "https://kg.jp-spending.example/id/corporation/7010601022674"
+    on_disk = Site(ox.Store.read_only(str(folder))).page(nec)
+    assert on_disk == Site(rs_build.store()).page(nec)  # each statement once, not once per named graph
+    assert "参照元 Referenced by (" in on_disk
+    assert kg.query(folder, "firms-in-several-projects") == kg.query(kg.build([inputs / "seeds", inputs / "rs"]),
+                                                                     "firms-in-several-projects")
+
+
+def test_incremental_rebuild_equals_a_clean_build(inputs, tmp_path):
+    cache, folder, clean = tmp_path / "cache", tmp_path / "inc.oxigraph", tmp_path / "clean.oxigraph"
+    sources = [inputs / "seeds", inputs / "rs"]
+    first = kg.build(sources, store=folder, cache=cache)
+    assert "25 of 25 named graphs written" in first.description
+    # one RS file changes: 1-2 names another 旧事業番号 (a lineage across files, so derived triples change too)
+    z = inputs / "rs" / "2024" / "1-2_RS_2024_基本情報_事業概要等.zip"
+    with zipfile.ZipFile(z) as src:
+        member = src.infolist()[0]
+        text = src.read(member).decode("utf-8-sig").replace("2021-総務-20-0094", "2021-総務-20-0063")
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(member, text.encode("utf-8-sig"))
+    again = kg.build(sources, store=folder, cache=cache)
+    import re
+
+    replaced = int(re.search(r"(\d+) of 25 named graphs written", again.description).group(1))
+    assert 1 <= replaced < 25  # only what changed
+    kg.build(sources, store=clean)
+    assert dump(folder) == dump(clean)
+    assert info(folder)["triples"] == info(clean)["triples"]
+
+
+def test_a_failed_build_leaves_the_old_store_whole(inputs, tmp_path, monkeypatch):
+    folder = tmp_path / "s.oxigraph"
+    kg.build([inputs / "seeds"], store=folder)
+    before = dump(folder)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("kg.store_folder._describe", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_store({None: {"<urn:a> <urn:b> <urn:c> ."}}, folder, [])
+    assert dump(folder) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s.oxigraph"]
