@@ -56,8 +56,23 @@ GRAPH_HELP = ("the graph: files written by 'kg build' (.nt .ttl .nq .trig .jsonl
 BASE_IRI_HELP = "base IRI of the data (default: $KG_BASE_IRI or https://kg.jp-spending.example/id/)"
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` cut and padded to ``width`` terminal columns (a kanji takes two)."""
+    import unicodedata
+
+    out, used = [], 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > width:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + " " * (width - used)
+
+
 def _progress(total: int):
-    """A progress line on stderr for multi-file builds (a bar on a terminal)."""
+    """A progress line on stderr for multi-file builds (a bar on a terminal, padded by display
+    width so that Japanese names leave nothing behind; a line per file otherwise)."""
     state = {"n": 0}
 
     def tick(path: Path) -> None:
@@ -68,7 +83,7 @@ def _progress(total: int):
         if sys.stderr.isatty():
             width = 30
             done = int(width * n / total)
-            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {path.name[:40]:<40}")
+            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {_fit(path.name, 40)}")
             if n == total:
                 sys.stderr.write("\n")
         else:
@@ -114,6 +129,8 @@ def _open_reporting(paths: list[str] | None, quiet: bool):
     """The graph named on the command line (graph files, a store folder or sources; default
     ./graph.nt), its problems on stderr; None when unusable (exit 2)."""
     files = [Path(p) for p in paths or [] if Path(p).exists()]
+    if not quiet and any(p.is_file() and p.stat().st_size > 50 * 2**20 for p in files):
+        print(f"loading {', '.join(map(str, files))} …", file=sys.stderr, flush=True)
     try:
         opened = api.open(paths or None, progress=None if quiet else _progress(len(expand(files))))
     except InputError as exc:

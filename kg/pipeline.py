@@ -229,6 +229,7 @@ def build(
     progress: Callable[[Path], None] | None = None,
     cache_dir: Path | None = None,
     workers: int = 1,
+    steps: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Map every input into one graph. Unusable files are reported and skipped; the others
     still build. ``paths`` defaults to the bundled example seeds. With ``cache_dir``, files
@@ -269,6 +270,9 @@ def build(
                 _store_cached(cache_file, results[path])
     ordered = [results[p] for p in files]
     mapped = time.perf_counter()
+    mapped_triples = sum(r.emitted.triples for r in ordered)
+    if steps and mapped_triples > 500_000:  # a step of more than a couple of seconds
+        steps(f"merging {len(files)} files ({mapped_triples:,} triples) …")
     out = BuildResult(graphs=merge([r.emitted for r in ordered], IRIs(base_iri)), files=ordered)
     out.timings = {"map": mapped - start, "merge": time.perf_counter() - mapped}
     for r in ordered:
