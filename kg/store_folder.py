@@ -36,7 +36,7 @@ from . import __version__, nt
 from .assets import ontology_version
 from .files import replacing_folder
 from .iris import KG, IRIs
-from .store import default_triples
+from .store import count_default_triples
 from .queries import internal, select
 
 #: bytes of N-Quads handed to Oxigraph's bulk loader at a time (measured on the synthetic
@@ -157,7 +157,7 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
             del old
             store = ox.Store(str(work))
             replaced = _update(store, graphs, names, prints, old_prints, say)
-        triples = default_triples(store)
+        triples = count_default_triples(store)
         _describe(store, iris, inputs, prints, sizes, triples)
         say("optimizing the store …")
         store.optimize()

@@ -1,0 +1,91 @@
+"""Benchmark: a national year as an Oxigraph store folder (``kg build --store``), with raw
+pyoxigraph run side by side on the same data.
+
+Stages, each in a fresh process (peak memory is its own):
+
+* ``kg build YEAR --store DIR -j N`` — map, merge, write the store (default graph plus
+  one named graph per document);
+* ``kg validate -g DIR -j N`` — every shape, on the store;
+* baseline 1 — raw ``pyoxigraph.Store().bulk_load`` (in memory) of the default graph's
+  N-Triples: the triples a query reads;
+* baseline 2 — raw ``Store(dir).bulk_load`` of the same quads the store holds (default
+  graph and named graphs), into a new folder;
+* each canned query with its defaults from a fresh ``kg query NAME -g DIR``, against a
+  fresh process where raw pyoxigraph opens the same store read-only and runs the same
+  text (parameters bound by VALUES, the first page).
+
+    .venv/bin/python benchmarks/store_year.py [--data /tmp/rs-synthetic-2024] [-j 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from real_rs import PY, timed  # noqa: E402
+
+from kg.queries import bindings, load_queries, query_text  # noqa: E402
+
+RAW_QUERY = """import sys, pyoxigraph as ox
+store = ox.Store.read_only(sys.argv[1])
+print(len(list(store.query(open(sys.argv[2], encoding="utf-8").read()))))"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "rs-synthetic-2024")
+    ap.add_argument("-j", "--workers", type=int, default=2)
+    args = ap.parse_args()
+    if not args.data.is_dir():
+        from rs_year import generate, write
+
+        write(args.data, generate(projects=5700)[0])
+    print(f"# {args.data}: {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores")
+    work = Path(tempfile.mkdtemp(prefix="kg-store-bench-"))
+    try:
+        store = work / "year.oxigraph"
+        j = str(args.workers)
+        b = timed([PY, "-m", "kg.cli", "build", str(args.data), "--store", str(store), "-j", j, "-q"])
+        v = timed([PY, "-m", "kg.cli", "validate", "-g", str(store), "-j", j, "-q"])
+        # the baselines' inputs, dumped from the store (not counted)
+        dump = ("import sys, pyoxigraph as ox; s = ox.Store.read_only(sys.argv[1]); "
+                "s.dump(output=sys.argv[2], format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()); "
+                "s.dump(output=sys.argv[3], format=ox.RdfFormat.N_QUADS)")
+        timed([PY, "-c", dump, str(store), str(work / "default.nt"), str(work / "all.nq")])
+        load_mem = ("import sys, pyoxigraph as ox; s = ox.Store(); "
+                    "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES); print(len(s))")
+        load_disk = ("import sys, pyoxigraph as ox; s = ox.Store(sys.argv[2]); "
+                     "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS); s.optimize(); print(len(s))")
+        m = timed([PY, "-c", load_mem, str(work / "default.nt")])
+        d = timed([PY, "-c", load_disk, str(work / "all.nq"), str(work / "raw.oxigraph")])
+        print(f"{'stage':58} {'seconds':>8} {'peak RSS':>10}")
+        for name, (s, mem, _) in (("kg build --store (map, merge, load, optimize)", b), ("kg validate -g DIR", v),
+                                  (f"baseline 1: bulk_load {int(m[2].stdout):,} triples in memory", m),
+                                  (f"baseline 2: bulk_load {int(d[2].stdout):,} quads on disk", d)):
+            print(f"{name:58} {s:8.1f} {mem / 2**30:8.2f} GiB")
+        total = b[0] + v[0]
+        print(f"build + validate: {total:.1f} s = {total / m[0]:.1f}x baseline 1, {total / d[0]:.1f}x baseline 2; "
+              f"peak {max(b[1], v[1]) / 2**30:.2f} GiB")
+        print(f"\n{'query (defaults, fresh process)':34} {'kg query':>9} {'raw':>7} {'ratio':>6} {'rows':>6}")
+        for name, q in sorted(load_queries().items()):
+            text = work / f"{name}.rq"
+            text.write_text(query_text(q, bindings(q)), encoding="utf-8")
+            k = timed([PY, "-m", "kg.cli", "query", name, "-g", str(store), "-f", "csv", "-q"])
+            r = timed([PY, "-c", RAW_QUERY, str(store), str(text)])
+            rows = len(k[2].stdout.splitlines()) - 1
+            print(f"{name:34} {k[0]:8.2f}s {r[0]:6.2f}s {k[0] / r[0]:5.1f}x {rows:6,}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
