@@ -57,7 +57,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
                        steps=steps if steps and len(chosen) > 0 else None)
     graph = Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result,
                   documents=result.documents)
-    if output is not None:
+    if output is not None and result.documents > 0:  # a build of nothing leaves the old output alone
         if steps and str(output) != "-" and result.triples > 500_000:
             steps(f"writing {output} …")
         if str(output) == "-":
@@ -65,7 +65,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
         else:
             with replacing(Path(output)) as out:
                 write(result, fmt, out)
-    if store is not None:  # the build's lines are handed to Oxigraph and freed as they load
+    if store is not None and result.documents > 0:  # the build's lines go to Oxigraph, freed as they load
         from .read import expand
         from .store_folder import write_store
 

@@ -43,7 +43,8 @@ EXAMPLES = {
     "serve": """examples:
   kg serve graph.nt --port 8000""",
     "push": """examples:
-  kg push graph.nt --endpoint http://localhost:7878/store --graph https://example.org/spending""",
+  kg push graph.nt --endpoint http://localhost:7878/store --graph https://example.org/spending
+  kg push --cleanup --endpoint http://localhost:7878/store     # after a push that failed half-way""",
     "publish": """examples:
   kg publish site/ -g graph.nt --only kg:Project,kg:Corporation""",
     "export": """examples:
@@ -274,6 +275,18 @@ def cmd_push(args: argparse.Namespace) -> int:
     if args.retries < 1 or args.backoff < 0:
         print("error: --retries must be at least 1 and --backoff not negative", file=sys.stderr)
         return 2
+    if args.cleanup:
+        from .remote import Retry, cleanup
+
+        try:
+            dropped = cleanup(args.endpoint, args.update, log=(lambda m: None) if args.quiet else
+                              (lambda m: print(m, file=sys.stderr)), retry=Retry(args.retries, args.backoff))
+        except RemoteError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if not args.quiet:
+            print(f"{len(dropped)} temporary graphs dropped at {args.endpoint}", file=sys.stderr)
+        return 0
     opened = _open_reporting(args.paths, args.quiet)
     if opened is None:
         return 2
@@ -529,6 +542,8 @@ def _parser() -> argparse.ArgumentParser:
     pu.add_argument("--graph", metavar="IRI", help="named graph to replace (default: the default graph)")
     pu.add_argument("--update", metavar="URL", help="SPARQL Update endpoint for the atomic replace (default: …/update beside …/store)")
     pu.add_argument("--retries", type=int, default=5, help="tries per request, the first included (default 5)")
+    pu.add_argument("--cleanup", action="store_true",
+                    help="drop the temporary graphs that failed pushes left on the server, and push nothing")
     pu.add_argument("--backoff", type=float, default=1.0, help="seconds before the first retry, doubled each time (default 1)")
     pu.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     pu.set_defaults(func=cmd_push)

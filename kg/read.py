@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from pathlib import Path
 
 from .model import Document
@@ -51,6 +52,8 @@ def read_documents(path: Path) -> list[Document | InputError]:
                     out.append(decode(name, z.read(info)))
                 except InputError as exc:
                     out.append(exc)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # this member only
+                    out.append(InputError(name, f"corrupt zip member ({exc}); the other members are read"))
             return out
     except zipfile.BadZipFile as exc:
         raise InputError(path, f"not a readable zip file ({exc}); is the download truncated?") from exc

@@ -127,13 +127,48 @@ def _graph_url(store_url: str, graph: str | None) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
-def update_endpoint_for(store_url: str) -> str | None:
-    """``…/update`` beside an Oxigraph-style ``…/store``; None otherwise."""
+def _beside(store_url: str, name: str) -> str | None:
+    """``…/NAME`` beside an Oxigraph-style ``…/store``; None for other servers."""
     parts = urlsplit(store_url)
     if parts.path.rstrip("/").endswith("/store"):
-        path = parts.path.rstrip("/")[: -len("store")] + "update"
+        path = parts.path.rstrip("/")[: -len("store")] + name
         return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
     return None
+
+
+def update_endpoint_for(store_url: str) -> str | None:
+    """``…/update`` beside an Oxigraph-style ``…/store``; None otherwise."""
+    return _beside(store_url, "update")
+
+
+#: the names of the temporary graphs a push uploads into (so that cleanup() finds leftovers)
+TEMP_PREFIX = "urn:jp-spending-kg:push:"
+
+
+def cleanup(store_url: str, update_url: str | None = None, log: Callable[[str], None] = lambda m: None,
+            retry: Retry | None = None, timeout: float = 600.0) -> list[str]:
+    """Drop the temporary graphs that failed pushes left on a server (``kg push --cleanup``):
+    those named ``urn:jp-spending-kg:push:…``; returns their names."""
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    query_url, update_url = query_endpoint_for(store_url), update_url or update_endpoint_for(store_url)
+    if query_url is None or update_url is None:
+        raise RemoteError(f"{store_url}: cleanup needs the query and update endpoints beside an Oxigraph-style …/store")
+    client = SPARQLWrapper(query_url)
+    client.setQuery(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{TEMP_PREFIX}")) }}')
+    client.setReturnFormat(JSON)
+    found = sorted(b["g"]["value"] for b in client.queryAndConvert()["results"]["bindings"])
+    form = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "jp-spending-kg"}
+    for g in found:
+        _request("POST", update_url, ("update=" + quote(f"DROP SILENT GRAPH <{g}>", safe="")).encode(), form,
+                 retry or Retry(), log, timeout)
+        log(f"dropped the temporary graph <{g}>")
+    return found
+
+
+def query_endpoint_for(store_url: str) -> str | None:
+    """``…/query`` beside an Oxigraph-style ``…/store``: where a push checks what the server holds."""
+    return _beside(store_url, "query")
 
 
 @dataclass
@@ -156,23 +191,65 @@ def push(data: bytes, triples: int, store_url: str, graph: str | None = None, up
     if update_url is None:
         _request("PUT", _graph_url(store_url, graph), data, headers, retry, log, timeout)
         return Pushed(triples, graph, False, time.perf_counter() - start)
-    temp = f"urn:uuid:{uuid.uuid4()}"  # a graph nobody else uses
+    temp = f"{TEMP_PREFIX}{uuid.uuid4()}"  # a graph nobody else uses, found again by cleanup()
     target = "DEFAULT" if graph is None else f"GRAPH <{graph}>"
     form = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "jp-spending-kg"}
+    query_url = query_endpoint_for(store_url)
 
     def update(text: str, retry: Retry) -> None:
         _request("POST", update_url, ("update=" + quote(text, safe="")).encode(), form, retry, log, timeout)
 
     try:
         _request("PUT", _graph_url(store_url, temp), data, headers, retry, log, timeout)
-        update(f"MOVE SILENT GRAPH <{temp}> TO {target}", retry)
+        _swap(update, temp, target, graph, triples, query_url, retry, log)
     except BaseException:
         try:  # the temporary graph must not outlive a failed push
             update(f"DROP SILENT GRAPH <{temp}>", Retry(attempts=3, backoff=retry.backoff, sleep=retry.sleep))
         except RemoteError as exc:
             log(f"could not drop the temporary graph <{temp}>: {exc}")
         raise
+    if query_url is not None:  # success is what the server holds, not what it answered
+        held = count_remote(query_url, graph)
+        if held != triples:
+            raise RemoteError(f"after the swap the target holds {held:,} triples, not the {triples:,} pushed")
     return Pushed(triples, graph, True, time.perf_counter() - start)
+
+
+def _swap(update, temp: str, target: str, graph: str | None, triples: int, query_url: str | None,
+          retry: Retry, log: Callable[[str], None]) -> None:
+    """``MOVE`` the uploaded graph over the target, safe to retry: never ``SILENT`` (a MOVE from
+    a graph that is gone would empty the target), and after a failed or lost answer the
+    server's state is looked at before trying again — the temporary graph gone and the
+    target holding what was pushed means the move was applied."""
+    delay = retry.backoff
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            update(f"MOVE GRAPH <{temp}> TO {target}", Retry(attempts=1, backoff=0, sleep=retry.sleep))
+            return
+        except RemoteError as exc:
+            if query_url is None:  # the state cannot be looked at: a second MOVE is not safe
+                raise
+            if not graph_exists(query_url, temp):
+                held = count_remote(query_url, graph)
+                if held == triples:
+                    log(f"the swap was applied although its answer was lost ({exc})")
+                    return
+                raise RemoteError(f"the swap failed ({exc}) and the temporary graph is gone: the target holds "
+                                  f"{held:,} triples, {triples:,} were pushed") from exc
+            if attempt == retry.attempts:
+                raise RemoteError(f"{exc}; the swap gave up after {retry.attempts} tries") from exc
+            log(f"swap: {exc}; the target is unchanged; try {attempt + 1} of {retry.attempts} in {delay:g} s")
+            retry.sleep(delay)
+            delay *= 2
+
+
+def graph_exists(query_url: str, graph: str) -> bool:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(query_url)
+    client.setQuery(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    client.setReturnFormat(JSON)
+    return bool(client.queryAndConvert()["boolean"])
 
 
 def count_remote(query_url: str, graph: str | None = None) -> int:

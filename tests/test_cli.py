@@ -147,3 +147,33 @@ def test_format_from_suffix(tmp_path, fmt, suffix):
     from kg.pipeline import format_for
 
     assert format_for(tmp_path / f"x{suffix}", None) == fmt
+
+
+def test_a_corrupt_zip_member_is_reported_and_the_others_build(tmp_path, capsys):
+    import zipfile
+
+    from .conftest import RS_FIXTURES
+
+    good = next((RS_FIXTURES / "2024").glob("1-1_*.zip"))
+    bad = tmp_path / "two.zip"
+    with zipfile.ZipFile(good) as z, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as out:
+        data = z.read(z.infolist()[0])
+        out.writestr("a/1-1.csv", data)
+        out.writestr("b/1-1-copy.csv", data)
+    raw = bytearray(bad.read_bytes())
+    second = raw.index(b"b/1-1-copy.csv", 40) + len(b"b/1-1-copy.csv")  # the second member's local header
+    raw[second + 10: second + 60] = b"\x00" * 50  # its compressed data, garbled
+    bad.write_bytes(bytes(raw))
+    assert main(["build", "-q", "-o", str(tmp_path / "g.nt"), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "two.zip!b/1-1-copy.csv: error: corrupt zip member" in err
+    assert "1 documents (1 failed)" in err and (tmp_path / "g.nt").stat().st_size > 1000
+
+
+def test_a_build_of_nothing_leaves_the_previous_output(tmp_path, capsys):
+    out = tmp_path / "graph.nt"
+    out.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    junk = tmp_path / "junk.txt"
+    junk.write_text("nothing a mapper knows\n", encoding="utf-8")
+    assert main(["build", "-q", "-o", str(out), str(junk)]) == 2
+    assert out.read_text(encoding="utf-8") == "<urn:a> <urn:b> <urn:c> .\n"

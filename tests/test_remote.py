@@ -85,7 +85,10 @@ class FlakyProxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 proxy.seen.append((self.command, self.path, body[:200]))
                 status = proxy.fail(self.command, self.path, body)
-                if status:
+                lost = isinstance(status, tuple)  # ("lost", code): forwarded, then the answer is lost
+                if lost:
+                    status = status[1]
+                if status and not lost:
                     self.send_response(status)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
@@ -97,6 +100,8 @@ class FlakyProxy:
                         status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "")
                 except urllib.error.HTTPError as e:
                     status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
+                if lost:  # the upstream did the work; the client hears a gateway timeout
+                    status, data, ctype = proxy.fail(self.command, self.path, body)[1], b"", ""
                 self.send_response(status)
                 if ctype:
                     self.send_header("Content-Type", ctype)
@@ -153,6 +158,48 @@ def test_a_failed_push_leaves_the_old_graph_and_no_partial_one(oxigraph_server, 
     assert any(m == "PUT" for m, _, _ in proxy.seen)  # the data was uploaded to a temporary graph
     assert count_remote(oxigraph_server + "/query", NAMED) == before  # the old graph, whole
     assert graphs(oxigraph_server) == [NAMED]  # and the temporary graph dropped
+
+
+def test_a_lost_answer_to_the_swap_never_empties_the_target(oxigraph_server, seed_build, rs_build):
+    """The proxy forwards the MOVE, then answers 504: the server moved the graph, the client
+    does not know. The push looks before retrying (a second MOVE from a graph that is gone
+    would have emptied the target with MOVE SILENT) and verifies what the server holds."""
+    push(seed_build.ntriples(), seed_build.triples, oxigraph_server + "/store", NAMED, log=lambda m: None)
+
+    def lose(method, path, body):
+        return ("lost", 504) if method == "POST" and b"MOVE" in urllib.parse.unquote_to_bytes(body) else None
+
+    proxy = FlakyProxy(oxigraph_server, lose)
+    log = []
+    try:
+        pushed = push(rs_build.ntriples(), rs_build.triples, proxy.url + "/store", NAMED,
+                      retry=Retry(3, 0, lambda s: None), log=log.append)
+    finally:
+        proxy.close()
+    assert pushed.triples == rs_build.triples == count_remote(oxigraph_server + "/query", NAMED)
+    assert any("applied although its answer was lost" in m for m in log)
+    assert graphs(oxigraph_server) == [NAMED]  # no temporary graph left
+
+
+def test_an_update_endpoint_down_leaves_no_temporary_graph(oxigraph_server, seed_build):
+    def down(method, path, body):  # every update answers 503: the upload is in, the swap never happens
+        return 503 if method == "POST" else None
+
+    proxy = FlakyProxy(oxigraph_server, down)
+    try:
+        with pytest.raises(RemoteError, match="swap gave up after 2 tries"):
+            push(seed_build.ntriples(), seed_build.triples, proxy.url + "/store", NAMED,
+                 retry=Retry(2, 0, lambda s: None), log=lambda m: None)
+    finally:
+        proxy.close()
+    # the DROP went through the proxy too and failed: the client says so; the upload is left
+    # for the server's owner to see, named in the log, never moved over the target
+    assert count_remote(oxigraph_server + "/query", NAMED) == 0
+    left = graphs(oxigraph_server)
+    assert len(left) == 1 and left[0].startswith("urn:jp-spending-kg:push:")
+    # kg push --cleanup, once the server answers again, drops what failed pushes left
+    assert main(["push", "--cleanup", "--endpoint", oxigraph_server + "/store", "-q"]) == 0
+    assert graphs(oxigraph_server) == []
 
 
 def test_push_errors_are_clear(seed_nt, capsys):
