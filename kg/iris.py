@@ -131,9 +131,14 @@ class IRIs:
 
     # projects and their parts
     def project(self, pn: ProjectNumber) -> URIRef:
+        """A legacy sheet by (sheet year, ministry, serial); a new project's sheet (``新30``)
+        by its code too, since new projects are numbered apart (``新30-0001`` and ``0001``
+        are two sheets of one year): ``2018-cas-n30-0001``."""
         if pn.year is None:
             raise ValueError(f"a project IRI needs the sheet year: {pn}")
-        return self._iri("project", f"{pn.year}-{pn.ministry.slug}-{pn.serial}")
+        new = f"n{pn.code[1:]}-" if pn.code.startswith("新") else ""
+        branch = f"-{pn.branch}" if pn.branch else ""
+        return self._iri("project", f"{pn.year}-{pn.ministry.slug}-{new}{pn.serial}{branch}")
 
     def rs_project(self, year: int, budget_project_id: str) -> URIRef:
         """An RS-system sheet: (sheet year, 予算事業ID)."""

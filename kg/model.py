@@ -97,6 +97,7 @@ class BudgetYear:
     #: an account row (RS 2-1 with 会計区分): 会計区分, 会計, 勘定
     account: tuple[str, ...] = ()
     line: int | None = None
+    pointer: str | None = None  # JSON Pointer into its file (JUDGIT! JSON): /予算/2
 
 
 @dataclass
@@ -137,6 +138,7 @@ class Indicator:
     key: str | None = None  # RS 3-1: 種別 and 番号 (アウトカム-1), the indicator's identity in its sheet
     basis: str | None = None  # 統計・データ名（出典）
     direction: str | None = None  # 上向き / 下向き
+    pointer: str | None = None  # JSON Pointer into its file (JUDGIT! JSON)
 
 
 @dataclass
@@ -268,6 +270,7 @@ class Expenditure:
     kind_code: str | None = None  # 法人種別 as coded in RS 5-1 (301 …)
     is_other: bool | None = None  # その他支出先 (names listed inside an その他 total)
     contracts: list[Contract] = field(default_factory=list)
+    pointer: str | None = None  # JSON Pointer into its file (JUDGIT! JSON): /支出先/3
 
 
 @dataclass

@@ -354,6 +354,7 @@ class ProjectNumber:
     ministry: Ministry
     code: str
     serial: str
+    branch: str = ""  # 枝番 of a sheet split in parts (JUDGIT! 0003-1 … 0003-16): each part is a sheet
 
     @property
     def is_new(self) -> bool:
@@ -362,7 +363,8 @@ class ProjectNumber:
     def display(self) -> str:
         year = "" if self.year is None else f"{self.year}-"
         code = f"{self.code}-" if self.code else ""
-        return f"{year}{_short(self.ministry)}-{code}{self.serial}"
+        branch = f"-{self.branch}" if self.branch else ""
+        return f"{year}{_short(self.ministry)}-{code}{self.serial}{branch}"
 
 
 def _short(m: Ministry) -> str:

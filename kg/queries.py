@@ -160,6 +160,9 @@ def _outer_select(text: str) -> tuple[int, int] | None:
     outside comments; None when there is none."""
     code = _code(text)
     m = _SELECT_RE.search(code)
+    if not m:  # not at a line's start (PREFIX … SELECT on one line): the first SELECT keyword
+        bare = _TOKENS_RE.sub(lambda t: " " * len(t.group()), text)  # outside IRIs, strings and comments
+        m = _ANY_SELECT_RE.search(bare)
     if not m:
         return None
     brace = code.find("{", m.end())

@@ -10,7 +10,7 @@ from pathlib import Path
 from .model import Document
 
 #: Suffixes a folder is searched for: text extracts of sheets, and the RS system's CSVs and zips.
-INPUT_SUFFIXES = (".txt", ".tsv", ".md", ".csv", ".zip")
+INPUT_SUFFIXES = (".txt", ".tsv", ".md", ".csv", ".json", ".zip")
 
 
 class InputError(Exception):
@@ -105,5 +105,5 @@ def decode(path: Path, data: bytes) -> Document:
             line = data.count(b"\n", 0, exc.start) + 1
             raise InputError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    media_type = "text/csv" if path.suffix.lower() == ".csv" else "text/plain"
+    media_type = {".csv": "text/csv", ".json": "application/json"}.get(path.suffix.lower(), "text/plain")
     return Document(path=path, text=text, sha256=sha, encoding=encoding, media_type=media_type)

@@ -34,7 +34,7 @@ def test_lineage_of_seed_004_three_sheets_three_years(graph):
     # 令和2年度 総務省 新03 0005 → 2021-総務-20-0063 → 2022-総務-21-0059
     assert lineage(graph, "2022-soumu-0059") == ["2022-総務-21-0059", "2021-総務-20-0063", "2020-総務-新03-0005"]
     years = [int(graph.value(URIRef(ID + "project/" + k), KG.sheetYear)) for k in
-             ("2022-soumu-0059", "2021-soumu-0063", "2020-soumu-0005")]
+             ("2022-soumu-0059", "2021-soumu-0063", "2020-soumu-n03-0005")]
     assert years == [2022, 2021, 2020]
 
 

@@ -95,11 +95,11 @@ def test_law_revision_ids_keep_the_law(g):
 
 def test_free_form_old_numbers_give_lineage(g):
     past = {str(o).rsplit("/", 1)[1] for o in g.objects(P("3935"), KG.pastSheet)}  # 新02-0026、経産20-0435、経産21-0412
-    assert past == {"2019-meti-0026", "2021-meti-0435", "2022-meti-0412"}
+    assert past == {"2019-meti-n02-0026", "2021-meti-0435", "2022-meti-0412"}
     assert {str(o).rsplit("/", 1)[1] for o in g.objects(P("7480"), KG.pastSheet)} == {"2023-env-0192"}  # 2023環境220192
     assert {str(o).rsplit("/", 1)[1] for o in g.objects(P("4887"), KG.pastSheet)} == {"2023-env-0150"}  # 令和５年度　2023環境22 0150
     assert {str(o).rsplit("/", 1)[1] for o in g.objects(P("5639"), KG.pastSheet)} == {
-        "2020-meti-0034", "2022-meti-0414", "2023-meti-0436"}  # 経産新21：0034　経産21：0414　経産22：0436
+        "2020-meti-n21-0034", "2022-meti-0414", "2023-meti-0436"}  # 経産新21：0034　経産21：0414　経産22：0436
     assert {str(o).rsplit("/", 1)[1] for o in g.objects(P("6823"), KG.pastSheet)} == {"2023-mhlw-0328"}
     assert list(g.objects(P("4166"), KG.pastSheet)) == []  # 2023国交22017200: reported, not guessed
 

@@ -52,7 +52,7 @@ def figures(out: Sink, node: URIRef, b: BudgetYear, d: URIRef) -> None:
         out.add(node, KG.supplementaryBudgetDerived, boolean(True))
     out.text(node, KG.changeReason, b.reason)
     out.text(node, KG.note, b.note)
-    out.source(node, b.line, d)
+    out.source(node, b.line, d, b.pointer)
 
 
 def budget_lines(out: Sink, p: URIRef, lines: list[BudgetLine], d: URIRef) -> None:

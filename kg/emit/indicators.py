@@ -26,6 +26,7 @@ def indicators(out: Sink, owner: URIRef, rows: list[Indicator]) -> None:
         out.text(node, KG.unit, ind.unit)
         out.text(node, KG.goalText, ind.goal)
         out.line(node, ind.line)
+        out.add(node, KG.sourcePointer, plain(ind.pointer) if ind.pointer else None)
         seen: Counter = Counter()
         for v in ind.values:
             key = v.fiscal_year if v.fiscal_year is not None else compact(v.label) or "x"

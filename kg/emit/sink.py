@@ -142,10 +142,11 @@ class Sink:
         """The line of its document a record was read from."""
         self.add(node, KG.sourceLine, integer(line) if line else None)
 
-    def source(self, node: URIRef, line: int | None, d: URIRef) -> None:
-        """Where a record was read: its document and line."""
+    def source(self, node: URIRef, line: int | None, d: URIRef, pointer: str | None = None) -> None:
+        """Where a record was read: its document, line and (in a JSON file) JSON Pointer."""
         self.line(node, line)
         self.add(node, PROV.wasDerivedFrom, d)
+        self.add(node, KG.sourcePointer, plain(pointer) if pointer else None)
 
     # ------------------------------------------------------------------ what spans files
     def name(self, node: URIRef, text: str | None) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import excel_cells, pdf_text, preanalysis, rs_csv
+from . import excel_cells, judgit_json, pdf_text, preanalysis, rs_csv
 
-MAPPERS: tuple[ModuleType, ...] = (rs_csv, preanalysis, excel_cells, pdf_text)
+MAPPERS: tuple[ModuleType, ...] = (judgit_json, rs_csv, preanalysis, excel_cells, pdf_text)
 
 
 def detect(text: str) -> ModuleType | None:

@@ -1,0 +1,111 @@
+"""JUDGIT! open data (legacy review sheets 2015–2023 as JSON): an excerpt in
+tests/fixtures/judgit (see its NOTICE) with exact values, and the full 公開年度 2018 when
+``../shared/data/judgit`` is there (skipped otherwise)."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from stdnum.jp import cn
+
+import kg
+from kg.queries import select
+
+HERE = Path(__file__).resolve().parent
+FIXTURE = HERE / "fixtures" / "judgit"
+SHARED = Path(os.environ.get("KG_SHARED_DATA", HERE.parent.parent / "shared" / "data"))
+Q = "PREFIX kg: <https://kg.jp-spending.example/def/> PREFIX dcterms: <http://purl.org/dc/terms/> "
+
+
+def expected(sheets: Iterable[dict]) -> tuple[int, Decimal, set[str]]:
+    """From the JSON itself: sheets, 支出額 in yen (exact), distinct valid 法人番号."""
+    n, yen, numbers = 0, Decimal(0), set()
+    for sheet in sheets:
+        n += 1
+        for row in sheet.get("支出先") or []:
+            if row.get("支出先名") and row.get("支出額") is not None:
+                yen += Decimal(str(row["支出額"])) * 1_000_000
+            raw = str(row.get("法人番号") or "").strip()
+            if cn.is_valid(raw):
+                numbers.add(raw)
+    return n, yen, numbers
+
+
+def built(graph) -> tuple[int, Decimal, set[str]]:
+    store = kg.open(graph).store
+    from kg.queries import adhoc_query
+
+    sheets = int(select(store, adhoc_query(Q + "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?d kg:describes ?p }", "q"))[0]["n"].value)
+    yen = Decimal(select(store, adhoc_query(Q + "SELECT (SUM(?a) AS ?y) WHERE { ?e a kg:Expenditure ; kg:amount ?a }", "q"))[0]["y"].value)
+    numbers = {r["n"].value for r in select(store, adhoc_query(
+        Q + "SELECT DISTINCT ?n WHERE { ?c kg:corporateNumber ?n ; kg:corporateNumberValid true }", "q"))}
+    return sheets, yen, numbers
+
+
+def _fixture_sheets():
+    for p in sorted(FIXTURE.rglob("*.json")):
+        yield json.loads(p.read_text(encoding="utf-8"))
+
+
+def test_a_sheet_maps_with_exact_yen_and_its_json_pointer():
+    g = kg.build([FIXTURE / "judgit-data" / "2018" / "個人情報保護委員会" / "0001.json"])
+    rows = kg.query(g, sparql=Q + """SELECT ?rank ?name ?number ?yen ?line ?ptr WHERE {
+        ?e a kg:Expenditure ; kg:rank ?rank ; kg:recipientName ?name ; kg:amount ?yen ; kg:sourceLine ?line ;
+           kg:sourcePointer ?ptr ; kg:block/kg:blockLetter "A" . OPTIONAL { ?e kg:recipient/kg:corporateNumber ?number } }
+        ORDER BY ?rank LIMIT 2""")
+    assert rows == [
+        {"rank": 1, "name": "エヌ・ティ・ティ・コミュニケーションズ株式会社", "number": "7010001064648",
+         "yen": Decimal("585000000"), "line": rows[0]["line"], "ptr": "/支出先/0"},
+        {"rank": 2, "name": "株式会社日立製作所", "number": "7010001008844", "yen": Decimal("182300000"),
+         "line": rows[1]["line"], "ptr": "/支出先/1"}]
+    assert rows[0]["line"] < rows[1]["line"]  # the line where each object starts in the pretty-printed file
+
+
+def test_excerpt_gives_exactly_its_sheets_yen_and_numbers():
+    g = kg.build([FIXTURE])
+    assert not g.failed
+    want = expected(_fixture_sheets())
+    assert built(g) == want
+    assert want[0] == 6 and want[1] == Decimal("7435170000")
+
+
+def test_budgets_outcomes_and_lineage_of_a_2015_and_2018_sheet():
+    g = kg.build([FIXTURE])
+    budget = kg.query(g, sparql=Q + """SELECT ?fy ?initial ?total ?executed WHERE {
+        <https://kg.jp-spending.example/id/project/2015-ppc-0003> kg:budgetRecord ?b . ?b kg:fiscalYear ?fy ;
+        kg:isRequest false . OPTIONAL { ?b kg:initialBudget ?initial } OPTIONAL { ?b kg:budgetTotal ?total }
+        OPTIONAL { ?b kg:executedAmount ?executed } } ORDER BY ?fy""")
+    assert budget[1] == {"fy": 2013, "initial": Decimal("4912000"), "total": Decimal("4912000"), "executed": Decimal("1744000")}
+    outcome = kg.query(g, sparql=Q + """SELECT ?fy ?v WHERE { <https://kg.jp-spending.example/id/project/2015-ppc-0003>
+        kg:indicator ?i . ?i kg:indicatorKind "outcome" ; kg:indicatorValue ?x . ?x kg:valueKind "actual" ;
+        kg:fiscalYear ?fy ; kg:numericValue ?v } ORDER BY ?fy""")
+    assert outcome == [{"fy": 2013, "v": Decimal("3000.0")}, {"fy": 2014, "v": Decimal("9250.0")}]
+    past = kg.query(g, sparql=Q + "SELECT ?o WHERE { <https://kg.jp-spending.example/id/project/2018-ppc-0003> kg:pastSheet ?o }")
+    assert past == [{"o": "https://kg.jp-spending.example/id/project/2014-ppc-0004"}]
+
+
+def test_rs_2024_old_number_reaches_the_judgit_2023_sheet():
+    g = kg.build([FIXTURE, HERE / "fixtures" / "rs-real" / "2024"])
+    sheet = "https://kg.jp-spending.example/id/project/2023-env-0192"
+    rows = kg.query(g, sparql=Q + f"""SELECT ?rs ?name WHERE {{ ?rs kg:pastSheet <{sheet}> ; kg:budgetProjectId ?id .
+        <{sheet}> dcterms:identifier ?ident ; ^kg:describes ?d . OPTIONAL {{ <{sheet}> <http://www.w3.org/2000/01/rdf-schema#label> ?name }} }}""")
+    assert rows == [{"rs": "https://kg.jp-spending.example/id/project/2024-rs-7480", "name": rows[0]["name"]}]
+    assert rows[0]["name"]  # the JUDGIT! sheet's own name: the RS sheet's predecessor is a described sheet
+
+
+YEAR = SHARED / "judgit" / "judgit-data-2018.zip"
+
+
+@pytest.mark.skipif(not YEAR.is_file(), reason=f"{YEAR} is not here (the full JUDGIT! data is not shipped)")
+def test_a_full_year_gives_exactly_its_sheets_yen_and_numbers():
+    with zipfile.ZipFile(YEAR) as z:
+        want = expected(json.loads(z.read(n)) for n in z.namelist() if n.endswith(".json"))
+    g = kg.build([YEAR], workers=2)
+    assert not g.failed and not [d for d in g.diagnostics if d.severity == "error"]
+    assert built(g) == want and want[0] == 5145
