@@ -5,7 +5,7 @@ The Python API (``kg.build``, ``kg.open``, ``kg.validate``, ``kg.query``,
 and is loaded on first use, so that ``import kg`` stays light.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
 _API = ("build", "open", "validate", "query", "export_network", "publish", "push", "serve", "Graph", "Rows")
 __all__ = [*_API, "__version__"]

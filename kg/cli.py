@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__, api
+from . import api
+from .version import __version__
 from .api import DEFAULT_GRAPH
 from .assets import EXAMPLES_DIR, ontology_version
 from .diagnostics import summarise, write_report

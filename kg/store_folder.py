@@ -32,7 +32,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__, nt
+from . import nt
+from .version import __version__
 from .assets import ontology_version
 from .files import replacing_folder
 from .iris import KG, IRIs

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 
 from .. import nt
-from .. import __version__
+from ..version import __version__
 from ..assets import ontology_version, vocabulary_graph
 from ..iris import IRIs
 from .organisations import corporations
