@@ -53,8 +53,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     chosen = [Path(p).expanduser() for p in _as_list(paths)] or [EXAMPLES_DIR]
     fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
     result = run_build(chosen, base_iri=base_iri, progress=progress,
-                       cache_dir=Path(cache) if cache is not None else None, workers=workers,
-                       steps=steps if steps and len(chosen) > 0 else None)
+                       cache_dir=Path(cache) if cache is not None else None, workers=workers, steps=steps)
     graph = Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result,
                   documents=result.documents)
     if output is not None and result.documents > 0:  # a build of nothing leaves the old output alone

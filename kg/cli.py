@@ -144,9 +144,10 @@ def _open_reporting(paths: list[str] | None, quiet: bool):
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from .store_folder import info, is_store
+    from .store import is_store_folder
+    from .store_folder import info
 
-    if not is_store(args.folder):
+    if not is_store_folder(args.folder):
         print(f"{args.folder}: error: not an Oxigraph store folder (kg build --store writes one)", file=sys.stderr)
         return 2
     about = info(args.folder)

@@ -25,7 +25,6 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from socketserver import ForkingMixIn
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
@@ -394,19 +393,3 @@ def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limi
         pass
     finally:
         server.server_close()
-
-
-def store_folder(folder: Path) -> tuple[Callable[[], ox.Store], str] | None:
-    """An Oxigraph store folder: how each request opens it (read-only, in the child: RocksDB
-    handles do not survive a fork) and a description; None when ``folder`` is not one."""
-    from .read import InputError
-
-    if not (folder.is_dir() and (folder / "CURRENT").is_file()):
-        return None
-    try:
-        probe = ox.Store.read_only(str(folder))
-    except OSError as exc:
-        raise InputError(folder, f"not an Oxigraph store folder: {exc}") from exc
-    description = f"Oxigraph store {folder} ({len(probe)} quads)"
-    del probe
-    return (lambda: ox.Store.read_only(str(folder))), description

@@ -355,9 +355,7 @@ def check_values(store: ox.Store, query: CannedQuery, values: dict[str, str]) ->
     out = dict(values)
     names = {p.name for p in query.params}
     if "topic" in names and "topic" in out and out["topic"] != "*":
-        known = sorted(s["n"].value for s in store.query(
-            "SELECT DISTINCT ?n WHERE { ?t a <https://kg.jp-spending.example/def/KeywordConcept> ; "
-            "<http://www.w3.org/2004/02/skos/core#notation> ?n }"))
+        known = [r["notation"].value for r in select(store, internal("param-topics"))]
         if out["topic"] not in known:
             raise QueryError(f"{query.name}: no topic {out['topic']!r} in the graph (topics: {', '.join(known) or 'none'}, "
                              "or * for every project; ontology/topics.ttl defines them)")
@@ -375,15 +373,14 @@ _PAGE_PROJECT_RE = re.compile(r"^(?:.*/)?(\d{4}-(?:rs-)?[a-z0-9%A-F-]+?-?\d+)/?$
 
 
 def _project_identifier(store: ox.Store, query: CannedQuery, value: str) -> str:
-    ident = "http://purl.org/dc/terms/identifier"
     text = clean_text(value) or ""
-    if store.query(f"ASK {{ ?p <{ident}> {ox.Literal(text)} }}"):
+    if select(store, internal("param-project"), identifier=text):
         return text
     m = _PAGE_PROJECT_RE.match(value.strip())
     if m:  # as in the page URLs: the node's last path segment
-        tail = ox.Literal("/project/" + m.group(1).lower())
-        for s in store.query(f"SELECT ?id WHERE {{ ?p <{ident}> ?id FILTER(STRENDS(STR(?p), {tail})) }} LIMIT 1"):
-            return s["id"].value
+        found = select(store, internal("param-project-page"), tail="/project/" + m.group(1).lower())
+        if found:
+            return found[0]["identifier"].value
     raise QueryError(f"{query.name}: no project {value!r} in the graph (give its 事業番号 as the other queries show it, "
                      "e.g. 2022-総務-21-0059 or 2024-RS-5120, or its page name, e.g. 2022-soumu-0059)")
 

@@ -105,11 +105,6 @@ class Graph:
         store = self.store
         return lambda: store
 
-    def ntriples(self) -> bytes:
-        """The default graph as N-Triples (sorted for a build: byte-identical)."""
-        if self.result is not None:
-            return self.result.ntriples()
-        return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
 
 
 def default_triples(store: ox.Store) -> int:

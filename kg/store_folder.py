@@ -10,12 +10,13 @@ Layout of the store:
   document descriptions), so that the default graph is exactly their union;
 * ``<…/id/graph/build>`` describes the build as data (PROV, VoID): when, by which
   version under which ontology, from which inputs (name, SHA-256, size), how many
-  triples, and a SHA-256 of each named graph's content, which :func:`info` reads back
-  and an incremental rebuild compares.
+  triples, and a fingerprint of each named graph's content (:func:`fingerprint`), which
+  :func:`info` reads back and an incremental rebuild compares.
 
-The store is bulk-loaded by Oxigraph from a stream of N-Quads (never one string in
-memory), written beside the target folder and swapped in: a failed build leaves the old
-store whole. An incremental rebuild (``--cache``) starts from a checkpoint of the old
+The store is bulk-loaded by Oxigraph from N-Quads written to a file beside it first (so
+that the build's lines are freed before Oxigraph's loader takes its memory), in parts of
+``LOAD_PART_BYTES``; it is written beside the target folder and swapped in: a failed
+build leaves the old store whole. An incremental rebuild (``--cache``) starts from a checkpoint of the old
 store (hard links, no copy), replaces only the named graphs whose content changed, and
 updates the default graph by the difference, so that the result equals a clean build.
 """
@@ -37,7 +38,7 @@ from .version import __version__
 from .assets import ontology_version
 from .files import replacing_folder
 from .iris import KG, IRIs
-from .store import count_default_triples
+from .store import count_default_triples, is_store_folder
 from .queries import internal, select
 
 #: bytes of N-Quads handed to Oxigraph's bulk loader at a time (measured on the synthetic
@@ -54,8 +55,8 @@ class _LineStream(io.RawIOBase):
     """N-Triples/N-Quads lines from an iterator, read as a binary file (so that Oxigraph's
     bulk loader streams them: a year is gigabytes)."""
 
-    def __init__(self, lines: Iterator[str], counter: Callable[[int], None] | None = None):
-        self._lines, self._buffer, self._counter, self._n = lines, b"", counter, 0
+    def __init__(self, lines: Iterator[str]):
+        self._lines, self._buffer = lines, b""
 
     def readable(self) -> bool:
         return True
@@ -69,9 +70,6 @@ class _LineStream(io.RawIOBase):
                     break
             if not batch:
                 break
-            self._n += len(batch)
-            if self._counter:
-                self._counter(self._n)
             self._buffer += ("\n".join(batch) + "\n").encode("utf-8")
         n = min(len(target), len(self._buffer))
         target[:n] = self._buffer[:n]
@@ -109,8 +107,6 @@ class Written:
     triples: int  # in the default graph
     graphs: int  # named graphs of documents and the shared one
     replaced: int  # named graphs written (all of them unless incremental)
-    seconds: float
-    incremental: bool
 
 
 def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[Path], base_iri: str | None = None,
@@ -119,13 +115,12 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
     """Write the graphs of a build as an Oxigraph store folder (see the module doc). With
     ``consume``, each graph's lines are freed once loaded (``graphs`` is emptied): the
     build's memory goes while Oxigraph's loader takes its own."""
-    start = time.perf_counter()
     say = progress or (lambda message: None)
     iris = IRIs(base_iri)
     names = graph_names(graphs, iris)
     sizes = {names[k]: len(v) for k, v in graphs.items()}
     folder = Path(folder)
-    old_prints = read_fingerprints(folder) if incremental and is_store(folder) else None
+    old_prints = read_fingerprints(folder) if incremental and is_store_folder(folder) else None
     with replacing_folder(folder) as work:
         work.rmdir()  # Oxigraph makes the folder (and a checkpoint needs it absent)
         if old_prints is None:
@@ -164,7 +159,7 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
         store.optimize()
         store.flush()
         del store
-    return Written(folder, triples, len(sizes), replaced, time.perf_counter() - start, old_prints is not None)
+    return Written(folder, triples, len(sizes), replaced)
 
 
 def _both(graphs: dict[str | None, set[str]], names: dict[str | None, str], prints: dict[str, str], consume: bool):
@@ -243,7 +238,7 @@ def _describe(store: ox.Store, iris: IRIs, inputs: list[Path], prints: dict[str,
                   (node, n(str(KG.sha256)), lit(_sha256(path))),
                   (node, n(str(KG.byteSize)), lit(path.stat().st_size, "integer"))]
     for name, sha in prints.items():
-        quads += [(n(name), n(str(KG.contentSha256)), lit(sha)), (n(name), n(VOID + "triples"), lit(sizes[name], "integer"))]
+        quads += [(n(name), n(str(KG.contentFingerprint)), lit(sha)), (n(name), n(VOID + "triples"), lit(sizes[name], "integer"))]
     store.extend([ox.Quad(s, p, o, g) for s, p, o in quads])
 
 
@@ -253,10 +248,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def is_store(folder: Path) -> bool:
-    return Path(folder).is_dir() and (Path(folder) / "CURRENT").is_file()
 
 
 def read_fingerprints(folder: Path) -> dict[str, str]:
