@@ -38,14 +38,16 @@ GraphLike = Graph | str | Path | Iterable[str | Path]
 def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str | Path | None = None,
           format: str | None = None, store: str | Path | None = None, base_iri: str | None = None,
           workers: int = 1, cache: str | Path | None = None, progress: Callable[[Path], None] | None = None,
-          steps: Callable[[str], None] | None = None) -> Graph:
+          steps: Callable[[str], None] | None = None, all_corporations: bool = False) -> Graph:
     """Map documents (files or folders; default: the bundled examples) into one graph.
     With ``output``, also write it there (format from ``format`` or the suffix; sorted
     N-Triples by default: the same inputs give the same bytes). With ``store``, write an
     Oxigraph store folder (one named graph per document; with ``cache``, a rebuild into
     it replaces only what changed) and return the graph read from it. Unusable inputs
     are in ``graph.failed`` and ``graph.diagnostics``; the others are built. ``steps``
-    hears what a long build is doing."""
+    hears what a long build is doing. 法人番号 register files among the inputs add what
+    the register says of the corporations the other inputs name (of every corporation in
+    them with ``all_corporations``)."""
     from .files import replacing
     from .pipeline import build as run_build
     from .pipeline import format_for, write
@@ -53,8 +55,9 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     chosen = [Path(p).expanduser() for p in _as_list(paths)] or [EXAMPLES_DIR]
     fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
     result = run_build(chosen, base_iri=base_iri, progress=progress,
-                       cache_dir=Path(cache) if cache is not None else None, workers=workers, steps=steps)
-    graph = Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result,
+                       cache_dir=Path(cache) if cache is not None else None, workers=workers, steps=steps,
+                       all_corporations=all_corporations)
+    graph = Graph(description=result.summary(), diagnostics=result.diagnostics, notes=result.notes, failed=result.failed, result=result,
                   documents=result.documents)
     if output is not None and result.documents > 0:  # a build of nothing leaves the old output alone
         if steps and str(output) != "-" and result.triples > 500_000:
@@ -73,7 +76,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
                               incremental=cache is not None, progress=steps, consume=cache is None)
         graph = Graph(description=f"{graph.description}; store {store}: {written.triples:,} triples, "
                       f"{written.replaced:,} of {written.graphs:,} named graphs written",
-                      diagnostics=result.diagnostics, failed=result.failed, folder=Path(store),
+                      diagnostics=result.diagnostics, notes=result.notes, failed=result.failed, folder=Path(store),
                       documents=result.documents)
     return graph
 

@@ -28,7 +28,8 @@ EXAMPLES = {
     "build": """examples:
   kg build -o graph.nt                       # the bundled examples
   kg build ~/rs2024/ sheets/ --store year.oxigraph -j 2 --report diagnostics.csv
-  kg build ~/rs2024/ sheets/ --store year.oxigraph --cache .kg-cache   # again: only what changed""",
+  kg build ~/rs2024/ sheets/ --store year.oxigraph --cache .kg-cache   # again: only what changed
+  kg build ~/rs2024/ ~/nta/00_zenkoku_all_20260331.zip -o graph.nt    # with the 法人番号 register""",
     "validate": """examples:
   kg validate graph.nt
   kg validate -g graph.nt -f json -o report.json""",
@@ -111,14 +112,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 2
     steps = None if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
     graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
-                      workers=args.workers, cache=args.cache,
+                      workers=args.workers, cache=args.cache, all_corporations=args.all_corporations,
                       progress=None if args.quiet else _progress(len(expand(paths))), steps=steps)
     lines = summarise(graph.diagnostics)
     for line in lines if not args.quiet else [line for line in lines if ": error: " in line]:
         print(line, file=sys.stderr)
     if args.report is not None:
-        fmt_report = write_report(graph.diagnostics, args.report)
-        print(f"{len(graph.diagnostics):,} diagnostics → {args.report} ({fmt_report})", file=sys.stderr)
+        fmt_report = write_report(graph.diagnostics + graph.notes, args.report)
+        print(f"{len(graph.diagnostics) + len(graph.notes):,} diagnostics → {args.report} ({fmt_report})", file=sys.stderr)
     where = [w for w in ("stdout" if str(output) == "-" else (f"{output} ({fmt})" if output else None),
                          f"{args.store} (Oxigraph store)" if args.store else None) if w]
     print(f"{graph.description} → {' and '.join(where)}", file=sys.stderr)
@@ -450,6 +451,9 @@ def _parser() -> argparse.ArgumentParser:
         help="keep each file's mapping here; a rebuild maps only files whose bytes (or the code) changed",
     )
     b.add_argument("-j", "--workers", type=int, default=1, help="map files in this many processes (default: 1)")
+    b.add_argument("--all-corporations", action="store_true",
+                   help="with 法人番号 register files (全件/差分 CSV, told by content): keep every corporation in them, "
+                   "not only those the other inputs name")
     b.add_argument("--report", type=Path, metavar="FILE",
                    help="write every diagnostic, one per occurrence, to FILE (.json: JSON, else CSV); "
                    "stderr shows each message once with its count")

@@ -56,6 +56,23 @@ KGC = Namespace("https://kg.jp-spending.example/def/code/")
 ROV = Namespace("http://www.w3.org/ns/regorg#")
 SCHEMA = Namespace("https://schema.org/")
 
+# The official registries a node links out to (rdfs:seeAlso; README "Official registers").
+#: a corporation's page on the 国税庁法人番号公表サイト (its register history)
+NTA_PAGE = "https://www.houjin-bangou.nta.go.jp/henkorireki-johoto.html?selHouzinNo={number}"
+#: a corporation in gBizINFO's linked data
+GBIZINFO = "http://hojin-info.go.jp/data/{number}"
+#: a law on e-Gov 法令検索, and an article of its main provisions (本則)
+EGOV_LAW = "https://laws.e-gov.go.jp/law/{law_id}"
+EGOV_ARTICLE = "https://laws.e-gov.go.jp/law/{law_id}#Mp-At_{article}"
+
+
+def egov_article(law_id: str, article: str | None) -> URIRef:
+    """e-Gov's page of a law, at the article's anchor when there is one (``40の4`` → ``Mp-At_40_4``)."""
+    if article and re.fullmatch(r"\d+(?:の\d+)*", article):
+        return URIRef(EGOV_ARTICLE.format(law_id=law_id, article=article.replace("の", "_")))
+    return URIRef(EGOV_LAW.format(law_id=law_id))
+
+
 DEFAULT_BASE = "https://kg.jp-spending.example/id/"
 BASE_ENV = "KG_BASE_IRI"
 
@@ -120,6 +137,13 @@ class IRIs:
 
     def corporation(self, corporate_number: str) -> URIRef:
         return self._iri("corporation", corporate_number)
+
+    def register_record(self, corporate_number: str, changed: str, process: str) -> URIRef:
+        """A history record of the 法人番号 register, keyed by what a correction replaces."""
+        return URIRef(f"{self.corporation(corporate_number)}/register/{changed or 'undated'}-{process}")
+
+    def corporation_address(self, corporate_number: str) -> URIRef:
+        return URIRef(f"{self.corporation(corporate_number)}/address")
 
     def unnumbered_recipient(self, project: URIRef, block: str, rank: int) -> URIRef:
         """A recipient written without 法人番号 (その他, individuals): local to its row."""

@@ -487,6 +487,32 @@ def expand_corporate_abbreviations(name: str) -> str:
     return _ABBR_RE.sub(lambda m: _ABBREVIATIONS[m.group(1)], t)
 
 
+
+#: what two spellings of one name may differ in: spaces, middle dots, commas, full stops,
+#: quotes and the many dashes (ー between katakana is kept: it is part of the word)
+_NAME_NOISE_RE = re.compile(r"[\s・･·.,、，。'\"“”‘’「」『』]+")
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－﹣"})
+
+
+def corporation_name_key(name: str | None) -> str:
+    """A name reduced to what two spellings of it must share, to compare a 支出先名 with the
+    register's name: NFKC and neologdn (:func:`clean_text`), abbreviations expanded
+    (``(株)`` → 株式会社), case folded, spaces, dots, commas and quotes dropped, dashes unified.
+    ``ＮＳＩ－ＭＩジャパン（株）``, ``NSI-MI ジャパン株式会社`` and ``株式会社ＮＳＩ－ＭＩジャパン``
+    give the same key (the legal form is kept, not its place)."""
+    t = expand_corporate_abbreviations(name or "")
+    t = _ABBR_RE.sub(lambda m: _ABBREVIATIONS[m.group(1)], nfkc(t).replace("㈱", "(株)").replace("㈲", "(有)"))
+    t = _NAME_NOISE_RE.sub("", t.translate(_DASHES).casefold())
+    forms = []  # the legal form may stand before or after the name (株式会社X = X株式会社)
+    for form in _LEGAL_FORMS:
+        if form in t:
+            t = t.replace(form, "", 1)
+            forms.append(form)
+    return "+".join(sorted(forms)) + ":" + t if forms else t
+
+
+_LEGAL_FORMS = tuple(sorted(set(_ABBREVIATIONS.values()), key=len, reverse=True))
+
 # --------------------------------------------------------------------------- codes
 
 _MEASURE_CODE_RE = re.compile(r"^\(?\s*([^\s()]*?R\d+\s*-\s*\d+\s*-\s*\d+)\s*\)?$")

@@ -43,6 +43,14 @@ def lang(text: str, language: str = "ja") -> NT:
     return NT(f"{_quote(text)}@{language}")
 
 
+def unquote(term: str) -> str:
+    """The lexical form of a literal as N-Triples writes it (``"4の2"``, ``"x"@ja``, ``"1"^^<…>``)."""
+    body = term[1 : term.rindex('"')]
+    if "\\" not in body:
+        return body
+    return body.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+
+
 def plain(text: str) -> NT:
     """An ``xsd:string`` literal (written without a datatype, as N-Triples does)."""
     return NT(_quote(text))

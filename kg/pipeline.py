@@ -28,6 +28,9 @@ from rdflib.namespace import RDF
 from . import mappers, nt
 from .assets import EXAMPLES_DIR, ONTOLOGY_DIR
 from .emit import Emitted, Sink, document, emit, merge, quad_lines, sorted_nquads, union
+from .emit.merge import unresolved_law_names
+from .emit.register import register as emit_register
+from .mappers import nta
 from .files import replacing
 from .iris import KG, PREFIXES, IRIs
 from .model import Diagnostic
@@ -75,6 +78,11 @@ class BuildResult:
     files: list[FileResult] = field(default_factory=list)
     #: wall-clock seconds of the build's stages ("map": read and map every file, "merge")
     timings: dict[str, float] = field(default_factory=dict)
+    #: what the build could not settle but is not wrong in any input (severity "info": laws
+    #: cited by name only whose 法令ID no input gives); ``kg build --report`` lists them
+    notes: list[Diagnostic] = field(default_factory=list)
+    #: the 法人番号 register built in (None when no register file was given)
+    register: "RegisterSummary | None" = None
 
     @cached_property
     def lines(self) -> set[str]:
@@ -124,11 +132,81 @@ class BuildResult:
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         warnings = sum(1 for d in self.diagnostics if d.severity == "warning")
         cached = f", {self.cached_files} files from cache" if self.cached_files else ""
-        return (
+        text = (
             f"{self.documents} documents ({len(self.failed)} failed{cached}), {self.triples} triples, "
             f"{self.count(KG.Project)} projects, {self.count(KG.Corporation)} corporations, "
             f"{self.count(KG.Expenditure)} expenditures; {errors} errors, {warnings} warnings"
         )
+        if self.notes:
+            text += (f"; {len(self.notes):,} laws cited by name only have no 法令ID in any input "
+                     "(no e-Gov link; --report lists them)")
+        return text + (f"\n{self.register}" if self.register else "")
+
+
+@dataclass
+class RegisterSummary:
+    """What the build took from the 法人番号 register."""
+
+    files: int
+    full_files: int
+    rows: int
+    kept: int
+    corporations: int  # register entries built in
+    numbers: int  # distinct 法人番号 the rest of the build names
+    found: int  # … of which the register holds
+    withdrawn: int
+    complete: bool
+
+    def __str__(self) -> str:
+        scope = ("a complete register (全件 files of every prefecture): numbers it lacks are reported"
+                 if self.complete else
+                 "not a complete register, so a number missing from it may still exist (not reported)")
+        return (f"法人番号 register: {self.files:,} files ({self.full_files:,} 全件, {self.files - self.full_files:,} 差分), "
+                f"{self.kept:,} of {self.rows:,} rows kept; {self.corporations:,} corporations, "
+                f"{self.found:,} of the {self.numbers:,} 法人番号 on the sheets found, {self.withdrawn:,} withdrawn; {scope}")
+
+
+def map_register(paths: list[Path], parts: list[Emitted], iris: IRIs, all_corporations: bool = False,
+                 steps: Callable[[str], None] | None = None) -> tuple[Emitted, RegisterSummary, list[Diagnostic]]:
+    """Stream the register files, keeping the rows of the 法人番号 the other files name (every
+    row with ``all_corporations``) and, in a second pass, those of their successors; apply
+    them in 更新年月日 order and emit (:mod:`kg.emit.register`)."""
+    numbers: set[str] = set()
+    rows_to_check = []
+    for part in parts:
+        numbers.update(part.corporations)
+        rows_to_check.extend(part.recipient_rows)
+    diagnostics: list[Diagnostic] = []
+    reg = nta.Register()
+
+    def read_all(wanted, files):
+        rows = []
+        for path in paths:
+            def progress(n, path=path):
+                if steps:
+                    steps(f"法人番号 register: {n:,} rows of {path.name} read …")
+            rows.extend(nta.read(path, files, wanted, diagnostics, progress))
+        return rows
+
+    rows = read_all(None if all_corporations else numbers, reg.files)
+    kept = {r.number for r in rows}
+    successors = {r.successor for r in rows if r.successor} - kept
+    if successors and not all_corporations:  # the successors' own records, for their names
+        again: list[nta.RegisterFile] = []
+        more = read_all(successors, again)
+        for f, g in zip(reg.files, again):
+            f.kept += g.kept
+            f.prefectures |= g.prefectures
+        rows.extend(more)
+    reg.apply(rows)
+    out = Sink(iris)
+    emit_register(out, reg, rows_to_check, numbers)
+    summary = RegisterSummary(
+        files=len(reg.files), full_files=sum(f.full for f in reg.files), rows=reg.rows, kept=reg.kept,
+        corporations=len(reg.corporations), numbers=len(numbers),
+        found=sum(1 for n in numbers if n in reg.corporations), withdrawn=len(reg.withdrawn), complete=reg.complete,
+    )
+    return out.emitted(), summary, diagnostics
 
 
 def map_file(path: Path, base_iri: str | None = None) -> FileResult:
@@ -230,13 +308,19 @@ def build(
     cache_dir: Path | None = None,
     workers: int = 1,
     steps: Callable[[str], None] | None = None,
+    all_corporations: bool = False,
 ) -> BuildResult:
     """Map every input into one graph. Unusable files are reported and skipped; the others
     still build. ``paths`` defaults to the bundled example seeds. With ``cache_dir``, files
     whose bytes (and the code) did not change since the last build are not mapped again;
-    ``workers`` > 1 maps the other files in that many processes."""
+    ``workers`` > 1 maps the other files in that many processes. 法人番号 register files
+    (told by content) are streamed after the others (:func:`map_register`); by default only
+    the corporations the other files name are kept, every one with ``all_corporations``."""
     start = time.perf_counter()
     files = expand(paths or [EXAMPLES_DIR])
+    register_files = [p for p in files if p.is_file() and nta.is_register_file(p)]
+    if register_files:
+        files = [p for p in files if p not in set(register_files)]
     results: dict[Path, FileResult] = {}
     todo: list[tuple[Path, Path | None]] = []
     for path in files:
@@ -269,12 +353,31 @@ def build(
             if cache_file is not None:
                 _store_cached(cache_file, results[path])
     ordered = [results[p] for p in files]
+    parts = [r.emitted for r in ordered]
+    register = None
+    register_diagnostics: list[Diagnostic] = []
+    if register_files:
+        if steps:
+            steps(f"法人番号 register: reading {len(register_files):,} files …")
+        part, register, register_diagnostics = map_register(register_files, parts, IRIs(base_iri), all_corporations, steps)
+        parts.append(part)
     mapped = time.perf_counter()
-    mapped_triples = sum(r.emitted.triples for r in ordered)
+    mapped_triples = sum(p.triples for p in parts)
     if steps and mapped_triples > 500_000:  # a step of more than a couple of seconds
         steps(f"merging {len(files)} files ({mapped_triples:,} triples) …")
-    out = BuildResult(graphs=merge([r.emitted for r in ordered], IRIs(base_iri)), files=ordered)
+    out = BuildResult(graphs=merge(parts, IRIs(base_iri)), files=ordered, register=register)
     out.timings = {"map": mapped - start, "merge": time.perf_counter() - mapped}
+    if register is not None:
+        out.documents += register.files
+        out.rows += register.kept
+        out.diagnostics.extend(register_diagnostics)
+        for path in register_files:
+            out.layouts[str(path)] = nta.NAME
+    for name, count in sorted(unresolved_law_names(parts).items()):
+        out.notes.append(Diagnostic(
+            "", None, "info",
+            f"law cited by name only, and no input gives its 法令ID: {name!r} ({count} file{'s' if count > 1 else ''}); "
+            "no e-Gov link"))
     for r in ordered:
         out.documents += r.documents
         out.rows += r.rows

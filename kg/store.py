@@ -61,6 +61,8 @@ class Graph:
 
     description: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: what the build could not settle, not wrong in any input (BuildResult.notes)
+    notes: list[Diagnostic] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     #: the build this graph comes from (None when it was read from files or a store folder)
     result: "BuildResult | None" = None
@@ -213,5 +215,5 @@ def open_graph(
     if result.documents == 0:
         where = result.failed[0] if result.failed else ", ".join(map(str, paths))
         raise InputError(where, "no document could be built: " + "; ".join(str(d) for d in result.diagnostics[:3]))
-    return Graph(description=result.summary(), diagnostics=result.diagnostics, failed=result.failed, result=result,
+    return Graph(description=result.summary(), diagnostics=result.diagnostics, notes=result.notes, failed=result.failed, result=result,
                  documents=result.documents)

@@ -42,7 +42,7 @@ def test_command_reference_is_what_help_says(request):
 
 def test_layouts_and_input_suffixes_are_the_codes():
     text = README.read_text(encoding="utf-8")
-    for m in mappers.MAPPERS:
+    for m in mappers.MAPPERS + mappers.STREAMED:
         assert f"| `{m.NAME}` |" in text, f"layout {m.NAME} missing from the README's table"
     line = next(line for line in text.splitlines() if "folders are searched for" in line)
     para = text[text.index(line):text.index(line) + 200]

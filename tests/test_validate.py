@@ -1,6 +1,7 @@
 """SHACL validation: the seed graph conforms; each way of breaking it is reported exactly."""
 
 import json
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
 
@@ -57,6 +58,42 @@ class Case:
 
 
 RS2 = URIRef(ID + "project/2024-rs-005120")
+NTA_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "nta"
+XYMAX = URIRef(ID + "project/2023-env-0203/expenditure/C-17")  # pays 株式会社ザイマックスアルファ (9010001140884)
+XYMAX_CORP = URIRef(ID + "corporation/9010001140884")
+
+
+def _register_record_no_process(g):
+    rec = URIRef(str(XYMAX_CORP) + "/register/2021-11-09-21")
+    g.remove((rec, KG.registerProcess, None))
+    return rec
+
+
+def _register_name_differs(g):
+    g.add((XYMAX, KG.nameDiffersFromRegister, Literal(True)))
+    return XYMAX
+
+
+def _paid_after_closure(g):
+    row = URIRef(ID + "project/2023-moj-0005/expenditure/G-15")  # 株式会社パソナテック, closed 2024-09-06
+    g.add((row, KG.paidAfterClosure, Literal(True)))
+    return row
+
+
+def _merged_recipient(g):
+    row = URIRef(ID + "project/2023-mod-0202/expenditure/D-6")  # リエゾン・オフィス有限会社, liquidated
+    g.add((URIRef(ID + "corporation/4030002019866"), KG.successor, XYMAX_CORP))
+    return row
+
+
+def _register_kind(g):
+    g.add((XYMAX, KG.corporationTypeCode, Literal("302")))
+    return XYMAX
+
+
+def _absent_from_register(g):
+    g.add((URIRef(ID + "corporation/4030002019866"), KG.absentFromRegister, Literal(True)))
+    return URIRef(ID + "project/2023-mod-0202/expenditure/D-6")  # its only row
 
 
 def _rs_no_identity(g):
@@ -361,6 +398,22 @@ CASES = [
          value=ID + "ministry/soumu", base="rs"),
     Case("account-budget-no-account", "AccountBudgetShape", _account_budget_without_account, KG.account, "MinCount",
          base="rs"),
+    Case("register-record-process", "RegisterRecordShape", _register_record_no_process, KG.registerProcess, "MinCount",
+         base="nta"),
+    Case("register-name", "RegisterNameShape", _register_name_differs, None, "SPARQL", SH.Warning, base="nta",
+         value="株式会社ザイマックスアルファ",
+         message="The recipient is written 株式会社ザイマックスアルファ, but the 法人番号 register names 9010001140884 "
+                 "株式会社ザイマックスアルファ at that time (register: diff_20211111.csv line 3)."),
+    Case("paid-after-closure", "PaidAfterClosureShape", _paid_after_closure, None, "SPARQL", SH.Warning, base="nta",
+         message="Paid for a fiscal year after the register closed 株式会社パソナテック (法人番号 9010001131900) on 2024-09-06: "
+                 "合併による解散等 (register: diff_20240920.csv line 2)."),
+    Case("merged-recipient", "MergedRecipientShape", _merged_recipient, None, "SPARQL", SH.Info, base="nta",
+         message="リエゾン・オフィス有限会社 (法人番号 4030002019866) was taken over by 株式会社ザイマックスアルファ "
+                 "(法人番号 9010001140884); registration closed 2021-10-14"),
+    Case("register-kind", "RegisterKindShape", _register_kind, None, "SPARQL", SH.Warning, base="nta", value="302",
+         message="法人種別 302 on the sheet, but the 法人番号 register has 9010001140884 as 301 株式会社"),
+    Case("absent-from-register", "AbsentFromRegisterShape", _absent_from_register, None, "SPARQL", base="nta",
+         message="法人番号 4030002019866 is not in the 法人番号 register"),
     Case("two-kinds", "OneKindPerCorporationShape", _two_kinds, None, "SPARQL", SH.Warning,
          value="株式会社三菱総合研究所",
          message="法人番号 6010001030403 is written next to a 一般社団法人 (一般社団法人三菱総合研究所) and a 株式会社 "
@@ -377,6 +430,17 @@ def baseline(graph):
 @pytest.fixture(scope="module")
 def rs_baseline(rs_graph):
     return {f.key() for f in validate(rs_graph).findings}
+
+
+@pytest.fixture(scope="module")
+def nta_graph():
+    """Four real JUDGIT! 2023 sheets and the real register rows of their corporations."""
+    return build([NTA_FIXTURES]).graph
+
+
+@pytest.fixture(scope="module")
+def nta_baseline(nta_graph):
+    return {f.key() for f in validate(nta_graph).findings}
 
 
 def test_seed_graph_conforms_with_one_true_warning(graph):
@@ -408,9 +472,11 @@ def test_every_class_of_the_ontology_has_a_shape():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_each_break_is_reported_exactly(graph, baseline, rs_graph, rs_baseline, case):
+def test_each_break_is_reported_exactly(graph, baseline, rs_graph, rs_baseline, nta_graph, nta_baseline, case):
     if case.base == "rs":
         graph, baseline = rs_graph, rs_baseline
+    elif case.base == "nta":
+        graph, baseline = nta_graph, nta_baseline
     g = copy(graph)
     focus = case.mutate(g)
     report = validate(g)
@@ -451,7 +517,7 @@ def test_text_report_names_record_rule_value_and_source_line(graph):
         "\n"
         "WARNING   Budget record FY2019 of Means (数学アドバンストイノベーションプラットフォーム) of "
     )
-    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 34 shapes): does not conform\n")
+    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 40 shapes): does not conform\n")
 
 
 def test_source_of_a_nested_record_is_its_document_and_own_line(graph):
@@ -502,7 +568,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     good = tmp_path / "good.nt"
     good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
     assert main(["validate", "-q", str(good)]) == 0
-    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 34 shapes): conforms\n")
+    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 40 shapes): conforms\n")
 
     g = copy(graph)
     _expenditure_negative(g)

@@ -3,7 +3,7 @@
 Split by part of the ontology, in the order of the README's "The graph": :mod:`.sink`
 (graphs, writing, source links), :mod:`.organisations`, :mod:`.projects` (and lineage),
 :mod:`.policy` (laws, plans, policies), :mod:`.budgets`, :mod:`.indicators`,
-:mod:`.fund_flow`, :mod:`.preanalysis`; :mod:`.records` runs them over a record, and
+:mod:`.fund_flow`, :mod:`.preanalysis`, :mod:`.register` (the 法人番号 register); :mod:`.records` runs them over a record, and
 :mod:`.merge` joins the files of a build.
 """
 

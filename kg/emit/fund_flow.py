@@ -118,8 +118,9 @@ def expenditure(out: Sink, p: URIRef, e: Expenditure, doc: Document, d: URIRef) 
         out.add(node, KG.contract, cn)
         contract(out, cn, c, p, doc, d)
     local = out.iris.unnumbered_recipient(p, e.block, e.rank)
-    if recipient(out, node, e.recipient, e.corporate_number, e.corporate_number_text, local):
+    if recipient(out, node, e.recipient, e.corporate_number, e.corporate_number_text, local, kind_code=e.kind_code):
         out.add(node, KG.recipientKind, corporation_kind_by_code(e.kind_code) or corporation_kind(e.recipient))
+
     return node
 
 
@@ -151,11 +152,12 @@ def contract(out: Sink, node: URIRef, c: Contract, p: URIRef, doc: Document, d: 
         out.text(node, KG.recipientName, c.recipient)
         out.text(node, KG.location, c.location)
         out.add(node, KG.corporationTypeCode, plain(c.kind_code) if c.kind_code else None)
-        recipient(out, node, c.recipient, c.corporate_number, c.corporate_number_text, out.iris.contract_recipient(node))
+        recipient(out, node, c.recipient, c.corporate_number, c.corporate_number_text, out.iris.contract_recipient(node),
+                  kind_code=c.kind_code)
 
 
 def recipient(out: Sink, row: URIRef, name: str | None, number, number_text: str | None,
-              local: URIRef | None, in_table: bool = True) -> bool:
+              local: URIRef | None, in_table: bool = True, kind_code: str | None = None) -> bool:
     """Link ``row`` to whom it pays: the corporation of its 法人番号 (its name counted for the
     corporation's labels), else — with ``local`` — a recipient node of this row only, named
     as written (その他, individuals, numbers that do not check). True when a corporation."""
@@ -163,6 +165,7 @@ def recipient(out: Sink, row: URIRef, name: str | None, number, number_text: str
         return False
     if number is not None:
         out.corporation_seen(number, name, in_table)
+        out.recipient_rows.append((str(row), number.digits, name, out.sheet_year, kind_code))
         out.add(row, KG.recipient, out.iris.corporation(number.digits))
         return True
     if local is not None:

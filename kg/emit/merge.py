@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from .. import nt
 from ..version import __version__
 from ..assets import ontology_version, vocabulary_graph
-from ..iris import IRIs
+from ..iris import EGOV_LAW, IRIs, egov_article
 from .organisations import corporations
 from .sink import DCTERMS, KG, PROV, RDF, RDFS, SKOS, CorporationNames, Emitted, Sink, ja, plain
 
@@ -84,7 +84,44 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
             out.put((node, SKOS.altLabel, ja(alt)))
     graphs[None] |= out.graphs[None]
     graphs[None] |= same_project_lines(graphs)
+    graphs[None] |= egov_lines(graphs)
     return graphs
+
+
+def unresolved_law_names(parts: list[Emitted]) -> dict[str, int]:
+    """Laws cited by name only whose 法令ID no file of the build gives: name → number of files."""
+    known = {name for part in parts for name in part.law_ids}
+    out: Counter = Counter()
+    for part in parts:
+        out.update({name for name in part.law_names.values() if name not in known})
+    return dict(out)
+
+
+def egov_lines(graphs: dict[str | None, set[str]]) -> set[str]:
+    """``rdfs:seeAlso`` from every law with a 法令ID to its e-Gov page, and from each legal
+    basis of such a law to its article's anchor there (after the merge joined the laws cited
+    by name to their IDs)."""
+    law_id_p, law_p, article_p = f" <{KG.lawId}> ", f" <{KG.law}> ", f" <{KG.article}> "
+    ids: dict[str, str] = {}
+    law_of: dict[str, str] = {}
+    article_of: dict[str, str] = {}
+    for lines in graphs.values():
+        for line in lines:
+            if law_id_p in line:
+                s, _, o = line[:-2].partition(law_id_p)
+                ids[s] = nt.unquote(o.strip())
+            elif law_p in line:
+                s, _, o = line[:-2].partition(law_p)
+                law_of[s] = o.strip()
+            elif article_p in line:
+                s, _, o = line[:-2].partition(article_p)
+                article_of[s] = nt.unquote(o.strip())
+    see = f" <{RDFS.seeAlso}> "
+    out = {f"{law}{see}<{EGOV_LAW.format(law_id=law_id)}> ." for law, law_id in ids.items()}
+    for basis, law in law_of.items():
+        if law in ids:
+            out.add(f"{basis}{see}<{egov_article(ids[law], article_of.get(basis))}> .")
+    return out
 
 
 def same_project_lines(graphs: dict[str | None, set[str]]) -> set[str]:

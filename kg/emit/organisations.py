@@ -11,6 +11,7 @@ from __future__ import annotations
 from rdflib import URIRef
 
 from ..codes import corporation_kind
+from ..iris import GBIZINFO, NTA_PAGE
 from ..model import ReviewSheet
 from ..normalize import agency_of
 from ..normalize import ministry as ministry_of
@@ -90,3 +91,12 @@ def corporations(out: Sink, names_by_number: dict[str, CorporationNames]) -> Non
         out.add(corp, RDFS.label, ja(ranked[0]))
         for alt in ranked[1:]:
             out.add(corp, SKOS.altLabel, ja(alt))
+        if names.valid:
+            registry_links(out, corp, digits)
+
+
+def registry_links(out: Sink, corp: URIRef, digits: str) -> None:
+    """A corporation's pages at the registries: its page on the 国税庁法人番号公表サイト and
+    its gBizINFO IRI, as rdfs:seeAlso (README "Official registers" says why not owl:sameAs)."""
+    out.add(corp, RDFS.seeAlso, URIRef(NTA_PAGE.format(number=digits)))
+    out.add(corp, RDFS.seeAlso, URIRef(GBIZINFO.format(number=digits)))

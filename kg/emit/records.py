@@ -22,6 +22,7 @@ def emit(out: Sink, record, doc: Document) -> URIRef:
 
 def review_sheet(out: Sink, sheet: ReviewSheet, doc: Document, d: URIRef) -> URIRef:
     """A 行政事業レビューシート (a whole legacy sheet, or one RS file's part of a sheet)."""
+    out.sheet_year = sheet.sheet_year
     p = projects.project(out, sheet, d)
     organisations.responsible_units(out, p, sheet)
     projects.facts(out, p, sheet, doc)

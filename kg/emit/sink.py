@@ -76,6 +76,9 @@ class Emitted:
     project_aliases: dict[str, str] = field(default_factory=dict)
     #: node IRI → the spellings of the name of a node shared across documents (law, plan …)
     names: dict[str, Counter] = field(default_factory=dict)
+    #: rows naming a 法人番号 (支出先, 費目・使途, contracts), for the register's checks: (row IRI, 法人番号, name as
+    #: written, sheet year, 法人種別 code as written)
+    recipient_rows: list[tuple[str, str, str, int | None, str | None]] = field(default_factory=list)
 
     @property
     def triples(self) -> int:
@@ -96,6 +99,9 @@ class Sink:
         self.law_ids: dict[str, str] = {}
         self.project_aliases: dict[str, str] = {}
         self.names: dict[str, Counter] = defaultdict(Counter)
+        self.recipient_rows: list[tuple[str, str, str, int | None, str | None]] = []
+        #: the year of the sheet being emitted (its 支出先 rows were paid the fiscal year before)
+        self.sheet_year: int | None = None
 
     @property
     def current(self) -> str | None:
@@ -116,6 +122,7 @@ class Sink:
             law_ids=self.law_ids,
             project_aliases=self.project_aliases,
             names=dict(self.names),
+            recipient_rows=self.recipient_rows,
         )
 
     # ------------------------------------------------------------------ writing
