@@ -167,7 +167,8 @@ class RegisterSummary:
 
 
 def map_register(paths: list[Path], parts: list[Emitted], iris: IRIs, all_corporations: bool = False,
-                 steps: Callable[[str], None] | None = None) -> tuple[Emitted, RegisterSummary, list[Diagnostic]]:
+                 steps: Callable[[str], None] | None = None, progress: Callable[[Path], None] | None = None,
+                 ) -> tuple[Emitted, RegisterSummary, list[Diagnostic]]:
     """Stream the register files, keeping the rows of the 法人番号 the other files name (every
     row with ``all_corporations``) and, in a second pass, those of their successors; apply
     them in 更新年月日 order and emit (:mod:`kg.emit.register`)."""
@@ -177,18 +178,24 @@ def map_register(paths: list[Path], parts: list[Emitted], iris: IRIs, all_corpor
         numbers.update(part.corporations)
         rows_to_check.extend(part.recipient_rows)
     diagnostics: list[Diagnostic] = []
+    if not numbers and not all_corporations:
+        diagnostics.append(Diagnostic(str(paths[0]), None, "warning",
+                                      "no other input names a 法人番号, so no corporation of the register is kept "
+                                      "(--all-corporations keeps them all)"))
     reg = nta.Register()
 
-    def read_all(wanted, files):
+    def read_all(wanted, files, tick=None):
         rows = []
         for path in paths:
-            def progress(n, path=path):
+            def rows_read(n, path=path):
                 if steps:
                     steps(f"法人番号 register: {n:,} rows of {path.name} read …")
-            rows.extend(nta.read(path, files, wanted, diagnostics, progress))
+            rows.extend(nta.read(path, files, wanted, diagnostics, rows_read))
+            if tick:
+                tick(path)
         return rows
 
-    rows = read_all(None if all_corporations else numbers, reg.files)
+    rows = read_all(None if all_corporations else numbers, reg.files, progress)
     kept = {r.number for r in rows}
     successors = {r.successor for r in rows if r.successor} - kept
     if successors and not all_corporations:  # the successors' own records, for their names
@@ -359,7 +366,8 @@ def build(
     if register_files:
         if steps:
             steps(f"法人番号 register: reading {len(register_files):,} files …")
-        part, register, register_diagnostics = map_register(register_files, parts, IRIs(base_iri), all_corporations, steps)
+        part, register, register_diagnostics = map_register(register_files, parts, IRIs(base_iri), all_corporations,
+                                                            steps, progress)
         parts.append(part)
     mapped = time.perf_counter()
     mapped_triples = sum(p.triples for p in parts)

@@ -321,3 +321,25 @@ def test_real_rs_2024_against_the_real_register_extract():
     # 特定非営利活動法人認定こども園幼稚舎えるむ (liquidated 2022-07-27), paid for FY2023
     assert after == ["project/2024-rs-1074/block/J/item/1", "project/2024-rs-4572/block/A/item/1", "project/2024-rs-5374/contract/10"]
     assert sum(1 for line in result.lines if "nameDiffersFromRegister" in line) == 80
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 22])
+def test_a_quoted_cell_may_hold_a_line_break(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(nta, "_CHUNK", chunk)
+    row = _register_row("9010001140884", "株式会社ザイマックスアルファ")
+    row[21] = "合併により解散\n(承継先: 株式会社ザイマックスグループ)"  # 変更事由の詳細, free text
+    path = _write(tmp_path / "diff_20260331.csv", [row, _register_row("4030002019866", "リエゾン・オフィス有限会社", seq=2)])
+    files, diagnostics = [], []
+    rows = list(nta.read(path, files, None, diagnostics))
+    assert [(r.number, r.line, r.change_cause) for r in rows] == [
+        ("9010001140884", 1, "合併により解散\n(承継先: 株式会社ザイマックスグループ)"), ("4030002019866", 3, "")]
+    assert diagnostics == [] and files[0].rows == 2
+
+
+def test_a_file_cut_inside_a_quoted_cell_keeps_the_rows_before(tmp_path):
+    path = _write(tmp_path / "diff_20260331.csv", [_register_row("9010001140884", "株式会社ザイマックスアルファ")])
+    path.write_bytes(path.read_bytes() + b'2,4030002019866,01,0,2026-03-31,2015-10-05,"\xe3\x83\xaa\xe3\x82\xa8')  # cut
+    files, diagnostics = [], []
+    assert [r.number for r in nta.read(path, files, None, diagnostics)] == ["9010001140884"]
+    assert [(d.line, d.message) for d in diagnostics] == [
+        (2, "a quoted cell is not closed before the end of the file (truncated?); row skipped")]

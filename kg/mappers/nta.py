@@ -189,29 +189,24 @@ def is_register_file(path: Path) -> bool:
         return False
 
 
-def _raw_lines(stream, h, first: bytes = b"") -> Iterator[bytes]:
-    """The rows of a binary stream (a quoted cell may hold a line break), hashing every byte;
-    ``first`` is what was already read of it."""
+def _raw_batches(stream, h, first: bytes = b"") -> Iterator[list[bytes]]:
+    """The lines of a binary stream, a chunk's worth at a time, hashing every byte; ``first``
+    is what was already read of it."""
     rest = b""
-    pending = b""
     while True:
         chunk, first = (first or stream.read(_CHUNK)), b""
         if not chunk:
             break
         h.update(chunk)
-        parts = (rest + chunk).split(b"\n")
-        rest = parts.pop()
-        for part in parts:
-            if pending:
-                part = pending + b"\n" + part
-                pending = b""
-            if part.count(b'"') % 2:
-                pending = part
-                continue
-            yield part
-    tail = (pending + b"\n" + rest) if pending else rest
-    if tail.strip():
-        yield tail
+        data = rest + chunk
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        rest = data[cut + 1 :]
+        yield data[:cut].split(b"\n")
+    if rest.strip():
+        yield [rest]
 
 
 def read(path: Path, files: list[RegisterFile], wanted: set[str] | None,
@@ -250,44 +245,72 @@ def _read_stream(f, name: str, files: list[RegisterFile], wanted: set[bytes] | N
     index = len(files) - 1
     h = hashlib.sha256()
     encoding = info.encoding
-    for line_no, raw in enumerate(_raw_lines(f, h, head), 1):
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        raw = raw.rstrip(b"\r")
-        if not raw.strip():
-            continue
-        info.rows += 1
-        if progress and info.rows % 500_000 == 0:
-            progress(info.rows)
-        head_cells = raw.split(b",", 5)
-        if len(head_cells) > 4 and _DATE.fullmatch(head_cells[4]):
-            info.update_dates.add(head_cells[4].decode("ascii"))
-        number = head_cells[1] if len(head_cells) > 1 else b""
-        if wanted is not None and number not in wanted:
-            if len(info.prefectures) < len(PREFECTURES):  # which prefectures a 全件 file covers
-                m = _PREFECTURE.match(raw)
-                if m:
-                    info.prefectures.add(m.group(1).decode("ascii"))
-            continue
-        try:
-            cells = _fields(raw.decode(encoding))
-        except UnicodeDecodeError as exc:
-            diagnostics.append(Diagnostic(name, line_no, "error", f"row is not {encoding} text ({exc.reason}); row skipped"))
-            continue
-        except csv.Error as exc:
-            diagnostics.append(Diagnostic(name, line_no, "error", f"row is not CSV ({exc}); row skipped"))
-            continue
-        try:
-            row = parse_row(cells)
-        except RegisterFormatError as exc:
-            diagnostics.append(Diagnostic(name, line_no, "error", f"{exc}; row skipped"))
-            continue
-        row.source, row.line = index, line_no
-        info.kept += 1
-        if row.prefecture_code:
-            info.prefectures.add(row.prefecture_code)
-        yield row
+    line_no = 0
+    dates = info.update_dates
+    prefectures = info.prefectures
+    pending, pending_line = None, 0  # a row whose quoted cell holds a line break, so far
+    for batch in _raw_batches(f, h, head):
+        for raw in batch:
+            line_no += 1
+            if pending is not None:
+                raw = pending + b"\n" + raw
+            elif line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if raw.count(b'"') & 1:  # inside a quoted cell: the row goes on
+                if pending is None:
+                    pending_line = line_no
+                pending = raw
+                continue
+            row_line = line_no if pending is None else pending_line
+            pending = None
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            if not raw or raw.isspace():
+                continue
+            info.rows += 1
+            if progress and not info.rows % 500_000:
+                progress(info.rows)
+            if len(dates) < 2:  # one date: a 差分 file; two are enough to tell a 全件 file
+                cells5 = raw.split(b",", 5)
+                if len(cells5) > 4 and _DATE.fullmatch(cells5[4]):
+                    dates.add(cells5[4].decode("ascii"))
+            comma = raw.find(b",")
+            number = raw[comma + 1 : comma + 14]
+            if wanted is not None and number not in wanted:
+                if len(prefectures) < len(PREFECTURES):  # which prefectures a 全件 file covers
+                    m = _PREFECTURE.match(raw)
+                    if m:
+                        prefectures.add(m.group(1).decode("ascii"))
+                continue
+            row = _parse_raw(raw, encoding, name, row_line, diagnostics)
+            if row is None:
+                continue
+            row.source, row.line = index, row_line
+            info.kept += 1
+            if row.prefecture_code:
+                prefectures.add(row.prefecture_code)
+            yield row
+    if pending is not None:
+        diagnostics.append(Diagnostic(name, pending_line, "error",
+                                      "a quoted cell is not closed before the end of the file (truncated?); row skipped"))
     info.sha256 = h.hexdigest()
+
+
+def _parse_raw(raw: bytes, encoding: str, name: str, line_no: int, diagnostics: list[Diagnostic]) -> RegisterRow | None:
+    """One wanted row, decoded and read; None (and a diagnostic) when it cannot be."""
+    try:
+        cells = _fields(raw.decode(encoding))
+    except UnicodeDecodeError as exc:
+        diagnostics.append(Diagnostic(name, line_no, "error", f"row is not {encoding} text ({exc.reason}); row skipped"))
+        return None
+    except csv.Error as exc:
+        diagnostics.append(Diagnostic(name, line_no, "error", f"row is not CSV ({exc}); row skipped"))
+        return None
+    try:
+        return parse_row(cells)
+    except RegisterFormatError as exc:
+        diagnostics.append(Diagnostic(name, line_no, "error", f"{exc}; row skipped"))
+        return None
 
 
 def parse_row(cells: list[str]) -> RegisterRow:
