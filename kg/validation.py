@@ -79,6 +79,8 @@ class Finding:
     focus_class: str = ""
     sources: list[tuple[str, int | None]] = field(default_factory=list)
     more_sources: int = 0
+    #: the record's JSON Pointer in its source file (JSON layouts: ``/支出先/3``)
+    pointer: str = ""
 
     @property
     def severity_name(self) -> str:
@@ -382,6 +384,19 @@ def describe(findings: list[Finding], g: Graph, max_sources: int = 3) -> None:
         f.focus_class = _class_label(g, f.focus)
         found = sorted(sources_of(g, f.focus), key=lambda s: (s[0], s[1] or 0))
         f.sources, f.more_sources = found[:max_sources], max(0, len(found) - max_sources)
+        f.pointer = pointer_of(g, f.focus)
+
+
+def pointer_of(g: Graph, node: Node, depth: int = 0) -> str:
+    """The JSON Pointer (kg:sourcePointer) of the node, or of the record it belongs to."""
+    pointer = g.value(node, KG.sourcePointer)
+    if pointer is not None:
+        return str(pointer)
+    for parent in _parents(g, node) if depth < 3 else []:
+        found = pointer_of(g, parent, depth + 1)
+        if found:
+            return found
+    return ""
 
 
 # ----------------------------------------------------------------------------- output
@@ -401,7 +416,8 @@ def _where(f: Finding) -> str:
     if not f.sources:
         return "(no source document in the graph)"
     parts = [f"{doc}:{line}" if line else doc for doc, line in f.sources]
-    return ", ".join(parts) + (f" and {f.more_sources} more" if f.more_sources else "")
+    pointer = f", JSON {f.pointer}" if f.pointer else ""
+    return ", ".join(parts) + pointer + (f" and {f.more_sources} more" if f.more_sources else "")
 
 
 def _check(f: Finding) -> str:
@@ -425,10 +441,12 @@ def to_text(report: Report, source: str = "") -> str:
         lines.append(f"  node:   <{f.focus}>")
         lines.append("")
     nv, nw = len(report.violations), len(report.warnings)
+    ni = len(report.findings) - nv - nw
     verdict = "conforms" if report.conforms else "does not conform"
     where = f" in {source}" if source else ""
+    notes = f", {ni} info" if ni else ""
     lines.append(
-        f"{nv} violation{'s' * (nv != 1)}, {nw} warning{'s' * (nw != 1)}{where} "
+        f"{nv} violation{'s' * (nv != 1)}, {nw} warning{'s' * (nw != 1)}{notes}{where} "
         f"({report.triples} triples, {report.shapes} shapes): {verdict}"
     )
     return "\n".join(lines) + "\n"
@@ -452,6 +470,7 @@ def to_json(report: Report) -> str:
                 "shape": str(f.shape) if isinstance(f.shape, URIRef) else None,
                 "constraint": str(f.component) if f.component else None,
                 "sources": [{"document": d, "line": n} for d, n in f.sources],
+                "pointer": f.pointer or None,
                 "moreSources": f.more_sources,
             }
             for f in report.findings

@@ -37,6 +37,23 @@ def expected(sheets: Iterable[dict]) -> tuple[int, Decimal, set[str]]:
     return n, yen, numbers
 
 
+def bad_number_cells(year_zip: Path) -> int:
+    """From the JSON itself: 支出先 rows whose 法人番号 cell is not one 13-digit number."""
+    import re
+    import unicodedata
+
+    from kg.normalize import is_missing
+
+    n = 0
+    with zipfile.ZipFile(year_zip) as z:
+        for name in (m for m in z.namelist() if m.endswith(".json")):
+            for row in json.loads(z.read(name)).get("支出先") or []:
+                raw = row.get("法人番号")
+                if row.get("支出先名") and raw is not None and not is_missing(str(raw)):
+                    n += not re.fullmatch(r"\d{13}", re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(raw))))
+    return n
+
+
 def built(graph) -> tuple[int, Decimal, set[str]]:
     store = kg.open(graph).store
     from kg.queries import adhoc_query
@@ -99,6 +116,25 @@ def test_rs_2024_old_number_reaches_the_judgit_2023_sheet():
     assert rows[0]["name"]  # the JUDGIT! sheet's own name: the RS sheet's predecessor is a described sheet
 
 
+def test_findings_show_file_line_and_json_pointer():
+    report = kg.validate(kg.build([FIXTURE / "judgit-data" / "2018" / "個人情報保護委員会" / "0001.json"]))
+    found = [f for f in report.findings if str(f.shape).endswith("/RecipientWithoutNumberShape")]
+    assert [(f.sources, f.pointer) for f in found][:2] == [([("0001.json", 189)], "/支出先/13"), ([("0001.json", 198)], "/支出先/14")]
+    assert found[0].message == "The recipient 個人 has no 法人番号: its payments cannot be joined with its other rows."
+
+
+def test_lineage_by_year_counts_each_stated_method():
+    g = kg.build([FIXTURE, HERE / "fixtures" / "rs-real" / "2024"])
+    rows = [{k: int(v) for k, v in r.items()} for r in kg.query(g, "lineage-by-year")]
+    assert rows == [
+        {"sheetYear": 2015, "sheets": 1, "withPastSheet": 0, "listedPastSheet": 0, "formerNumber": 0, "pastSheetInGraph": 0},
+        {"sheetYear": 2018, "sheets": 3, "withPastSheet": 2, "listedPastSheet": 2, "formerNumber": 0, "pastSheetInGraph": 0},
+        {"sheetYear": 2023, "sheets": 2, "withPastSheet": 0, "listedPastSheet": 0, "formerNumber": 0, "pastSheetInGraph": 0},
+        # 8 RS sheets give a 旧事業番号; one of them, 2024-RS-7480, the JUDGIT! 2023 sheet of the excerpt
+        {"sheetYear": 2024, "sheets": 40, "withPastSheet": 8, "listedPastSheet": 0, "formerNumber": 8, "pastSheetInGraph": 1},
+    ]
+
+
 YEAR = SHARED / "judgit" / "judgit-data-2018.zip"
 
 
@@ -109,3 +145,8 @@ def test_a_full_year_gives_exactly_its_sheets_yen_and_numbers():
     g = kg.build([YEAR], workers=2)
     assert not g.failed and not [d for d in g.diagnostics if d.severity == "error"]
     assert built(g) == want and want[0] == 5145
+    # every 法人番号 cell that is not one 13-digit number is a NumberCellShape finding
+    from kg.validation import RULE_SHAPES, shapes_graph, sparql_rules
+
+    [rule] = [r for r in sparql_rules(shapes_graph(RULE_SHAPES)) if str(r.shape).endswith("/NumberCellShape")]
+    assert len(list(kg.open(g).store.query(rule.select))) == bad_number_cells(YEAR) == 365

@@ -63,6 +63,24 @@ XYMAX = URIRef(ID + "project/2023-env-0203/expenditure/C-17")  # pays 株式会�
 XYMAX_CORP = URIRef(ID + "corporation/9010001140884")
 
 
+SEED_ROW = URIRef(ID + "project/2022-soumu-0059/expenditure/G-1")  # 株式会社三菱総合研究所
+
+
+def _recipient_without_number(g, cell=None):
+    r = URIRef(str(SEED_ROW) + "-recipient")
+    g.remove((SEED_ROW, KG.recipient, None))
+    g.add((SEED_ROW, KG.recipient, r))
+    g.add((r, RDF.type, KG.Recipient))
+    g.add((r, RDFS.label, Literal("株式会社三菱総合研究所", lang="ja")))
+    if cell:
+        g.add((r, KG.corporateNumberText, Literal(cell)))
+    return SEED_ROW
+
+
+def _two_numbers_in_one_cell(g):
+    return _recipient_without_number(g, "6010001030403\n7010601022674")
+
+
 def _register_record_no_process(g):
     rec = URIRef(str(XYMAX_CORP) + "/register/2021-11-09-21")
     g.remove((rec, KG.registerProcess, None))
@@ -398,6 +416,11 @@ CASES = [
          value=ID + "ministry/soumu", base="rs"),
     Case("account-budget-no-account", "AccountBudgetShape", _account_budget_without_account, KG.account, "MinCount",
          base="rs"),
+    Case("two-numbers-in-a-cell", "NumberCellShape", _two_numbers_in_one_cell, None, "SPARQL", SH.Warning,
+         message="The 法人番号 cell of 株式会社三菱総合研究所 reads 6010001030403\n7010601022674: two numbers in one cell, "
+                 "not one 13-digit number, so the recipient is kept without one."),
+    Case("recipient-without-number", "RecipientWithoutNumberShape", _recipient_without_number, None, "SPARQL", SH.Info,
+         message="The recipient 株式会社三菱総合研究所 has no 法人番号"),
     Case("register-record-process", "RegisterRecordShape", _register_record_no_process, KG.registerProcess, "MinCount",
          base="nta"),
     Case("register-name", "RegisterNameShape", _register_name_differs, None, "SPARQL", SH.Warning, base="nta",
@@ -517,7 +540,7 @@ def test_text_report_names_record_rule_value_and_source_line(graph):
         "\n"
         "WARNING   Budget record FY2019 of Means (数学アドバンストイノベーションプラットフォーム) of "
     )
-    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 40 shapes): does not conform\n")
+    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 42 shapes): does not conform\n")
 
 
 def test_source_of_a_nested_record_is_its_document_and_own_line(graph):
@@ -568,7 +591,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     good = tmp_path / "good.nt"
     good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
     assert main(["validate", "-q", str(good)]) == 0
-    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 40 shapes): conforms\n")
+    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 42 shapes): conforms\n")
 
     g = copy(graph)
     _expenditure_negative(g)

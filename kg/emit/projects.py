@@ -124,15 +124,17 @@ def related(out: Sink, p: URIRef, sheet: ReviewSheet, d: URIRef) -> None:
         out.source(node, r.line, d)
 
 
-def lineage(out: Sink, p: URIRef, sheet_year: int, numbers: list[ProjectNumber]) -> None:
-    """The sheet's earlier 事業番号 (関連する過去のレビューシート, 旧事業番号): ``kg:pastSheet``
-    to each, ``kg:previousSheet`` chaining them newest → oldest one year at a time. A number
-    without its year is the sheet of the year before; a number of the sheet's own year is
-    the same sheet under its legacy number, so the build joins the two nodes."""
+def lineage(out: Sink, p: URIRef, sheet_year: int, listed: list[ProjectNumber], former: list[ProjectNumber]) -> None:
+    """The sheet's earlier 事業番号 — ``listed`` in 関連する過去のレビューシート, ``former``
+    as 旧事業番号 —: ``kg:pastSheet`` to each (and ``kg:listedPastSheet`` or
+    ``kg:formerNumberSheet``: how the data states it), ``kg:previousSheet`` chaining them
+    newest → oldest one year at a time. A number without its year is the sheet of the year
+    before; a number of the sheet's own year is the same sheet under its legacy number, so
+    the build joins the two nodes."""
     chain, chain_year = [p], sheet_year
-    resolved = [pn if pn.year is not None else ProjectNumber(sheet_year - 1, pn.ministry, pn.code, pn.serial)
-                for pn in numbers]
-    for pn in sorted(resolved, key=lambda n: -n.year):
+    resolved = [(pn if pn.year is not None else ProjectNumber(sheet_year - 1, pn.ministry, pn.code, pn.serial), method)
+                for numbers, method in ((listed, KG.listedPastSheet), (former, KG.formerNumberSheet)) for pn in numbers]
+    for pn, method in sorted(resolved, key=lambda t: -t[0].year):
         past = numbered(out, pn)
         if past == p:
             continue
@@ -140,6 +142,7 @@ def lineage(out: Sink, p: URIRef, sheet_year: int, numbers: list[ProjectNumber])
             out.project_aliases[str(p)] = str(past)
             continue
         out.add(p, KG.pastSheet, past)
+        out.add(p, method, past)
         if pn.year < chain_year:
             out.add(chain[-1], KG.previousSheet, past)
             chain.append(past)

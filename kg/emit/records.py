@@ -37,6 +37,6 @@ def review_sheet(out: Sink, sheet: ReviewSheet, doc: Document, d: URIRef) -> URI
     indicators.effect_path(out, p, sheet.indicator_links)
     projects.checks(out, p, sheet)
     projects.related(out, p, sheet, d)
-    projects.lineage(out, p, sheet.sheet_year, [pn for _, pn in sheet.past_numbers] + sheet.old_numbers)
+    projects.lineage(out, p, sheet.sheet_year, [pn for _, pn in sheet.past_numbers], sheet.old_numbers)
     fund_flow.fund_flow(out, p, sheet, doc, d)
     return p
