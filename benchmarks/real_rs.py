@@ -70,6 +70,8 @@ def main() -> None:
         v_s, v_mem, v = timed([PY, "-m", "kg.cli", "validate", str(out), "-q", "-f", "json"])
         triples = int(l.stdout.strip())
         diagnostics = json.loads(report.read_text(encoding="utf-8"))
+        notes = [d for d in diagnostics if d["severity"] == "info"]  # listed by --report, not printed
+        diagnostics = [d for d in diagnostics if d["severity"] != "info"]
         distinct = len({(d["severity"], d["message"]) for d in diagnostics})
         findings = json.loads(v.stdout)
     rows = [("kg build (map, merge, write sorted N-Triples)", b_s, b_mem),
@@ -78,7 +80,8 @@ def main() -> None:
     print(f"{'stage':50} {'seconds':>8} {'peak RSS':>10}")
     for name, s, mem in rows:
         print(f"{name:50} {s:8.1f} {mem / 2**30:8.2f} GiB")
-    print(f"triples: {triples:,}; diagnostics: {len(diagnostics):,} ({distinct:,} distinct lines on stderr)")
+    print(f"triples: {triples:,}; diagnostics: {len(diagnostics):,} ({distinct:,} distinct lines on stderr), "
+          f"{len(notes):,} notes (laws cited by name only with no 法令ID)")
     print(f"build / baseline load: {b_s / l_s:.1f}x")
     by_rule = Counter((f["severity"], f.get("shape") or f.get("path") or "?") for f in findings["results"])
     print("findings by rule:")

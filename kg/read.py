@@ -9,8 +9,10 @@ from pathlib import Path
 
 from .model import Document
 
-#: Suffixes a folder is searched for: text extracts of sheets, and the RS system's CSVs and zips.
-INPUT_SUFFIXES = (".txt", ".tsv", ".md", ".csv", ".json", ".zip")
+#: Suffixes a folder is searched for: text extracts of sheets, review-sheet workbooks, and the
+#: RS system's CSVs and zips.
+INPUT_SUFFIXES = (".txt", ".tsv", ".md", ".csv", ".json", ".xlsx", ".zip")
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class InputError(Exception):
@@ -49,7 +51,8 @@ def read_documents(path: Path) -> list[Document | InputError]:
             for info in sorted(members, key=lambda i: i.filename):
                 name = Path(f"{path}!{_member_name(info)}")
                 try:
-                    out.append(decode(name, z.read(info)))
+                    data = z.read(info)
+                    out.append(workbook(name, data) if name.suffix.lower() == ".xlsx" else decode(name, data))
                 except InputError as exc:
                     out.append(exc)
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # this member only
@@ -73,12 +76,75 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def read_document(path: Path) -> Document:
-    """Read and decode one file: see :func:`decode`."""
+    """Read and decode one file: see :func:`decode` (a workbook: :func:`workbook`)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if path.suffix.lower() == ".xlsx":
+        return workbook(path, data)
     return decode(path, data)
+
+
+def workbook(path: Path, data: bytes) -> Document:
+    """A review sheet as the ministries publish it, an Excel workbook, as the cell dump the
+    excel-cells layout reads: one line per row, cells split by tabs, every worksheet in
+    order (line N of the first worksheet is its row N), each cell as Excel shows it (its
+    number format: ``1,000``, ``97%``), a merged range's value in its first cell only.
+    Read with openpyxl (formulas as their last computed values)."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(path, f"not a readable Excel workbook (.xlsx): {exc}") from exc
+    lines: list[str] = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            cells = [cell_text(c.value, c.number_format) for c in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            lines.append("\t".join(cells))
+    text = "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(path, "workbook has no cell with a value")
+    return Document(path=path, text=text + "\n", sha256=hashlib.sha256(data).hexdigest(), encoding="xlsx",
+                    media_type=XLSX_MEDIA_TYPE)
+
+
+def cell_text(value, number_format: str = "General") -> str:
+    """A cell's value as Excel shows it, for the formats review sheets use: General,
+    thousands separators (``#,##0``), decimals (``0.0``), percentages (``0%``, ``0.0%``);
+    a date as ``YYYY-MM-DD``."""
+    import datetime as dt
+    import re
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, (int, float)):
+        return str(value)
+    fmt = (number_format or "General").split(";")[0]
+    m = re.search(r"0(?:\.(0+))?", fmt)
+    places = len(m.group(1) or "") if m and fmt != "General" else None
+    if "%" in fmt:
+        value = value * 100
+    if places is None:
+        text = str(int(value)) if float(value).is_integer() else repr(float(value))
+        if "," in fmt and float(value).is_integer():
+            text = f"{int(value):,}"
+    else:
+        text = f"{value:,.{places}f}" if "," in fmt else f"{value:.{places}f}"
+    return text + ("%" if "%" in fmt else "")
 
 
 def decode(path: Path, data: bytes) -> Document:

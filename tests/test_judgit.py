@@ -150,3 +150,11 @@ def test_a_full_year_gives_exactly_its_sheets_yen_and_numbers():
 
     [rule] = [r for r in sparql_rules(shapes_graph(RULE_SHAPES)) if str(r.shape).endswith("/NumberCellShape")]
     assert len(list(kg.open(g).store.query(rule.select))) == bad_number_cells(YEAR) == 365
+
+
+def test_a_past_sheet_year_written_as_a_heisei_year():
+    # judgit-data/2018/内閣府/0001.json lists {"府省庁": "内閣府", "事業番号2": "0001", "年度": 22}: 平成22 = 2010
+    from kg.mappers.judgit_json import _past_number
+
+    pn = _past_number({"府省庁": "内閣府", "事業番号1": None, "事業番号2": "0001", "事業番号3": None, "年度": 22}, None)
+    assert (pn.year, pn.ministry.name, pn.serial) == (2010, "内閣府", "0001")

@@ -128,7 +128,11 @@ def _code(data: dict) -> str:
 
 
 def _past_number(past: dict, default_ministry) -> ProjectNumber | None:
+    """A sheet 関連する過去のレビューシート names. Its 年度 is a western year, or in a few
+    2018–2019 files a bare 平成 year (``22`` = 2010, the first review year)."""
     year = past.get("年度")
+    if isinstance(year, int) and 1 <= year <= 31:
+        year += 1988
     serial = next((str(past.get(k)) for k in ("事業番号3", "事業番号2", "事業番号1") if past.get(k)
                    and _SERIAL_RE.match(str(past.get(k)))), None)
     found = organisation(past.get("府省庁")) if past.get("府省庁") else None
