@@ -19,11 +19,12 @@ from typing import Callable
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
+from stdnum.jp import cn as _stdnum_cn
 
 from .assets import ontology_store
 from . import display
 from .display import shorten
-from .iris import DEFAULT_BASE, KG, PREFIXES
+from .iris import DEFAULT_BASE, KG, NTA_PAGE, PREFIXES
 from .queries import internal, select
 
 RDF_TYPE = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
@@ -282,6 +283,22 @@ class Site:
             dl.append(f"<dt>名称</dt><dd>{html.escape(pref[0])}</dd>")
         if alts:
             dl.append(f"<dt>別表記</dt><dd>{'<br>'.join(html.escape(a) for a in alts)}</dd>")
+        register = select(self.store, internal("page-corporation-register"), corporation=iri)
+        for r in register[:1]:  # what the 法人番号 register says, with its file and line
+            dl.append(f"<dt>登記上の名称</dt><dd>{html.escape(r['legalName'].value)}"
+                      + (f" ({html.escape(r['kind'].value)})" if r.get("kind") else "") + "</dd>")
+            if r.get("address"):
+                dl.append(f"<dt>所在地</dt><dd>{html.escape(r['address'].value)}</dd>")
+            if r.get("closedOn"):
+                closed = f"{html.escape(r['closedOn'].value)}" + (f" {html.escape(r['reason'].value)}" if r.get("reason") else "")
+                if r.get("successor"):
+                    name = r["successorName"].value if r.get("successorName") else r["successor"].value.rsplit("/", 1)[-1]
+                    closed += f" → 承継先 {self._link(r['successor'].value, name, here)}"
+                dl.append(f"<dt>登記記録の閉鎖</dt><dd>{closed}</dd>")
+            dl.append(f"<dt>法人番号公表情報</dt><dd>{html.escape(r['source'].value)}</dd>")
+        if number is not None and _stdnum_cn.is_valid(number.object.value):
+            page = NTA_PAGE.format(number=number.object.value)
+            dl.append(f'<dt>公表サイト</dt><dd><a href="{html.escape(page)}">国税庁法人番号公表サイト</a></dd>')
         rows = select(self.store, internal("page-corporation-payments"), corporation=iri)
         total = sum((display.number(r.get("amount")) or 0 for r in rows), Decimal(0))
         dl.append(f"<dt>支出額計</dt><dd>{display.yen(total)} 円 ({len(rows)} rows, "

@@ -343,3 +343,13 @@ def test_a_file_cut_inside_a_quoted_cell_keeps_the_rows_before(tmp_path):
     assert [r.number for r in nta.read(path, files, None, diagnostics)] == ["9010001140884"]
     assert [(d.line, d.message) for d in diagnostics] == [
         (2, "a quoted cell is not closed before the end of the file (truncated?); row skipped")]
+
+
+def test_the_corporation_page_shows_what_the_register_says(fixture_build):
+    from kg.pages import Site
+
+    page = Site(fixture_build.store()).page(str(corp("9010001131900")))
+    assert ("<dt>登記記録の閉鎖</dt><dd>2024-09-06 合併による解散等 → 承継先 "
+            '<a href="../6010001114024/">株式会社パソナグループ</a></dd>') in page
+    assert "<dt>法人番号公表情報</dt><dd>diff_20240920.csv:2</dd>" in page
+    assert 'href="https://www.houjin-bangou.nta.go.jp/henkorireki-johoto.html?selHouzinNo=9010001131900"' in page
