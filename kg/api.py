@@ -54,6 +54,19 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
 
     chosen = [Path(p).expanduser() for p in _as_list(paths)] or [EXAMPLES_DIR]
     fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
+    if store is not None and output is None and cache is None:
+        # straight into the store: the build's lines are never all in memory (README "Scale")
+        from .pipeline import build_into_store
+
+        result, written = build_into_store(chosen, Path(store), base_iri=base_iri, progress=progress, workers=workers,
+                                           steps=steps, all_corporations=all_corporations)
+        if written is None:
+            return Graph(description=f"{result.summary()}; nothing built, so {store} is left as it was",
+                         diagnostics=result.diagnostics, notes=result.notes, failed=result.failed, documents=0)
+        return Graph(description=f"{result.summary()}; store {store}: {written.triples:,} triples, "
+                     f"{written.replaced:,} of {written.graphs:,} named graphs written",
+                     diagnostics=result.diagnostics, notes=result.notes, failed=result.failed, folder=Path(store),
+                     documents=result.documents)
     result = run_build(chosen, base_iri=base_iri, progress=progress,
                        cache_dir=Path(cache) if cache is not None else None, workers=workers, steps=steps,
                        all_corporations=all_corporations)

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -83,6 +83,9 @@ class BuildResult:
     notes: list[Diagnostic] = field(default_factory=list)
     #: the 法人番号 register built in (None when no register file was given)
     register: "RegisterSummary | None" = None
+    #: a build streamed into a store holds no lines: its counts, taken as they went by
+    streamed_triples: int | None = None
+    streamed_counts: dict[str, int] | None = None
 
     @cached_property
     def lines(self) -> set[str]:
@@ -91,7 +94,7 @@ class BuildResult:
 
     @property
     def triples(self) -> int:
-        return len(self.lines)
+        return self.streamed_triples if self.streamed_triples is not None else len(self.lines)
 
     @property
     def cached_files(self) -> int:
@@ -125,6 +128,8 @@ class BuildResult:
         return store
 
     def count(self, cls) -> int:
+        if self.streamed_counts is not None:
+            return self.streamed_counts.get(str(cls), 0)
         suffix = f" <{RDF.type}> <{cls}> ."
         return sum(1 for line in self.lines if line.endswith(suffix))
 
@@ -440,3 +445,148 @@ def serialize(result: BuildResult, fmt: str) -> bytes:
         ds.parse(data=data, format="nquads")
         return ds.serialize(format="trig", encoding="utf-8")
     return result.graph.serialize(format=FORMATS[fmt][0], encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- streamed into a store
+
+#: the classes a build's summary counts
+SUMMARY_CLASSES = (KG.Project, KG.Corporation, KG.Expenditure)
+
+
+def map_file_to_part(path: Path, base_iri: str | None, part: Path) -> FileResult:
+    """:func:`map_file`, its lines written to ``part`` (a graph's lines after a ``#G <name>``
+    line; ``#G`` alone: the default graph) instead of returned: what crosses back to the
+    building process is what spans files, not the lines."""
+    result = map_file(path, base_iri)
+    with part.open("w", encoding="utf-8") as f:
+        for name, lines in result.emitted.graphs.items():
+            f.write(f"#G <{name}>\n" if name is not None else "#G\n")
+            f.writelines(line + "\n" for line in lines)
+    result.emitted.graphs = {}
+    return result
+
+
+def read_part(part: Path) -> Iterator[tuple[str | None, list[str]]]:
+    """The graphs :func:`map_file_to_part` wrote, one at a time."""
+    name, lines = None, None
+    with part.open(encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if line.startswith("#G"):
+                if lines is not None:
+                    yield name, lines
+                name, lines = (line[4:-1] if len(line) > 2 else None), []
+            else:
+                lines.append(line)
+    if lines is not None:
+        yield name, lines
+
+
+def build_into_store(paths: list[Path] | None, folder: Path, base_iri: str | None = None,
+                     progress: Callable[[Path], None] | None = None, workers: int = 1,
+                     steps: Callable[[str], None] | None = None, all_corporations: bool = False):
+    """A build written straight into an Oxigraph store folder, never holding its lines: each
+    file is mapped (in ``workers`` processes) into a part file on disk; the parts then stream
+    through the merge's rewriting (:class:`~kg.emit.merge.MergePlan`) into the N-Quads that
+    Oxigraph loads, and what spans files is settled from what each file handed back (its
+    corporations, law names, aliases) and from a :class:`~kg.emit.merge.LineScan` of the
+    lines as they pass. The store equals the one :func:`build` then
+    :func:`~kg.store_folder.write_store` give (tested). Returns (BuildResult without lines,
+    Written)."""
+    import tempfile
+
+    start = time.perf_counter()
+    chosen = paths or [EXAMPLES_DIR]
+    files = expand(chosen)
+    register_files = [p for p in files if p.is_file() and nta.is_register_file(p)]
+    files = [p for p in files if p not in set(register_files)]
+    iris = IRIs(base_iri)
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".kg-parts-", dir=folder.parent) as tmp:
+        part_of = {path: Path(tmp) / f"{i}.part" for i, path in enumerate(files)}
+        results: dict[Path, FileResult] = {}
+        if workers > 1 and len(files) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                by_size = sorted(files, key=lambda p: -p.stat().st_size if p.is_file() else 0)
+                futures = {path: pool.submit(map_file_to_part, path, base_iri, part_of[path]) for path in by_size}
+                for path in files:
+                    results[path] = futures[path].result()
+                    if progress:
+                        progress(path)
+        else:
+            for path in files:
+                if progress:
+                    progress(path)
+                results[path] = map_file_to_part(path, base_iri, part_of[path])
+        ordered = [results[p] for p in files]
+        parts = [r.emitted for r in ordered]
+        register, register_diagnostics = None, []
+        if register_files:
+            if steps:
+                steps(f"法人番号 register: reading {len(register_files):,} files …")
+            part, register, register_diagnostics = map_register(register_files, parts, iris, all_corporations,
+                                                                steps, progress)
+            parts.append(part)
+        mapped = time.perf_counter()
+        if not sum(r.documents for r in ordered) and not register_files:
+            written = None  # a build of nothing leaves the old store as it was
+        else:
+            written = _stream_into_store(files, part_of, ordered, parts, folder, chosen, iris, base_iri, steps)
+    out = BuildResult(graphs={}, files=ordered, register=register,
+                      streamed_triples=written.triples if written else 0,
+                      streamed_counts=written.counts if written else {})
+    out.timings = {"map": mapped - start, "merge and load": time.perf_counter() - mapped}
+    if register is not None:
+        out.documents += register.files
+        out.rows += register.kept
+        out.diagnostics.extend(register_diagnostics)
+        for path in register_files:
+            out.layouts[str(path)] = nta.NAME
+    for name, count in sorted(unresolved_law_names(parts).items()):
+        out.notes.append(Diagnostic("", None, "info", f"law cited by name only, and no input gives its 法令ID: {name!r} "
+                                    f"({count} file{'s' if count > 1 else ''}); no e-Gov link"))
+    for r in ordered:
+        out.documents += r.documents
+        out.rows += r.rows
+        out.failed.extend(r.failed)
+        out.diagnostics.extend(r.diagnostics)
+        out.layouts.update(r.layouts)
+        for path, line, what in r.emitted.unknown_codes:
+            out.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
+    return out, written
+
+
+def _stream_into_store(files, part_of, ordered, parts, folder, chosen, iris, base_iri, steps):
+    """The second half of :func:`build_into_store`: the parts through the merge into the store."""
+    from .emit.merge import LineScan, plan, shared_lines
+    from .store_folder import write_store_streamed
+
+    merge_plan = plan(parts)
+    scan = LineScan()
+    typed = {str(c): f" <{RDF.type}> <{c}> ." for c in SUMMARY_CLASSES}
+    subjects: dict[str, set[str]] = {c: set() for c in typed}
+    shared = str(iris.shared_graph())
+
+    def write(writer) -> None:
+        def put(name: str | None, lines) -> None:
+            lines = merge_plan.rewrite(lines)
+            scan.update(lines)
+            for cls, suffix in typed.items():
+                subjects[cls].update(line[: line.index(" ")] for line in lines if line.endswith(suffix))
+            writer.write(name if name is not None else shared, lines)
+
+        if steps:
+            steps(f"merging {len(files):,} files into N-Quads for the store …")
+        for path in files:
+            for name, lines in read_part(part_of[path]):
+                put(name, lines)
+        for part in parts[len(ordered):]:  # the register's, made here
+            for name, lines in part.graphs.items():
+                put(name, lines)
+        put(None, shared_lines(parts, merge_plan, iris))
+        writer.write(shared, scan.lines())
+
+    written = write_store_streamed(folder, write, expand(chosen), base_iri, steps)
+    written.counts = {c: len(v) for c, v in subjects.items()}
+    return written

@@ -107,6 +107,8 @@ class Written:
     triples: int  # in the default graph
     graphs: int  # named graphs of documents and the shared one
     replaced: int  # named graphs written (all of them unless incremental)
+    #: instances of the classes a build's summary counts (a streamed build, as they went by)
+    counts: dict[str, int] | None = None
 
 
 def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[Path], base_iri: str | None = None,
@@ -137,12 +139,7 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
                 if consume:
                     graphs.clear()
                     gc.collect()
-                say(f"loading {quads.stat().st_size / 2**20:,.0f} MiB of N-Quads into the store …")
-                store = ox.Store(str(work))
-                with quads.open("rb") as f:  # in parts: Oxigraph's loader takes less memory for each
-                    while part := f.readlines(LOAD_PART_BYTES):
-                        store.bulk_load(b"".join(part), format=ox.RdfFormat.N_QUADS, lenient=True)
-                        del part
+                store = _load(work, quads, say)
             finally:
                 quads.unlink(missing_ok=True)
             replaced = len(sizes)
@@ -160,6 +157,76 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
         store.flush()
         del store
     return Written(folder, triples, len(sizes), replaced)
+
+
+def _load(work: Path, quads: Path, say: Callable[[str], None]) -> ox.Store:
+    """A new store in ``work`` bulk-loaded from an N-Quads file, in parts of LOAD_PART_BYTES
+    (Oxigraph's loader takes less memory for each)."""
+    say(f"loading {quads.stat().st_size / 2**20:,.0f} MiB of N-Quads into the store …")
+    store = ox.Store(str(work))
+    with quads.open("rb") as f:
+        while part := f.readlines(LOAD_PART_BYTES):
+            store.bulk_load(b"".join(part), format=ox.RdfFormat.N_QUADS, lenient=True)
+            del part
+    return store
+
+
+class QuadWriter:
+    """Writes lines into the default graph and their document's named graph at once, as a
+    streamed build hands them over (graph by graph, file by file), taking each named graph's
+    fingerprint and size on the way."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self._sums: dict[str, int] = {}
+        self.sizes: dict[str, int] = {}
+
+    def write(self, graph: str, lines: Iterable[str]) -> None:
+        suffix = f" <{graph}> ."
+        acc = n = 0
+        batch: list[str] = []
+        for line in lines:
+            acc += line_hash(line)
+            n += 1
+            batch.append(line)
+            batch.append(line[:-2] + suffix)
+            if len(batch) >= 20_000:
+                self.out.write(("\n".join(batch) + "\n").encode("utf-8"))
+                batch = []
+        if batch:
+            self.out.write(("\n".join(batch) + "\n").encode("utf-8"))
+        self._sums[graph] = (self._sums.get(graph, 0) + acc) % (1 << 128)
+        self.sizes[graph] = self.sizes.get(graph, 0) + n
+
+    @property
+    def prints(self) -> dict[str, str]:
+        return {g: f"{v:032x}" for g, v in self._sums.items()}
+
+
+def write_store_streamed(folder: Path, write: Callable[[QuadWriter], None], inputs: list[Path],
+                         base_iri: str | None = None, progress: Callable[[str], None] | None = None) -> Written:
+    """A clean store folder from lines that ``write`` hands to a :class:`QuadWriter` (see
+    :func:`kg.pipeline.build_into_store`: no build's lines are ever held in memory)."""
+    say = progress or (lambda message: None)
+    iris = IRIs(base_iri)
+    folder = Path(folder)
+    with replacing_folder(folder) as work:
+        work.rmdir()  # Oxigraph makes the folder
+        quads = work.with_name(work.name + ".nq")
+        try:
+            with quads.open("wb") as f:
+                writer = QuadWriter(f)
+                write(writer)
+            store = _load(work, quads, say)
+        finally:
+            quads.unlink(missing_ok=True)
+        triples = count_default_triples(store)
+        _describe(store, iris, inputs, writer.prints, writer.sizes, triples)
+        say("optimizing the store …")
+        store.optimize()
+        store.flush()
+        del store
+    return Written(folder, triples, len(writer.sizes), len(writer.sizes))
 
 
 def _both(graphs: dict[str | None, set[str]], names: dict[str | None, str], prints: dict[str, str], consume: bool):

@@ -106,3 +106,28 @@ def test_a_failed_build_leaves_the_old_store_whole(inputs, tmp_path, monkeypatch
         write_store({None: {"<urn:a> <urn:b> <urn:c> ."}}, folder, [])
     assert dump(folder) == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.oxigraph"]
+
+
+def test_a_store_built_streamed_equals_one_built_in_memory(tmp_path):
+    """kg build --store (lines never all in memory) gives the quads of the in-memory build
+    written by write_store, register and e-Gov links included; only the build's own
+    description (its date) differs."""
+    import pyoxigraph as ox
+
+    from kg.iris import IRIs
+    from kg.pipeline import EXAMPLES_DIR, build, build_into_store
+    from kg.store_folder import write_store
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    paths = [EXAMPLES_DIR, fixtures / "rs", fixtures / "nta"]
+    memory = build(paths)
+    write_store(memory.graphs, tmp_path / "memory", [], None)
+    streamed, written = build_into_store(paths, tmp_path / "streamed", workers=2)
+    build_graph = ox.NamedNode(str(IRIs().build_graph()))
+
+    def quads(folder):
+        store = ox.Store.read_only(str(folder))
+        return {q for q in store if q.graph_name != build_graph}
+
+    assert quads(tmp_path / "memory") == quads(tmp_path / "streamed")
+    assert written.triples == memory.triples and streamed.summary() == memory.summary()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .. import nt
 from ..version import __version__
@@ -45,8 +47,23 @@ def _rewrite(lines: set[str], mapping: dict[str, str], marker: str) -> set[str]:
     return out
 
 
-def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, set[str]]:
-    """The graphs of a build from every file's :class:`Emitted` (see the module doc)."""
+@dataclass
+class MergePlan:
+    """What the merge rewrites in every file's lines: laws cited by name → their 法令ID node,
+    RS sheets → the legacy node of the same sheet, and the lines an RS sheet drops when it
+    joins that node (its own 事業番号 and name)."""
+
+    laws: dict[str, str]
+    aliases: dict[str, str]
+    dropped: tuple[str, ...]
+
+    def rewrite(self, lines: Iterable[str]) -> set[str]:
+        if self.dropped:
+            lines = {line for line in lines if not line.startswith(self.dropped)}
+        return _rewrite(_rewrite(set(lines), self.laws, "law/"), self.aliases, "project/")
+
+
+def plan(parts: list[Emitted]) -> MergePlan:
     law_ids: dict[str, str] = {}
     aliases: dict[str, str] = {}
     for part in parts:
@@ -55,20 +72,19 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
     laws = {iri: law_ids[name] for part in parts for iri, name in part.law_names.items() if name in law_ids}
     # an RS sheet joining its legacy node keeps the legacy 事業番号 and name
     dropped = tuple(f"<{rs}> <{prop}> " for rs in aliases for prop in (DCTERMS.identifier, RDFS.label))
-    graphs: dict[str | None, set[str]] = {None: set()}
-    for part in parts:
-        for name, lines in part.graphs.items():
-            if dropped:
-                lines = {line for line in lines if not line.startswith(dropped)}
-            lines = _rewrite(_rewrite(lines, laws, "law/"), aliases, "project/")
-            graphs.setdefault(name, set()).update(lines)
+    return MergePlan(laws, aliases, dropped)
+
+
+def shared_lines(parts: list[Emitted], merge_plan: MergePlan, iris: IRIs | None = None) -> set[str]:
+    """The default graph's part no single file has: the code lists, what made the graph, one
+    node per 法人番号 with every spelling, one label per shared node (law, plan …)."""
     numbers: dict[str, CorporationNames] = defaultdict(CorporationNames)
     spellings: dict[str, Counter] = defaultdict(Counter)
     for part in parts:
         for digits, seen in part.corporations.items():
             numbers[digits].update(seen)
         for node, seen in part.names.items():
-            spellings[laws.get(node, node)].update(seen)
+            spellings[merge_plan.laws.get(node, node)].update(seen)
     out = Sink(iris)
     for triple in vocabulary_graph():
         out.put(triple)
@@ -82,9 +98,21 @@ def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, se
         out.put((node, RDFS.label, ja(ranked[0])))
         for alt in ranked[1:]:
             out.put((node, SKOS.altLabel, ja(alt)))
-    graphs[None] |= out.graphs[None]
-    graphs[None] |= same_project_lines(graphs)
-    graphs[None] |= egov_lines(graphs)
+    return out.graphs[None]
+
+
+def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, set[str]]:
+    """The graphs of a build from every file's :class:`Emitted` (see the module doc)."""
+    merge_plan = plan(parts)
+    graphs: dict[str | None, set[str]] = {None: set()}
+    for part in parts:
+        for name, lines in part.graphs.items():
+            graphs.setdefault(name, set()).update(merge_plan.rewrite(lines))
+    graphs[None] |= shared_lines(parts, merge_plan, iris)
+    scan = LineScan()
+    for lines in graphs.values():
+        scan.update(lines)
+    graphs[None] |= scan.lines()
     return graphs
 
 
@@ -97,52 +125,66 @@ def unresolved_law_names(parts: list[Emitted]) -> dict[str, int]:
     return dict(out)
 
 
-def egov_lines(graphs: dict[str | None, set[str]]) -> set[str]:
-    """``rdfs:seeAlso`` from every law with a 法令ID to its e-Gov page, and from each legal
-    basis of such a law to its article's anchor there (after the merge joined the laws cited
-    by name to their IDs)."""
-    law_id_p, law_p, article_p = f" <{KG.lawId}> ", f" <{KG.law}> ", f" <{KG.article}> "
-    ids: dict[str, str] = {}
-    law_of: dict[str, str] = {}
-    article_of: dict[str, str] = {}
-    for lines in graphs.values():
-        for line in lines:
-            if law_id_p in line:
-                s, _, o = line[:-2].partition(law_id_p)
-                ids[s] = nt.unquote(o.strip())
-            elif law_p in line:
-                s, _, o = line[:-2].partition(law_p)
-                law_of[s] = o.strip()
-            elif article_p in line:
-                s, _, o = line[:-2].partition(article_p)
-                article_of[s] = nt.unquote(o.strip())
-    see = f" <{RDFS.seeAlso}> "
-    out = {f"{law}{see}<{EGOV_LAW.format(law_id=law_id)}> ." for law, law_id in ids.items()}
-    for basis, law in law_of.items():
-        if law in ids:
-            out.add(f"{basis}{see}<{egov_article(ids[law], article_of.get(basis))}> .")
-    return out
+class LineScan:
+    """What the build derives from all its lines once they are merged — ``kg:sameProjectAs``
+    (:meth:`same_project`) and the e-Gov links (:meth:`egov`) —, read one line at a time so
+    that the lines can stream past (a ten-year build does not hold them)."""
 
+    def __init__(self) -> None:
+        self._typed = f" <{RDF.type}> <{KG.Project}> ."
+        self._past = f" <{KG.pastSheet}> "
+        self._law_id, self._law, self._article = f" <{KG.lawId}> ", f" <{KG.law}> ", f" <{KG.article}> "
+        self.projects: set[str] = set()
+        self.past_edges: set[tuple[str, str]] = set()
+        self.ids: dict[str, str] = {}
+        self.law_of: dict[str, str] = {}
+        self.article_of: dict[str, str] = {}
 
-def same_project_lines(graphs: dict[str | None, set[str]]) -> set[str]:
-    """``kg:sameProjectAs`` between every two sheets of one lineage, each sheet with itself too:
-    the reflexive, symmetric and transitive closure of ``kg:pastSheet`` over the whole build.
-    It spans files, and it lets a query reach a project's other years with one triple pattern
-    instead of a ``(kg:pastSheet|^kg:pastSheet)*`` path, which stores may expand from every node."""
-    import networkx as nx
-
-    typed = f" <{RDF.type}> <{KG.Project}> ."
-    past = f" <{KG.pastSheet}> "
-    lineage = nx.Graph()
-    for lines in graphs.values():
+    def update(self, lines: Iterable[str]) -> None:
+        typed, past, law_id, law, article = self._typed, self._past, self._law_id, self._law, self._article
         for line in lines:
             if line.endswith(typed):
-                lineage.add_node(line[: line.index(" ")])
+                self.projects.add(line[: line.index(" ")])
             elif past in line:
                 s, _, o = line[:-2].partition(past)
-                lineage.add_edge(s, o.strip())
-    same = f" <{KG.sameProjectAs}> "
-    return {f"{a}{same}{b} ." for part in nx.connected_components(lineage) for a in part for b in part}
+                self.past_edges.add((s, o.strip()))
+            elif law_id in line:
+                s, _, o = line[:-2].partition(law_id)
+                self.ids[s] = nt.unquote(o.strip())
+            elif law in line:
+                s, _, o = line[:-2].partition(law)
+                self.law_of[s] = o.strip()
+            elif article in line:
+                s, _, o = line[:-2].partition(article)
+                self.article_of[s] = nt.unquote(o.strip())
+
+    def lines(self) -> set[str]:
+        return self.same_project() | self.egov()
+
+    def same_project(self) -> set[str]:
+        """``kg:sameProjectAs`` between every two sheets of one lineage, each sheet with itself
+        too: the reflexive, symmetric and transitive closure of ``kg:pastSheet`` over the whole
+        build. It spans files, and it lets a query reach a project's other years with one triple
+        pattern instead of a ``(kg:pastSheet|^kg:pastSheet)*`` path, which stores may expand from
+        every node."""
+        import networkx as nx
+
+        lineage = nx.Graph()
+        lineage.add_nodes_from(self.projects)
+        lineage.add_edges_from(self.past_edges)
+        same = f" <{KG.sameProjectAs}> "
+        return {f"{a}{same}{b} ." for part in nx.connected_components(lineage) for a in part for b in part}
+
+    def egov(self) -> set[str]:
+        """``rdfs:seeAlso`` from every law with a 法令ID to its e-Gov page, and from each legal
+        basis of such a law to its article's anchor there (after the merge joined the laws cited
+        by name to their IDs)."""
+        see = f" <{RDFS.seeAlso}> "
+        out = {f"{law}{see}<{EGOV_LAW.format(law_id=law_id)}> ." for law, law_id in self.ids.items()}
+        for basis, law in self.law_of.items():
+            if law in self.ids:
+                out.add(f"{basis}{see}<{egov_article(self.ids[law], self.article_of.get(basis))}> .")
+        return out
 
 
 def union(graphs: dict[str | None, set[str]]) -> set[str]:
