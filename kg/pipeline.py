@@ -380,6 +380,16 @@ def build(
         steps(f"merging {len(files)} files ({mapped_triples:,} triples) …")
     out = BuildResult(graphs=merge(parts, IRIs(base_iri)), files=ordered, register=register)
     out.timings = {"map": mapped - start, "merge": time.perf_counter() - mapped}
+    _gather(out, ordered, parts, register, register_diagnostics, register_files)
+    for r in ordered:
+        r.emitted.graphs = {}  # merged into out.graphs (and cached): one copy of a year's lines, not two
+    return out
+
+
+def _gather(out: BuildResult, ordered: list[FileResult], parts: list[Emitted], register: RegisterSummary | None,
+            register_diagnostics: list[Diagnostic], register_files: list[Path]) -> None:
+    """The files' and the register's counts and diagnostics into the build's result, and the
+    laws no input gives an ID for into its notes."""
     if register is not None:
         out.documents += register.files
         out.rows += register.kept
@@ -399,8 +409,6 @@ def build(
         out.layouts.update(r.layouts)
         for path, line, what in r.emitted.unknown_codes:
             out.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
-        r.emitted.graphs = {}  # merged into out.graphs (and cached): one copy of a year's lines, not two
-    return out
 
 
 def format_for(output: Path | None, fmt: str | None) -> str:
@@ -537,23 +545,7 @@ def build_into_store(paths: list[Path] | None, folder: Path, base_iri: str | Non
                       streamed_triples=written.triples if written else 0,
                       streamed_counts=written.counts if written else {})
     out.timings = {"map": mapped - start, "merge and load": time.perf_counter() - mapped}
-    if register is not None:
-        out.documents += register.files
-        out.rows += register.kept
-        out.diagnostics.extend(register_diagnostics)
-        for path in register_files:
-            out.layouts[str(path)] = nta.NAME
-    for name, count in sorted(unresolved_law_names(parts).items()):
-        out.notes.append(Diagnostic("", None, "info", f"law cited by name only, and no input gives its 法令ID: {name!r} "
-                                    f"({count} file{'s' if count > 1 else ''}); no e-Gov link"))
-    for r in ordered:
-        out.documents += r.documents
-        out.rows += r.rows
-        out.failed.extend(r.failed)
-        out.diagnostics.extend(r.diagnostics)
-        out.layouts.update(r.layouts)
-        for path, line, what in r.emitted.unknown_codes:
-            out.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
+    _gather(out, ordered, parts, register, register_diagnostics, register_files)
     return out, written
 
 
