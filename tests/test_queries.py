@@ -426,7 +426,7 @@ def test_cli_pages(capsys, seed_nt):
     graph = seed_nt
     assert main(["queries"]) == 0
     out = capsys.readouterr().out
-    assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 5  # the contract listings, top-recipients, the two register listings
+    assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 6  # the contract listings, top-recipients, corporation-profile, the two register listings
     assert main(["query", "single-bidder-contracts", "-g", str(graph), "-f", "csv", "--limit", "2", "--offset", "1"]) == 0
     captured = capsys.readouterr()
     assert [r["amountYen"] for r in csv.DictReader(io.StringIO(captured.out))] == ["45000000", "42900000"]
