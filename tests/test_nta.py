@@ -23,8 +23,6 @@ from stdnum.jp import cn
 from kg.iris import KG, KGC, ROV, SCHEMA
 from kg.mappers import nta
 from kg.pipeline import build
-import pyoxigraph as ox
-
 from kg.queries import get_query, run
 from kg.validation import validate
 
