@@ -57,9 +57,14 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     if store is not None and output is None and cache is None:
         # straight into the store: the build's lines are never all in memory (README "Scale")
         from .pipeline import build_into_store
+        from .read import expand
+        from .store_folder import write_store_streamed
 
-        result, written = build_into_store(chosen, Path(store), base_iri=base_iri, progress=progress, workers=workers,
-                                           steps=steps, all_corporations=all_corporations)
+        def into_store(write):
+            return write_store_streamed(Path(store), write, expand(chosen), base_iri, steps)
+
+        result, written = build_into_store(chosen, Path(store), into_store, base_iri=base_iri, progress=progress,
+                                           workers=workers, steps=steps, all_corporations=all_corporations)
         if written is None:
             return Graph(description=f"{result.summary()}; nothing built, so {store} is left as it was",
                          diagnostics=result.diagnostics, notes=result.notes, failed=result.failed, documents=0)

@@ -490,7 +490,7 @@ def read_part(part: Path) -> Iterator[tuple[str | None, list[str]]]:
         yield name, lines
 
 
-def build_into_store(paths: list[Path] | None, folder: Path, base_iri: str | None = None,
+def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, base_iri: str | None = None,
                      progress: Callable[[Path], None] | None = None, workers: int = 1,
                      steps: Callable[[str], None] | None = None, all_corporations: bool = False):
     """A build written straight into an Oxigraph store folder, never holding its lines: each
@@ -498,9 +498,12 @@ def build_into_store(paths: list[Path] | None, folder: Path, base_iri: str | Non
     through the merge's rewriting (:class:`~kg.emit.merge.MergePlan`) into the N-Quads that
     Oxigraph loads, and what spans files is settled from what each file handed back (its
     corporations, law names, aliases) and from a :class:`~kg.emit.merge.LineScan` of the
-    lines as they pass. The store equals the one :func:`build` then
-    :func:`~kg.store_folder.write_store` give (tested). Returns (BuildResult without lines,
-    Written)."""
+    lines as they pass. ``store(write)`` makes the store: it calls ``write(writer)`` with a
+    writer taking (graph, lines) and returns what it wrote (``kg.api`` passes
+    :func:`~kg.store_folder.write_store_streamed`, so that this module knows no store). The
+    store equals the one :func:`build` then :func:`~kg.store_folder.write_store` give
+    (tested). Returns (BuildResult without lines, what ``store`` returned, or None when
+    nothing was built: the old store is then left as it was)."""
     import tempfile
 
     start = time.perf_counter()
@@ -540,7 +543,7 @@ def build_into_store(paths: list[Path] | None, folder: Path, base_iri: str | Non
         if not sum(r.documents for r in ordered) and not register_files:
             written = None  # a build of nothing leaves the old store as it was
         else:
-            written = _stream_into_store(files, part_of, ordered, parts, folder, chosen, iris, base_iri, steps)
+            written = _stream_into_store(files, part_of, ordered, parts, store, iris, steps)
     out = BuildResult(graphs={}, files=ordered, register=register,
                       streamed_triples=written.triples if written else 0,
                       streamed_counts=written.counts if written else {})
@@ -549,10 +552,9 @@ def build_into_store(paths: list[Path] | None, folder: Path, base_iri: str | Non
     return out, written
 
 
-def _stream_into_store(files, part_of, ordered, parts, folder, chosen, iris, base_iri, steps):
+def _stream_into_store(files, part_of, ordered, parts, store, iris, steps):
     """The second half of :func:`build_into_store`: the parts through the merge into the store."""
     from .emit.merge import LineScan, plan, shared_lines
-    from .store_folder import write_store_streamed
 
     merge_plan = plan(parts)
     scan = LineScan()
@@ -579,6 +581,6 @@ def _stream_into_store(files, part_of, ordered, parts, folder, chosen, iris, bas
         put(None, shared_lines(parts, merge_plan, iris))
         writer.write(shared, scan.lines())
 
-    written = write_store_streamed(folder, write, expand(chosen), base_iri, steps)
+    written = store(write)
     written.counts = {c: len(v) for c, v in subjects.items()}
     return written

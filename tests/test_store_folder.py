@@ -116,13 +116,16 @@ def test_a_store_built_streamed_equals_one_built_in_memory(tmp_path):
 
     from kg.iris import IRIs
     from kg.pipeline import EXAMPLES_DIR, build, build_into_store
-    from kg.store_folder import write_store
+    from kg.read import expand
+    from kg.store_folder import write_store, write_store_streamed
 
     fixtures = Path(__file__).resolve().parent / "fixtures"
     paths = [EXAMPLES_DIR, fixtures / "rs", fixtures / "nta"]
     memory = build(paths)
     write_store(memory.graphs, tmp_path / "memory", [], None)
-    streamed, written = build_into_store(paths, tmp_path / "streamed", workers=2)
+    streamed, written = build_into_store(
+        paths, tmp_path / "streamed", lambda write: write_store_streamed(tmp_path / "streamed", write, expand(paths)),
+        workers=2)
     build_graph = ox.NamedNode(str(IRIs().build_graph()))
 
     def quads(folder):
