@@ -283,8 +283,8 @@ class Site:
             dl.append(f"<dt>名称</dt><dd>{html.escape(pref[0])}</dd>")
         if alts:
             dl.append(f"<dt>別表記</dt><dd>{'<br>'.join(html.escape(a) for a in alts)}</dd>")
-        register = select(self.store, internal("page-corporation-register"), corporation=iri)
-        for r in register[:1]:  # what the 法人番号 register says, with its file and line
+        # what the 法人番号 register says (nothing without register files), with its file and line
+        for r in select(self.store, internal("page-corporation-register"), corporation=iri)[:1]:
             dl.append(f"<dt>登記上の名称</dt><dd>{html.escape(r['legalName'].value)}"
                       + (f" ({html.escape(r['kind'].value)})" if r.get("kind") else "") + "</dd>")
             if r.get("address"):

@@ -200,12 +200,12 @@ def map_register(paths: list[Path], parts: list[Emitted], iris: IRIs, all_corpor
                 tick(path)
         return rows
 
-    rows = read_all(None if all_corporations else numbers, reg.files, progress)
+    rows = read_all(None if all_corporations else nta.wanted_numbers(numbers), reg.files, progress)
     kept = {r.number for r in rows}
     successors = {r.successor for r in rows if r.successor} - kept
     if successors and not all_corporations:  # the successors' own records, for their names
         again: list[nta.RegisterFile] = []
-        more = read_all(successors, again)
+        more = read_all(nta.wanted_numbers(successors), again)
         for f, g in zip(reg.files, again):
             f.kept += g.kept
             f.prefectures |= g.prefectures
@@ -219,6 +219,26 @@ def map_register(paths: list[Path], parts: list[Emitted], iris: IRIs, all_corpor
         found=sum(1 for n in numbers if n in reg.corporations), withdrawn=len(reg.withdrawn), complete=reg.complete,
     )
     return out.emitted(), summary, diagnostics
+
+
+def _split_register(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The inputs mapped a file at a time, and the 法人番号 register files (told by content)."""
+    register = [p for p in files if p.is_file() and nta.is_register_file(p)]
+    chosen = set(register)
+    return [p for p in files if p not in chosen], register
+
+
+def _register_stage(register_files: list[Path], parts: list[Emitted], iris: IRIs, all_corporations: bool,
+                    steps: Callable[[str], None] | None, progress: Callable[[Path], None] | None,
+                    ) -> tuple[RegisterSummary | None, list[Diagnostic]]:
+    """:func:`map_register` when register files were given; its part is appended to ``parts``."""
+    if not register_files:
+        return None, []
+    if steps:
+        steps(f"法人番号 register: reading {len(register_files):,} files …")
+    part, register, diagnostics = map_register(register_files, parts, iris, all_corporations, steps, progress)
+    parts.append(part)
+    return register, diagnostics
 
 
 def map_file(path: Path, base_iri: str | None = None) -> FileResult:
@@ -329,10 +349,7 @@ def build(
     (told by content) are streamed after the others (:func:`map_register`); by default only
     the corporations the other files name are kept, every one with ``all_corporations``."""
     start = time.perf_counter()
-    files = expand(paths or [EXAMPLES_DIR])
-    register_files = [p for p in files if p.is_file() and nta.is_register_file(p)]
-    if register_files:
-        files = [p for p in files if p not in set(register_files)]
+    files, register_files = _split_register(expand(paths or [EXAMPLES_DIR]))
     results: dict[Path, FileResult] = {}
     todo: list[tuple[Path, Path | None]] = []
     for path in files:
@@ -366,14 +383,8 @@ def build(
                 _store_cached(cache_file, results[path])
     ordered = [results[p] for p in files]
     parts = [r.emitted for r in ordered]
-    register = None
-    register_diagnostics: list[Diagnostic] = []
-    if register_files:
-        if steps:
-            steps(f"法人番号 register: reading {len(register_files):,} files …")
-        part, register, register_diagnostics = map_register(register_files, parts, IRIs(base_iri), all_corporations,
-                                                            steps, progress)
-        parts.append(part)
+    register, register_diagnostics = _register_stage(register_files, parts, IRIs(base_iri), all_corporations,
+                                                     steps, progress)
     mapped = time.perf_counter()
     mapped_triples = sum(p.triples for p in parts)
     if steps and mapped_triples > 500_000:  # a step of more than a couple of seconds
@@ -508,9 +519,7 @@ def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, ba
 
     start = time.perf_counter()
     chosen = paths or [EXAMPLES_DIR]
-    files = expand(chosen)
-    register_files = [p for p in files if p.is_file() and nta.is_register_file(p)]
-    files = [p for p in files if p not in set(register_files)]
+    files, register_files = _split_register(expand(chosen))
     iris = IRIs(base_iri)
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -532,13 +541,7 @@ def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, ba
                 results[path] = map_file_to_part(path, base_iri, part_of[path])
         ordered = [results[p] for p in files]
         parts = [r.emitted for r in ordered]
-        register, register_diagnostics = None, []
-        if register_files:
-            if steps:
-                steps(f"法人番号 register: reading {len(register_files):,} files …")
-            part, register, register_diagnostics = map_register(register_files, parts, iris, all_corporations,
-                                                                steps, progress)
-            parts.append(part)
+        register, register_diagnostics = _register_stage(register_files, parts, iris, all_corporations, steps, progress)
         mapped = time.perf_counter()
         if not sum(r.documents for r in ordered) and not register_files:
             written = None  # a build of nothing leaves the old store as it was

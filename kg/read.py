@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -12,6 +15,8 @@ from .model import Document
 #: Suffixes a folder is searched for: text extracts of sheets, review-sheet workbooks, and the
 #: RS system's CSVs and zips.
 INPUT_SUFFIXES = (".txt", ".tsv", ".md", ".csv", ".json", ".xlsx", ".zip")
+#: the digits part of an Excel number format: ``0``, ``0.0``, ``#,##0.00``
+_DIGITS_FORMAT = re.compile(r"0(?:\.(0+))?")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -92,9 +97,6 @@ def workbook(path: Path, data: bytes) -> Document:
     order (line N of the first worksheet is its row N), each cell as Excel shows it (its
     number format: ``1,000``, ``97%``), a merged range's value in its first cell only.
     Read with openpyxl (formulas as their last computed values)."""
-    import io
-    import zipfile
-
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -120,9 +122,6 @@ def cell_text(value, number_format: str = "General") -> str:
     """A cell's value as Excel shows it, for the formats review sheets use: General,
     thousands separators (``#,##0``), decimals (``0.0``), percentages (``0%``, ``0.0%``);
     a date as ``YYYY-MM-DD``."""
-    import datetime as dt
-    import re
-
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -134,7 +133,7 @@ def cell_text(value, number_format: str = "General") -> str:
     if not isinstance(value, (int, float)):
         return str(value)
     fmt = (number_format or "General").split(";")[0]
-    m = re.search(r"0(?:\.(0+))?", fmt)
+    m = _DIGITS_FORMAT.search(fmt)
     places = len(m.group(1) or "") if m and fmt != "General" else None
     if "%" in fmt:
         value = value * 100

@@ -27,9 +27,6 @@ from ..normalize import corporation_name_key
 from .. import nt
 from .sink import KG, RDF, RDFS, ROV, SCHEMA, Sink, boolean, document, plain
 
-EN = lambda text: nt.lang(text, "en")  # noqa: E731
-
-
 def _date(value: str | None):
     return nt.date_literal(value, "date") if value else None
 
@@ -104,7 +101,7 @@ def _corporation(out: Sink, corp: nta.Corporation, docs: list[URIRef]) -> None:
     out.text(node, ROV.legalName, cur.name)
     out.text(node, KG.furigana, cur.furigana)
     if cur.en_name:
-        out.add(node, KG.englishName, EN(cur.en_name))
+        out.add(node, KG.englishName, nt.lang(cur.en_name, "en"))
     out.add(node, ROV.orgType, corporation_kind_by_code(cur.kind))
     out.add(node, KG.assignmentDate, _date(cur.assigned))
     if cur.hidden:

@@ -22,8 +22,9 @@ import hashlib
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..model import Diagnostic
@@ -157,18 +158,8 @@ def sniff_bytes(head: bytes) -> bool:
         return False
 
 
-def sniff(text: str) -> bool:
-    """The mapper interface: a register read whole (small files) is told the same way."""
-    return sniff_bytes(text[:_HEAD].encode("utf-8"))
-
-
-def map_document(doc):  # pragma: no cover - the build streams register files itself
-    raise RuntimeError("register files are streamed by kg.pipeline, not mapped whole")
-
-
-def _members(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as z:
-        return sorted(i.filename for i in z.infolist() if not i.is_dir() and i.filename.lower().endswith(".csv"))
+def _members(z: zipfile.ZipFile) -> list[str]:
+    return sorted(i.filename for i in z.infolist() if not i.is_dir() and i.filename.lower().endswith(".csv"))
 
 
 def is_register_file(path: Path) -> bool:
@@ -176,7 +167,7 @@ def is_register_file(path: Path) -> bool:
     try:
         if path.suffix.lower() == ".zip":
             with zipfile.ZipFile(path) as z:
-                members = _members(path)
+                members = _members(z)
                 if not members:
                     return False
                 with z.open(members[0]) as f:
@@ -209,21 +200,25 @@ def _raw_batches(stream, h, first: bytes = b"") -> Iterator[list[bytes]]:
         yield [rest]
 
 
-def read(path: Path, files: list[RegisterFile], wanted: set[str] | None,
+def wanted_numbers(numbers: Iterable[str]) -> frozenset[bytes]:
+    """法人番号 as :func:`read` compares them: the raw bytes of the column, before decoding."""
+    return frozenset(n.encode("ascii") for n in numbers)
+
+
+def read(path: Path, files: list[RegisterFile], wanted: frozenset[bytes] | None,
          diagnostics: list[Diagnostic], progress: Callable[[int], None] | None = None) -> Iterator[RegisterRow]:
-    """The rows of wanted numbers (all rows when ``wanted`` is None) of one register file
-    or zip, streamed. Each file read is appended to ``files`` (rows point to it by index).
+    """The rows of wanted numbers (:func:`wanted_numbers`; all rows when ``wanted`` is None)
+    of one register file or zip, streamed. Each file read is appended to ``files`` (rows point to it by index).
     A row that cannot be read is reported with its file and line and skipped; the other
     rows still count."""
-    wanted_b = None if wanted is None else {n.encode("ascii") for n in wanted}
     if path.suffix.lower() == ".zip":
         try:
             with zipfile.ZipFile(path) as z:
-                for member in _members(path):
+                for member in _members(z):
                     name = f"{path}!{member}"
                     try:
                         with z.open(member) as f:
-                            yield from _read_stream(f, name, files, wanted_b, diagnostics, progress)
+                            yield from _read_stream(f, name, files, wanted, diagnostics, progress)
                     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                         diagnostics.append(Diagnostic(name, None, "error", f"corrupt zip member ({exc}); rows read before it are kept"))
         except (zipfile.BadZipFile, OSError) as exc:
@@ -231,12 +226,12 @@ def read(path: Path, files: list[RegisterFile], wanted: set[str] | None,
         return
     try:
         with path.open("rb") as f:
-            yield from _read_stream(f, str(path), files, wanted_b, diagnostics, progress)
+            yield from _read_stream(f, str(path), files, wanted, diagnostics, progress)
     except OSError as exc:
         diagnostics.append(Diagnostic(str(path), None, "error", f"cannot read: {exc.strerror or exc}"))
 
 
-def _read_stream(f, name: str, files: list[RegisterFile], wanted: set[bytes] | None,
+def _read_stream(f, name: str, files: list[RegisterFile], wanted: frozenset[bytes] | None,
                  diagnostics: list[Diagnostic], progress) -> Iterator[RegisterRow]:
     head = f.read(_HEAD)
     decoded = _decode_head(head) if head else None
@@ -347,9 +342,10 @@ class Corporation:
     records: dict[tuple[str, str], RegisterRow] = field(default_factory=dict)
     withdrawn: RegisterRow | None = None  # 処理区分 99
 
-    @property
+    @cached_property
     def history(self) -> list[RegisterRow]:
-        """The records in the order the changes took effect."""
+        """The records in the order the changes took effect (taken once all rows are applied:
+        :meth:`Register.apply` forgets it when it adds one)."""
         return sorted(self.records.values(), key=lambda r: (r.changed or r.assigned or "", r.updated, r.source, r.line))
 
     @property
@@ -398,6 +394,7 @@ class Register:
             self.withdrawn.pop(row.number, None)
             corp = self.corporations.setdefault(row.number, Corporation(row.number))
             corp.records[row.key] = row
+            corp.__dict__.pop("history", None)
 
     @property
     def complete(self) -> bool:
