@@ -56,6 +56,20 @@ def vocabulary_graph() -> Graph:
 
 
 @lru_cache(maxsize=1)
+def topic_keywords() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each topic of ``ontology/topics.ttl`` (a ``kg:KeywordConcept``) with its ``kg:keyword``
+    strings, in IRI order: the build tags a project with a topic when its name, purpose or
+    overview contains one of them (``kg:onTopic``)."""
+    keyword = "https://kg.jp-spending.example/def/keyword"
+    topics: dict[str, set[str]] = {}
+    with (ONTOLOGY_DIR / "topics.ttl").open("rb") as f:
+        for quad in ox.parse(f, format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value == keyword:
+                topics.setdefault(quad.subject.value, set()).add(quad.object.value)
+    return tuple((iri, tuple(sorted(words))) for iri, words in sorted(topics.items()))
+
+
+@lru_cache(maxsize=1)
 def ontology_store() -> ox.Store:
     """Every file of ``ontology/`` in a store of its own: its terms get pages too, and its
     labels name classes and properties on every page."""

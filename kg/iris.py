@@ -66,6 +66,11 @@ EGOV_LAW = "https://laws.e-gov.go.jp/law/{law_id}"
 EGOV_ARTICLE = "https://laws.e-gov.go.jp/law/{law_id}#Mp-At_{article}"
 
 
+def budget_summary(ministry: str, fiscal_year: str) -> str:
+    """The build's budget summary of a ministry (its IRI) for one fiscal year (kg/emit/summaries.py)."""
+    return f"{ministry}/budget-summary/{fiscal_year}"
+
+
 def egov_article(law_id: str, article: str | None) -> URIRef:
     """e-Gov's page of a law, at the article's anchor when there is one (``40の4`` → ``Mp-At_40_4``)."""
     if article and re.fullmatch(r"\d+(?:の\d+)*", article):

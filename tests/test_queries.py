@@ -99,21 +99,30 @@ def test_topic_keywords_come_from_the_ontology_not_the_query(store):
     assert len({r[0] for r in rows}) == 37  # every corporation of the seeds is paid by 0094 or 0059
 
 
-def test_a_new_keyword_in_the_graph_changes_the_topic(graph):
-    from rdflib import Literal
+def test_the_build_tags_topics_from_the_keywords(seeds, monkeypatch):
+    """kg:onTopic is the build's reading of ontology/topics.ttl: another keyword list gives
+    other projects (the query itself no longer scans texts)."""
+    from kg import assets
+    from kg.emit import projects
+    from kg.pipeline import build
 
-    from kg.iris import KG, KGC
+    ai = "https://kg.jp-spending.example/def/code/topic/ai"
+    (concept, keywords), = assets.topic_keywords()
+    assert concept == ai and sorted(keywords) == sorted(["AI", "ＡＩ", "人工知能", "基盤モデル", "機械学習", "生成AI"])
 
-    g = graph.__class__()
-    for t in graph:
-        g.add(t)
-    g.add((KGC["topic/ai"], KG.keyword, Literal("サイバーセキュリティ", lang="ja")))
-    store = store_from_graph(g)
-    cols, rows = answer(store, "firms-in-several-projects")
+    def tagged(keyword_list):
+        monkeypatch.setattr(projects, "topic_keywords", lambda: ((ai, keyword_list),))
+        result = build([seeds])
+        return result, sorted(str(p) for p, _, _ in result.graph.triples((None, projects.KG.onTopic, None)))
+
+    with_security, on_topic = tagged(keywords + ("サイバーセキュリティ",))
+    assert [p.rsplit("/", 1)[-1] for p in on_topic] == [  # every seed sheet is an AI project
+        "2021-soumu-0094", "2022-soumu-0059", "2022-soumu-n22-0011", "2023-mext-n24-0017"]
+    cols, rows = answer(store_from_graph(with_security.graph), "firms-in-several-projects")
     assert len(rows) == 4  # 0059 was already an AI project: same answer
-    g.remove((KGC["topic/ai"], KG.keyword, Literal("AI", lang="ja")))
-    g.remove((KGC["topic/ai"], KG.keyword, Literal("ＡＩ", lang="ja")))
-    cols, rows = answer(store_from_graph(g), "firms-in-several-projects")
+    without_ai, on_topic = tagged(("人工知能", "生成AI", "機械学習", "基盤モデル"))
+    assert [p.rsplit("/", 1)[-1] for p in on_topic] == ["2022-soumu-n22-0011", "2023-mext-n24-0017"]
+    cols, rows = answer(store_from_graph(without_ai.graph), "firms-in-several-projects")
     assert rows == []  # without "AI", 0094 is no longer on the topic
 
 
@@ -426,7 +435,7 @@ def test_cli_pages(capsys, seed_nt):
     graph = seed_nt
     assert main(["queries"]) == 0
     out = capsys.readouterr().out
-    assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 6  # the contract listings, top-recipients, corporation-profile, the two register listings
+    assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 7  # the contract listings, top-recipients, corporation-profile, name-variants (1,000 corporations), the two register listings
     assert main(["query", "single-bidder-contracts", "-g", str(graph), "-f", "csv", "--limit", "2", "--offset", "1"]) == 0
     captured = capsys.readouterr()
     assert [r["amountYen"] for r in csv.DictReader(io.StringIO(captured.out))] == ["45000000", "42900000"]

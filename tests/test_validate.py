@@ -333,6 +333,12 @@ def _corporation_two_names(g):
     return MRI
 
 
+def _summary_two_counts(g):
+    summary = URIRef(ID + "ministry/soumu/budget-summary/2022")
+    g.add((summary, KG.projectCount, Literal(7)))
+    return summary
+
+
 def _check_digit(g):
     replace(g, MRI, KG.corporateNumber, Literal("6010001030404"))
     return MRI
@@ -402,6 +408,8 @@ CASES = [
     Case("corporation-12-digits", "CorporationShape", _corporation_digits, KG.corporateNumber, "Pattern",
          value="601000103040"),
     Case("corporation-two-names", "CorporationShape", _corporation_two_names, SKOS.prefLabel, "MaxCount"),
+    Case("budget-summary-two-counts", "BudgetSummaryShape", _summary_two_counts, KG.projectCount, "MaxCount",
+         message="A budget summary counts its projects once, at least 1 (kg:projectCount)."),
     Case("check-digit", "CorporateNumberCheckDigitShape", _check_digit, None, "SPARQL", value="6010001030404",
          message="The check digit of 法人番号 6010001030404 is wrong: it should start with 5."),
     Case("block-total", "BlockTotalShape", _block_total, None, "SPARQL", SH.Warning, value=206400000,
@@ -540,7 +548,7 @@ def test_text_report_names_record_rule_value_and_source_line(graph):
         "\n"
         "WARNING   Budget record FY2019 of Means (数学アドバンストイノベーションプラットフォーム) of "
     )
-    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 42 shapes): does not conform\n")
+    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 43 shapes): does not conform\n")
 
 
 def test_source_of_a_nested_record_is_its_document_and_own_line(graph):
@@ -591,7 +599,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     good = tmp_path / "good.nt"
     good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
     assert main(["validate", "-q", str(good)]) == 0
-    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 42 shapes): conforms\n")
+    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 43 shapes): conforms\n")
 
     g = copy(graph)
     _expenditure_negative(g)

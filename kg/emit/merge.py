@@ -19,6 +19,7 @@ from ..version import __version__
 from ..assets import ontology_version, vocabulary_graph
 from ..iris import EGOV_LAW, IRIs, egov_article
 from .organisations import corporations
+from .summaries import Summaries
 from .sink import DCTERMS, KG, PROV, RDF, RDFS, SKOS, CorporationNames, Emitted, Sink, ja, plain
 
 _IRI_RE = re.compile(r"<([^>]*)>")
@@ -127,39 +128,56 @@ def unresolved_law_names(parts: list[Emitted]) -> dict[str, int]:
 
 class LineScan:
     """What the build derives from all its lines once they are merged — ``kg:sameProjectAs``
-    (:meth:`same_project`) and the e-Gov links (:meth:`egov`) —, read one line at a time so
-    that the lines can stream past (a ten-year build does not hold them)."""
+    (:meth:`same_project`), the e-Gov links (:meth:`egov`) and the ranking summaries
+    (:mod:`kg.emit.summaries`) —, read one line at a time, split once and handed on by
+    predicate, so that the lines can stream past (a ten-year build does not hold them)."""
 
     def __init__(self) -> None:
-        self._typed = f" <{RDF.type}> <{KG.Project}> ."
-        self._past = f" <{KG.pastSheet}> "
-        self._law_id, self._law, self._article = f" <{KG.lawId}> ", f" <{KG.law}> ", f" <{KG.article}> "
+        self._typed = f"<{KG.Project}>"
+        self._dispatch = {f"<{RDF.type}>": self._type, f"<{KG.pastSheet}>": self._past,
+                          f"<{KG.lawId}>": self._law_id, f"<{KG.law}>": self._law,
+                          f"<{KG.article}>": self._article}
         self.projects: set[str] = set()
         self.past_edges: set[tuple[str, str]] = set()
         self.ids: dict[str, str] = {}
         self.law_of: dict[str, str] = {}
         self.article_of: dict[str, str] = {}
+        self.summaries = Summaries()
+
+    def _type(self, s: str, o: str) -> None:
+        if o == self._typed:
+            self.projects.add(s)
+
+    def _past(self, s: str, o: str) -> None:
+        self.past_edges.add((s, o))
+
+    def _law_id(self, s: str, o: str) -> None:
+        self.ids[s] = nt.unquote(o)
+
+    def _law(self, s: str, o: str) -> None:
+        self.law_of[s] = o
+
+    def _article(self, s: str, o: str) -> None:
+        self.article_of[s] = nt.unquote(o)
 
     def update(self, lines: Iterable[str]) -> None:
-        typed, past, law_id, law, article = self._typed, self._past, self._law_id, self._law, self._article
+        dispatch, summaries = self._dispatch, self.summaries
+        wanted, take = summaries.predicates, summaries.take
         for line in lines:
-            if line.endswith(typed):
-                self.projects.add(line[: line.index(" ")])
-            elif past in line:
-                s, _, o = line[:-2].partition(past)
-                self.past_edges.add((s, o.strip()))
-            elif law_id in line:
-                s, _, o = line[:-2].partition(law_id)
-                self.ids[s] = nt.unquote(o.strip())
-            elif law in line:
-                s, _, o = line[:-2].partition(law)
-                self.law_of[s] = o.strip()
-            elif article in line:
-                s, _, o = line[:-2].partition(article)
-                self.article_of[s] = nt.unquote(o.strip())
+            i = line.index(" ")
+            j = line.index(" ", i + 1)
+            p = line[i + 1 : j]
+            f, name = dispatch.get(p), wanted.get(p)
+            if f is None and name is None:
+                continue
+            s, o = line[:i], line[j + 1 : -2]
+            if f is not None:
+                f(s, o)
+            if name is not None:
+                take(name, s, o)
 
     def lines(self) -> set[str]:
-        return self.same_project() | self.egov()
+        return self.same_project() | self.egov() | self.summaries.lines(self.projects, self.past_edges)
 
     def same_project(self) -> set[str]:
         """``kg:sameProjectAs`` between every two sheets of one lineage, each sheet with itself

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
+from ..assets import topic_keywords
 from ..codes import concept_for
 from ..model import Document, ReviewSheet
 from ..normalize import ProjectNumber
@@ -96,6 +97,19 @@ def facts(out: Sink, p: URIRef, sheet: ReviewSheet, doc: Document) -> None:
     out.text(p, KG.expertOpinion, sheet.expert_opinion)
     for remark in sheet.remarks:
         out.text(p, KG.remarks, remark)
+
+
+def topics(out: Sink, p: URIRef, sheet: ReviewSheet) -> None:
+    """``kg:onTopic`` each topic of ``ontology/topics.ttl`` one of whose keywords the sheet's
+    name, purpose or overview contains (case-sensitive, as written). Tagged here, once per
+    document, so that a topic query looks the projects up instead of scanning every text;
+    an RS project whose texts lie in several files is tagged by each that matches."""
+    texts = [t for t in (sheet.name, sheet.purpose, sheet.overview) if t]
+    if not texts:
+        return
+    for concept, keywords in topic_keywords():
+        if any(k in t for t in texts for k in keywords):
+            out.add(p, KG.onTopic, URIRef(concept))
 
 
 def checks(out: Sink, p: URIRef, sheet: ReviewSheet) -> None:

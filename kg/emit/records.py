@@ -26,6 +26,7 @@ def review_sheet(out: Sink, sheet: ReviewSheet, doc: Document, d: URIRef) -> URI
     p = projects.project(out, sheet, d)
     organisations.responsible_units(out, p, sheet)
     projects.facts(out, p, sheet, doc)
+    projects.topics(out, p, sheet)
     policy.legal_bases(out, p, sheet)
     policy.plans(out, p, sheet)
     policy.policy_and_measure(out, p, sheet)
