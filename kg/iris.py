@@ -115,8 +115,13 @@ def expand(value: str) -> str:
 
 
 def _seg(text: str) -> str:
-    """A path segment from a natural key: whitespace-free NFKC, percent-encoded."""
-    return quote(compact(text), safe="")
+    """A path segment from a natural key: whitespace-free NFKC, percent-encoded; a segment
+    of dots only (NFKC turns ``．．`` into ``..``) has its dots encoded too, since a client
+    resolving the IRI would otherwise climb a folder."""
+    seg = quote(compact(text), safe="")
+    if seg.strip(".") == "":
+        seg = seg.replace(".", "%2E")
+    return seg
 
 
 class IRIs:

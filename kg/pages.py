@@ -103,7 +103,10 @@ class Site:
         """``id/project/x`` for an IRI under a root (as in the IRI: percent-encoded)."""
         for prefix, root in self.roots:
             if iri.startswith(root) and len(iri) > len(root) and "#" not in iri and "?" not in iri:
-                return prefix + iri[len(root):]
+                rest = iri[len(root):]
+                if any(seg in ("", ".", "..") for seg in rest.split("/")):
+                    return None  # a dot segment climbs a folder in any client: no page of ours
+                return prefix + rest
         return None
 
     def href(self, iri: str, here: str) -> str | None:

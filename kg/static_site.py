@@ -18,7 +18,10 @@ swapped in, so a failed run leaves the previous site as it was.
 from __future__ import annotations
 
 import gzip
+import json
 import hashlib
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -36,7 +39,9 @@ from .pages import DEFAULT, Site, class_slug
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE_LICENSE = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 DEFAULT_SOURCES = ("https://rssystem.go.jp/",)
-MARKER = "void.ttl"  # a folder holding this was written by kg publish and may be replaced
+#: written by kg publish into every site: the list of files it wrote. Only a folder holding
+#: it is replaced; files it does not list (a CNAME, .git/) are carried into the new site.
+MARKER = ".kg-publish.json"
 MAX_SEGMENT_BYTES = 200  # longer file names (after decoding) are shortened with a hash
 
 
@@ -124,6 +129,48 @@ def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def _files_not_ours(folder: Path) -> list[str]:
+    """What a republish must keep: the files of ``folder`` that its :data:`MARKER` does not
+    list. A folder that is not empty and holds no marker was not written by kg publish:
+    refused, nothing is touched."""
+    if not folder.exists():
+        return []
+    if not folder.is_dir() or folder.is_symlink():
+        raise FileExistsError(f"{folder}: exists and is not a folder; choose a new or empty folder")
+    entries = list(folder.iterdir())
+    if not entries:
+        return []
+    marker = folder / MARKER
+    try:
+        listed = set(json.loads(marker.read_text(encoding="utf-8"))["files"])
+    except FileNotFoundError:
+        raise FileExistsError(f"{folder}: exists and was not written by 'kg publish' (no {MARKER}); "
+                              "choose an empty or new folder") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FileExistsError(f"{marker}: not a kg publish marker ({exc}); move the folder away") from None
+    out = []
+    for top, dirs, names in os.walk(folder):  # symlinked folders are not entered
+        for name in names + [d for d in dirs if (Path(top) / d).is_symlink()]:
+            rel = str((Path(top) / name).relative_to(folder))
+            if rel not in listed and rel != MARKER:
+                out.append(rel)
+    return sorted(out)
+
+
+def _carry(old: Path, work: Path, theirs: list[str], ours: set[str]) -> None:
+    """Copy the files kg publish did not write from the old site into the new one (copied,
+    not moved: a failure before the swap leaves the old site whole); a file of theirs where
+    the new site writes one is refused."""
+    clash = [rel for rel in theirs if rel in ours]
+    if clash:
+        raise FileExistsError(f"{old}: {clash[0]} was not written by kg publish and the new site writes it; "
+                              "move it away first")
+    for rel in theirs:
+        target = work / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(old / rel, target, follow_symlinks=False)
+
+
 def _lit(text: str) -> str:
     """A plain literal in Turtle syntax (pyoxigraph does the escaping)."""
     return str(ox.Literal(text))
@@ -135,10 +182,17 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
     """Write the site. ``only``: class IRIs whose instances get pages (and indexes); links
     to anything else are plain text. The dump and void.ttl always cover the whole graph."""
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / MARKER).is_file())):
-        raise FileExistsError(f"{folder}: exists and was not written by 'kg publish' (no {MARKER}); "
-                              "choose an empty or new folder")
+    theirs = _files_not_ours(folder)
     with replacing_folder(folder) as work:
+        inside = work.resolve()
+
+        def place(rel: str) -> Path:
+            """The folder of a page: checked to lie inside the site whatever its IRI said."""
+            where = (work / rel).resolve()
+            if where != inside and inside not in where.parents:
+                raise ValueError(f"{rel!r} would be written outside {folder}: refused")
+            return where
+
         site = Site(store, base=base, title=title, endpoint=None, page_path=static_path)
         files = 0
         iris = resources(site)
@@ -148,7 +202,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
             iris = [i for i in iris if i in terms or wanted.intersection(site.types(i))]
             site.published, site.indexed = set(iris), wanted
         for i, iri in enumerate(iris, 1):
-            where = work / static_path(site.path_for(iri))
+            where = place(static_path(site.path_for(iri)))
             where.mkdir(parents=True, exist_ok=True)
             (where / "index.html").write_text(site.page(iri), encoding="utf-8")
             (where / "index.ttl").write_bytes(site.data(iri, "text/turtle"))
@@ -157,7 +211,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
                 progress(i, len(iris))
         classes = site.classes()
         for cls, _ in classes:
-            where = work / "class" / class_slug(cls)
+            where = place("class/" + class_slug(cls))
             where.mkdir(parents=True, exist_ok=True)
             (where / "index.html").write_text(site.class_page(cls), encoding="utf-8")
             files += 1
@@ -170,6 +224,10 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
                  '<a href="void.ttl">void.ttl</a> (VoID / DCAT description)</p>')
         (work / "index.html").write_text(site.home(extra), encoding="utf-8")
         site.indexed = None  # void.ttl describes every class of the graph
-        (work / MARKER).write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, len(lines)))
+        (work / "void.ttl").write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, len(lines)))
         files += 3
+        ours = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
+        _carry(folder, work, theirs, set(ours))
+        (work / MARKER).write_text(json.dumps({"written by": "kg publish", "files": ours}, ensure_ascii=False, indent=0),
+                                   encoding="utf-8")
     return Published(len(iris), len(classes), len(lines), files, folder)

@@ -1,6 +1,7 @@
 """``kg publish``: a static linked-data site that any web server can host."""
 
 import gzip
+import json
 import hashlib
 import re
 import subprocess
@@ -157,3 +158,58 @@ def test_ontology_terms_have_pages(site):
     # property names on every page link to the property's page
     corp = (site / "id/corporation/7010601022674/index.html").read_text(encoding="utf-8")
     assert '<a href="../../../def/corporateNumber/" title="https://kg.jp-spending.example/def/corporateNumber">法人番号</a>' in corp
+
+
+def test_republish_keeps_files_it_did_not_write_and_the_site_is_world_readable(tmp_path, seed_nt):
+    site = tmp_path / "site"
+    assert main(["publish", str(site), "-g", str(seed_nt), "-q"]) == 0
+    (site / "CNAME").write_text("kg.example.org\n")
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (site / "id" / "notes.txt").write_text("ours, not kg's\n")
+    assert main(["publish", str(site), "-g", str(seed_nt), "-q"]) == 0
+    assert (site / "CNAME").read_text() == "kg.example.org\n"
+    assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert (site / "id" / "notes.txt").read_text() == "ours, not kg's\n"
+    assert site.stat().st_mode & 0o755 == 0o755
+    assert (site / "id").stat().st_mode & 0o755 == 0o755
+    # a file of theirs where the site writes a page: refused, the old site untouched
+    before = _digest(site)
+    (site / "index.html").unlink()
+    marker = json.loads((site / ".kg-publish.json").read_text(encoding="utf-8"))
+    marker["files"].remove("index.html")
+    (site / ".kg-publish.json").write_text(json.dumps(marker), encoding="utf-8")
+    (site / "index.html").write_text("my own home page")
+    assert main(["publish", str(site), "-g", str(seed_nt), "-q"]) == 2
+    assert (site / "index.html").read_text() == "my own home page"
+    assert set(_digest(site)) == set(before)
+
+
+def test_a_folder_with_a_void_ttl_is_not_taken_for_a_site(tmp_path, seed_nt):
+    other = tmp_path / "dataset"
+    other.mkdir()
+    (other / "void.ttl").write_text("# someone else's\n")
+    assert main(["publish", str(other), "-g", str(seed_nt), "-q"]) == 2
+    assert (other / "void.ttl").read_text() == "# someone else's\n"
+
+
+def test_dot_segments_never_leave_the_site(tmp_path):
+    """A unit cell of '．．' (NFKC: '..') once gave IRIs with '..' segments, and publish wrote
+    index.html into the folders above the site."""
+    from kg.iris import IRIs
+    from kg.static_site import publish
+    from kg.store import store_from_graph
+
+    iris = IRIs()
+    assert iris.law("..") == URIRef(BASE + "law/%2E%2E") and iris.law("．．") == URIRef(BASE + "law/%2E%2E")
+    g = Graph()
+    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    for bad in ("law/..", "law/../..", "unit/./x", "unit//y", "law/%2E%2E"):
+        g.add((URIRef(BASE + bad), label, Literal("x")))
+    root = tmp_path / "a" / "b"
+    root.mkdir(parents=True)
+    publish(store_from_graph(g), root / "site", BASE)
+    outside = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()
+                     and (root / "site") not in p.parents)
+    assert outside == []
+    assert (root / "site" / "id" / "law" / "%2E%2E" / "index.html").is_file()  # the encoded one has its page
