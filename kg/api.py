@@ -61,7 +61,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
         from .store_folder import write_store_streamed
 
         def into_store(write):
-            return write_store_streamed(Path(store), write, expand(chosen), base_iri, steps)
+            return write_store_streamed(Path(store), write, expand(chosen, []), base_iri, steps)
 
         result, written = build_into_store(chosen, Path(store), into_store, base_iri=base_iri, progress=progress,
                                            workers=workers, steps=steps, all_corporations=all_corporations)
@@ -90,7 +90,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
         from .store_folder import write_store
 
         result.__dict__.pop("lines", None)  # the cached union would keep every line alive
-        written = write_store(result.graphs, Path(store), expand(chosen), base_iri,
+        written = write_store(result.graphs, Path(store), expand(chosen, []), base_iri,
                               incremental=cache is not None, progress=steps, consume=cache is None)
         graph = Graph(description=f"{graph.description}; store {store}: {written.triples:,} triples, "
                       f"{written.replaced:,} of {written.graphs:,} named graphs written",

@@ -113,7 +113,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     steps = None if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
     graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
                       workers=args.workers, cache=args.cache, all_corporations=args.all_corporations,
-                      progress=None if args.quiet else _progress(len(expand(paths))), steps=steps)
+                      progress=None if args.quiet else _progress(len(expand(paths, []))), steps=steps)
     lines = summarise(graph.diagnostics)
     for line in lines if not args.quiet else [line for line in lines if ": error: " in line]:
         print(line, file=sys.stderr)
@@ -122,9 +122,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{len(graph.diagnostics) + len(graph.notes):,} diagnostics → {args.report} ({fmt_report})", file=sys.stderr)
     where = [w for w in ("stdout" if str(output) == "-" else (f"{output} ({fmt})" if output else None),
                          f"{args.store} (Oxigraph store)" if args.store else None) if w]
-    print(f"{graph.description} → {' and '.join(where)}", file=sys.stderr)
     if graph.documents == 0:
+        left = " and ".join(str(w) for w in (None if str(output) == "-" else output, args.store) if w)
+        said = "nothing built" in graph.description
+        print(graph.description + ("" if said else f"; nothing built{f', {left} left as it was' if left else ''}"),
+              file=sys.stderr)
         return 2
+    print(f"{graph.description} → {' and '.join(where)}", file=sys.stderr)
     return 1 if graph.failed or missing else 0
 
 
@@ -135,7 +139,7 @@ def _open_reporting(paths: list[str] | None, quiet: bool):
     if not quiet and any(p.is_file() and p.stat().st_size > 50 * 2**20 for p in files):
         print(f"loading {', '.join(map(str, files))} …", file=sys.stderr, flush=True)
     try:
-        opened = api.open(paths or None, progress=None if quiet else _progress(len(expand(files))))
+        opened = api.open(paths or None, progress=None if quiet else _progress(len(expand(files, []))))
     except InputError as exc:
         print(f"{exc}", file=sys.stderr)
         return None

@@ -40,6 +40,8 @@ class Document:
     layout: str = ""
     #: a zip member's path is ``folder/file.zip!member.csv``: messages name both
     media_type: str = "text/plain"
+    #: what reading found wrong but could read past (a file cut short): (line, message)
+    read_warnings: list = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:

@@ -160,6 +160,10 @@ def japanese_date(text: str) -> PartialDate | None:
 UNITS = {"円": Decimal(1), "千円": Decimal(1_000), "百万円": Decimal(1_000_000), "億円": Decimal(100_000_000)}
 _NEGATIVE = ("▲", "△", "-", "−")
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+#: no amount, count or rate of a review sheet comes near this (the national budget is about
+#: 1.1 × 10^14 yen): a number at or above it is a broken cell, dropped with a warning
+#: rather than carried into sums (and Decimal's 28 digits) where it would take its record down
+ABSURD = Decimal(10) ** 18
 
 
 def parse_number(text: str | None) -> Decimal | None:
@@ -172,11 +176,17 @@ def parse_number(text: str | None) -> Decimal | None:
         sign, t = -1, t[1:]
     if not _NUMBER_RE.match(t):
         raise ValueFormatError(f"not a number: {text!r}")
+    if len(t.split(".")[0].lstrip("0")) > 18 or len(t) > 40:
+        raise ValueFormatError(f"a number of {len(t.split('.')[0])} digits, beyond any amount in a budget: {_brief(text)}")
     try:
         value = Decimal(t)
     except InvalidOperation as exc:  # pragma: no cover - regex guards this
         raise ValueFormatError(f"not a number: {text!r}") from exc
     return value if sign > 0 else -value
+
+
+def _brief(text: str) -> str:
+    return repr(text) if len(text) <= 30 else repr(text[:27] + "…")
 
 
 def to_yen(value: Decimal | None, unit: str) -> Decimal | None:
@@ -187,6 +197,8 @@ def to_yen(value: Decimal | None, unit: str) -> Decimal | None:
         factor = UNITS[nfkc(unit).strip()]
     except KeyError as exc:
         raise ValueFormatError(f"unknown unit {unit!r}") from exc
+    if not value.is_finite() or abs(value) * factor >= ABSURD:
+        raise ValueFormatError(f"{value} {unit} is beyond any amount in a budget (10^18 yen or more)")
     return canonical_decimal(value * factor)
 
 

@@ -265,6 +265,8 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
             continue
         doc.layout = mapper.NAME
         result.layouts[str(doc.path)] = mapper.NAME
+        for line, message in doc.read_warnings:
+            result.diagnostics.append(Diagnostic(str(doc.path), line, "warning", message))
         try:
             records, diags = mapper.map_document(doc)
         except InputError as exc:
@@ -349,7 +351,8 @@ def build(
     (told by content) are streamed after the others (:func:`map_register`); by default only
     the corporations the other files name are kept, every one with ``all_corporations``."""
     start = time.perf_counter()
-    files, register_files = _split_register(expand(paths or [EXAMPLES_DIR]))
+    unreadable: list[InputError] = []
+    files, register_files = _split_register(expand(paths or [EXAMPLES_DIR], unreadable))
     results: dict[Path, FileResult] = {}
     todo: list[tuple[Path, Path | None]] = []
     for path in files:
@@ -391,16 +394,20 @@ def build(
         steps(f"merging {len(files)} files ({mapped_triples:,} triples) …")
     out = BuildResult(graphs=merge(parts, IRIs(base_iri)), files=ordered, register=register)
     out.timings = {"map": mapped - start, "merge": time.perf_counter() - mapped}
-    _gather(out, ordered, parts, register, register_diagnostics, register_files)
+    _gather(out, ordered, parts, register, register_diagnostics, register_files, unreadable)
     for r in ordered:
         r.emitted.graphs = {}  # merged into out.graphs (and cached): one copy of a year's lines, not two
     return out
 
 
 def _gather(out: BuildResult, ordered: list[FileResult], parts: list[Emitted], register: RegisterSummary | None,
-            register_diagnostics: list[Diagnostic], register_files: list[Path]) -> None:
-    """The files' and the register's counts and diagnostics into the build's result, and the
-    laws no input gives an ID for into its notes."""
+            register_diagnostics: list[Diagnostic], register_files: list[Path], unreadable: list[InputError]) -> None:
+    """The files' and the register's counts and diagnostics into the build's result, the
+    folders that could not be read as errors, and the laws no input gives an ID for into
+    its notes."""
+    for problem in unreadable:
+        out.failed.append(problem.path)
+        out.diagnostics.append(Diagnostic(problem.path, None, "error", problem.message))
     if register is not None:
         out.documents += register.files
         out.rows += register.kept
@@ -519,7 +526,8 @@ def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, ba
 
     start = time.perf_counter()
     chosen = paths or [EXAMPLES_DIR]
-    files, register_files = _split_register(expand(chosen))
+    unreadable: list[InputError] = []
+    files, register_files = _split_register(expand(chosen, unreadable))
     iris = IRIs(base_iri)
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -551,7 +559,7 @@ def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, ba
                       streamed_triples=written.triples if written else 0,
                       streamed_counts=written.counts if written else {})
     out.timings = {"map": mapped - start, "merge and load": time.perf_counter() - mapped}
-    _gather(out, ordered, parts, register, register_diagnostics, register_files)
+    _gather(out, ordered, parts, register, register_diagnostics, register_files, unreadable)
     return out, written
 
 

@@ -289,11 +289,16 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     """A parameter value as a typed RDF term; ``QueryError`` naming the parameter when it is not one."""
     try:
         if param.type == "integer":
-            return ox.Literal(str(int(value.strip())), datatype=ox.NamedNode(_INTEGER))
+            n = int(value.strip()[:40])
+            if abs(n) >= 10**18:  # the store's integers are 64-bit
+                raise QueryError(f"parameter {param.name}: {value[:40]!r} is out of range (at most 18 digits)")
+            return ox.Literal(str(n), datatype=ox.NamedNode(_INTEGER))
         if param.type == "decimal":
-            d = Decimal(value.strip().rstrip("%"))
+            d = Decimal(value.strip().rstrip("%")[:60])
             if not d.is_finite():
                 raise InvalidOperation
+            if d and not -30 <= d.adjusted() <= 30:  # written out in full it would be that many digits long
+                raise QueryError(f"parameter {param.name}: {value[:40]!r} is out of range (|x| between 1e-30 and 1e30)")
             return ox.Literal(format(d, "f"), datatype=ox.NamedNode(_DECIMAL))
         if param.type == "iri":
             return ox.NamedNode(expand(value.strip()))

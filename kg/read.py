@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
+import stat
 import re
 import zipfile
 import zlib
@@ -29,12 +31,34 @@ class InputError(Exception):
         super().__init__(f"{where}: {message}")
 
 
-def expand(paths: list[Path]) -> list[Path]:
-    """Files named directly, and the input files in named folders (sorted)."""
+#: a zip member larger than this once inflated, or inflating more than MAX_RATIO times its
+#: compressed size past MAX_RATIO_FLOOR bytes, is refused (the real RS members are at most a
+#: few hundred MB and inflate about 10 times)
+MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_RATIO, MAX_RATIO_FLOOR = 200, 64 * 1024**2
+#: a single input file larger than this is refused (the largest real input is a 1 GB zip)
+MAX_FILE_BYTES = 8 * 1024**3
+
+
+def expand(paths: list[Path], problems: list[InputError] | None = None) -> list[Path]:
+    """Files named directly, and the input files in named folders (sorted). A folder that
+    cannot be listed is an :class:`InputError` added to ``problems`` (raised when none is
+    given); the rest is still found."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES))
+            found: list[Path] = []
+
+            def unreadable(exc: OSError) -> None:
+                error = InputError(exc.filename or p, f"cannot read the folder: {exc.strerror or exc}; its files are left out")
+                if problems is None:
+                    raise error
+                problems.append(error)
+
+            for top, dirs, names in os.walk(p, onerror=unreadable):  # symlinked folders are not entered
+                dirs.sort()
+                found.extend(Path(top) / n for n in names if Path(n).suffix.lower() in INPUT_SUFFIXES)
+            out.extend(sorted(f for f in found if f.is_file()))
         else:
             out.append(p)
     return out
@@ -56,7 +80,7 @@ def read_documents(path: Path) -> list[Document | InputError]:
             for info in sorted(members, key=lambda i: i.filename):
                 name = Path(f"{path}!{_member_name(info)}")
                 try:
-                    data = z.read(info)
+                    data = _inflate(z, info, name)
                     out.append(workbook(name, data) if name.suffix.lower() == ".xlsx" else decode(name, data))
                 except InputError as exc:
                     out.append(exc)
@@ -67,6 +91,26 @@ def read_documents(path: Path) -> list[Document | InputError]:
         raise InputError(path, f"not a readable zip file ({exc}); is the download truncated?") from exc
     except (OSError, EOFError, zipfile.LargeZipFile) as exc:
         raise InputError(path, f"cannot read zip: {exc}") from exc
+
+
+def _inflate(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: Path) -> bytes:
+    """A member's bytes, refused past :data:`MAX_MEMBER_BYTES` or :data:`MAX_RATIO` (a zip
+    bomb): read in steps, so that a header that lies about the size stops the read too."""
+    limit = MAX_MEMBER_BYTES
+    if info.file_size > MAX_RATIO_FLOOR:
+        limit = min(limit, max(MAX_RATIO_FLOOR, MAX_RATIO * max(info.compress_size, 1)))
+    if info.file_size > limit:
+        raise InputError(name, f"zip member inflates to {info.file_size:,} bytes from {info.compress_size:,} "
+                               f"(limit {limit:,}): refused as a zip bomb; the other members are read")
+    chunks, size = [], 0
+    with z.open(info) as f:
+        while chunk := f.read(1 << 20):
+            size += len(chunk)
+            if size > max(limit, info.file_size):
+                raise InputError(name, f"zip member inflates past {limit:,} bytes, more than its header says: "
+                                       "refused; the other members are read")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -81,8 +125,14 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def read_document(path: Path) -> Document:
-    """Read and decode one file: see :func:`decode` (a workbook: :func:`workbook`)."""
+    """Read and decode one file: see :func:`decode` (a workbook: :func:`workbook`). Only
+    regular files are read (not a device such as /dev/zero, a FIFO or a socket)."""
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(path, "not a regular file (a device, FIFO or socket): not read")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(path, f"larger than {MAX_FILE_BYTES:,} bytes: not read")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from exc
@@ -146,6 +196,19 @@ def cell_text(value, number_format: str = "General") -> str:
     return text + ("%" if "%" in fmt else "")
 
 
+def _decode_cut(data: bytes, encoding: str, warnings: list) -> str:
+    """``data`` decoded; when only its last character is incomplete (the file was cut inside
+    it), what comes before, with a warning at the cut's line."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.end < len(data) or exc.start < len(data) - 3 or "end of data" not in exc.reason and "incomplete" not in exc.reason:
+            raise
+        text = data[: exc.start].decode(encoding)
+        warnings.append((text.count("\n") + 1, "the file ends in the middle of a character: it looks cut short"))
+        return text
+
+
 def decode(path: Path, data: bytes) -> Document:
     """Decode one file's bytes: UTF-8 (BOM allowed), else CP932 (Shift_JIS) with
     Japanese text; anything else is an :class:`InputError` naming the bad line."""
@@ -154,21 +217,32 @@ def decode(path: Path, data: bytes) -> Document:
     if b"\x00" in data[:4096]:
         raise InputError(path, "binary file (NUL bytes), not a text extract", line=data[:4096].count(b"\n", 0, data.index(b"\x00")) + 1)
     sha = hashlib.sha256(data).hexdigest()
+    warnings: list[tuple[int | None, str]] = []
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = _decode_cut(data[bom:], "utf-8", warnings)
         encoding = "utf-8"
     except UnicodeDecodeError as exc:
+        at = exc.start + bom
         try:
-            text = data.decode("cp932")
+            text = _decode_cut(data, "cp932", warnings)
             encoding = "cp932"
         except UnicodeDecodeError:
-            line = data.count(b"\n", 0, exc.start) + 1
+            line = data.count(b"\n", 0, at) + 1
             raise InputError(
-                path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}) and not Shift_JIS either", line
+                path, f"not UTF-8 text (byte 0x{data[at]:02x} at offset {at}) and not Shift_JIS either", line
             ) from exc
         if not any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text[:2000]):
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise InputError(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line)
+            line = data.count(b"\n", 0, at) + 1
+            raise InputError(path, f"not UTF-8 text (byte 0x{data[at]:02x} at offset {at})", line)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     media_type = {".csv": "text/csv", ".json": "application/json"}.get(path.suffix.lower(), "text/plain")
-    return Document(path=path, text=text, sha256=sha, encoding=encoding, media_type=media_type)
+    if media_type == "text/csv" and not text.endswith("\n") and "\n" in text:
+        # every row of a CSV ends with a line end: a last line without one was cut short
+        cut = text.count("\n") + 1
+        text = text[: text.rindex("\n") + 1]
+        if warnings:
+            warnings = []
+        warnings.append((cut, "the file ends inside this row (no line end): it looks cut short; the row is left out, "
+                              "the rows before it are read"))
+    return Document(path=path, text=text, sha256=sha, encoding=encoding, media_type=media_type, read_warnings=warnings)

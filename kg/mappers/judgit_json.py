@@ -58,6 +58,8 @@ def map_document(doc: Document) -> tuple[list[ReviewSheet], list[Diagnostic]]:
     def warn(line: int | None, message: str) -> None:
         diagnostics.append(Diagnostic(where, line, "warning", message))
 
+    data = _sane_numbers(data, "", lines, warn)
+
     year = data.get("公開年度")
     found = organisation(data.get("府省庁"))
     serial = _serial(data)
@@ -142,6 +144,29 @@ def _past_number(past: dict, default_ministry) -> ProjectNumber | None:
     code = next((str(past.get(k)) for k in ("事業番号1", "事業番号2") if past.get(k)
                  and _CODE_RE.match(str(past.get(k)))), "")
     return ProjectNumber(year, m, code, serial)
+
+
+# a number at or above this (in 百万円, the unit of the sheets' amounts: 10^18 yen) is a broken cell
+_ABSURD_MILLIONS = Decimal(10) ** 12
+
+
+def _sane_numbers(value, pointer: str, lines: list[str], warn):
+    """The sheet with every number that is not finite or that no budget reaches (10^12
+    百万円 or more) taken out as if the cell were empty, each with a warning at its line and
+    JSON Pointer: the rest of its row is kept."""
+    if isinstance(value, dict):
+        return {k: _sane_numbers(v, f"{pointer}/{k}", lines, warn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sane_numbers(v, f"{pointer}/{i}", lines, warn) for i, v in enumerate(value)]
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
+        if not number.is_finite() or abs(number) >= _ABSURD_MILLIONS:
+            written = str(value)
+            line = next((i for i, text in enumerate(lines, 1) if written in text), None)
+            shown = written if len(written) <= 30 else written[:27] + "…"
+            warn(line, f"{pointer}: the number {shown} is beyond any amount in a budget; left out, the rest of its row kept")
+            return None
+    return value
 
 
 def _year(value) -> int | None:
