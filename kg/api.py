@@ -219,9 +219,11 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
 
 def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30,
           max_results: int = 10_000, base_iri: str | None = None, title: str = "jp-spending-kg",
-          quiet: bool = False, ready: Callable[[str], None] | None = None) -> None:
+          quiet: bool = False, ready: Callable[[str], None] | None = None, allow_service: bool = False) -> None:
     """Serve the graph until interrupted: a read-only SPARQL 1.1 endpoint at ``/sparql`` and
-    a page per resource. ``ready`` is called with the root URL once it listens."""
+    a page per resource. ``ready`` is called with the root URL once it listens. Federated
+    queries (``SERVICE``) are refused unless ``allow_service``: they make the server fetch
+    any URL a client names, internal ones included."""
     from .endpoint import Limits
     from .endpoint import serve as run_serve
     from .iris import IRIs
@@ -229,7 +231,8 @@ def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int 
     if timeout <= 0 or max_results <= 0:
         raise ValueError("timeout and max_results must be positive")
     g = open(graph)
-    run_serve(g.opener(), host, port, Limits(timeout, max_results), IRIs(base_iri).base, title, quiet, ready)
+    limits = Limits(timeout, max_results, allow_service=allow_service)
+    run_serve(g.opener(), host, port, limits, IRIs(base_iri).base, title, quiet, ready)
 
 
 def _as_list(paths) -> list:

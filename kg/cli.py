@@ -269,7 +269,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         api.serve(opened, host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
-                  base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready)
+                  base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready,
+                  allow_service=args.allow_service)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -524,7 +525,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve a graph (files written by 'kg build', sources, or an Oxigraph store folder) over HTTP: "
         "/sparql answers the SPARQL 1.1 Protocol (JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML), "
         "/id/… and /def/… (also under /resource/) give each resource as HTML or RDF by Accept. Read-only; "
-        "each query runs in its own process and is stopped at --timeout.",
+        "each query runs in its own process and is stopped at --timeout; request bodies over 256 kB, queries nested "
+        "over 64 brackets and SERVICE are refused, and a silent connection is closed after 10 s.",
     )
     sv.add_argument("paths", nargs="*", help="the graph, as with -g")
     sv.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
@@ -534,6 +536,9 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-results", type=int, default=10_000, help="rows or triples in one answer (default 10000)")
     sv.add_argument("--base-iri", help=BASE_IRI_HELP)
     sv.add_argument("--title", default="jp-spending-kg", help="site title on the pages")
+    sv.add_argument("--allow-service", action="store_true",
+                    help="run federated queries (SERVICE), which make this server fetch the URLs clients name; "
+                    "refused by default")
     sv.add_argument("-q", "--quiet", action="store_true", help="no request log")
     sv.set_defaults(func=cmd_serve)
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from socketserver import ForkingMixIn
 from typing import Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyoxigraph as ox
 from rdflib import Variable
@@ -56,6 +57,43 @@ FORMAT_PARAM = {"json": "application/sparql-results+json", "xml": "application/s
 class Limits:
     timeout: float = 30.0  # seconds a query may run
     max_results: int = 10_000  # rows or triples in one answer
+    max_body: int = 256 * 1024  # bytes of a request body (a query, a form)
+    max_query: int = 64 * 1024  # characters of a query
+    max_nesting: int = 64  # depth of brackets in a query (the parser recurses: 100,000 crashed it)
+    allow_service: bool = False  # SERVICE makes the server fetch any URL (SSRF): refused unless allowed
+    idle: float = 10.0  # seconds a connection may stay silent before it is closed
+
+
+#: what a query's text holds that is not its structure: strings (long and short), IRIs, comments
+_OPAQUE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\s]*>"
+    r"|#[^\n]*"
+)
+_SERVICE = re.compile(r"\bSERVICE\b", re.I)
+
+
+def check_query(query: str, limits: Limits) -> Answer | None:
+    """A refusal for a query the endpoint will not run, before it reaches the parser: too
+    long, nested too deep, or federated (``SERVICE``) when that is not allowed."""
+    if len(query) > limits.max_query:
+        return text_answer(413, f"the query is {len(query):,} characters long; this endpoint takes at most {limits.max_query:,}")
+    structure = _OPAQUE.sub(" ", query)
+    depth = deepest = 0
+    for ch in structure:
+        if ch in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")}]":
+            depth -= 1
+    if deepest > limits.max_nesting:
+        return text_answer(400, f"the query nests {deepest} brackets deep; this endpoint takes at most {limits.max_nesting}")
+    if not limits.allow_service and _SERVICE.search(structure):
+        return text_answer(403, "SERVICE (a federated query) is refused: this endpoint does not fetch other URLs")
+    return None
 
 
 def negotiate(accept: str | None, offers: list[str], aliases: dict[str, str] | None = None) -> str | None:
@@ -141,12 +179,15 @@ def evaluate(store: ox.Store, query: str, accept: str | None, limits: Limits,
              format_param: str | None = None) -> Answer:
     """Run one query and serialise its answer (no time limit here: see :func:`with_timeout`)."""
     kwargs = {}
-    if default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    except ValueError as exc:
+        return text_answer(400, f"default-graph-uri / named-graph-uri is not an IRI: {exc}")
     try:
         result = store.query(query, **kwargs)
     except SyntaxError as exc:
@@ -204,7 +245,8 @@ def with_timeout(work: Callable[[], Answer], seconds: float) -> Answer:
 
 class Server(ForkingMixIn, HTTPServer):
     block_on_close = False
-    max_children = 16
+    max_children = 64
+    request_queue_size = 128  # the listen backlog (socketserver's default holds 5)
 
     def __init__(self, address, open_store: Callable[[], ox.Store], limits: Limits, base: str, title: str,
                  quiet: bool = False):
@@ -220,6 +262,16 @@ class Handler(BaseHTTPRequestHandler):
     server: Server
     protocol_version = "HTTP/1.0"
     server_version = "kg-serve"
+
+    def setup(self):
+        self.timeout = self.server.limits.idle  # a silent or slow client is dropped, not waited for
+        super().setup()
+
+    def handle_one_request(self):
+        try:
+            super().handle_one_request()
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
 
     def log_message(self, fmt, *args):  # one line per request on stderr, unless --quiet
         if not self.server.quiet:
@@ -261,8 +313,13 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch("POST")
 
     def _dispatch(self, method: str, head_only: bool = False) -> None:
-        url = urlsplit(self.path)
-        params = parse_qs(url.query, keep_blank_values=True)
+        try:
+            url = urlsplit(self.path)
+            params = parse_qs(url.query, keep_blank_values=True, errors="strict", max_num_fields=100)
+            unquote(url.path, errors="strict")
+        except (ValueError, UnicodeDecodeError) as exc:
+            self._send(text_answer(400, f"bad request URL: {exc}"), head_only)
+            return
         try:
             if url.path == "/sparql":
                 answer = self._sparql(method, params)
@@ -286,16 +343,27 @@ class Handler(BaseHTTPRequestHandler):
 
     def _sparql(self, method: str, params: dict[str, list[str]]) -> Answer:
         query = None
+        limits = self.server.limits
         if method == "POST":
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            length = int(self.headers.get("Content-Length") or 0)
+            raw_length = (self.headers.get("Content-Length") or "0").strip()
+            if not raw_length.isdigit():
+                self.close_connection = True
+                return text_answer(400, f"Content-Length {raw_length[:20]!r} is not a number of bytes")
+            length = int(raw_length)
+            if length > limits.max_body:
+                self.close_connection = True  # the body is not read
+                return text_answer(413, f"the request body is {length:,} bytes; this endpoint takes at most {limits.max_body:,}")
             body = self.rfile.read(length) if length else b""
             if ctype == "application/sparql-update":
                 return text_answer(403, "this endpoint is read-only: SPARQL Update is not accepted")
             if ctype == "application/sparql-query":
                 query = body.decode("utf-8", errors="replace")
             elif ctype in ("application/x-www-form-urlencoded", ""):
-                form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+                try:
+                    form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=100)
+                except ValueError as exc:
+                    return text_answer(400, f"bad form: {exc}")
                 if "update" in form:
                     return text_answer(403, "this endpoint is read-only: SPARQL Update is not accepted")
                 for k, v in form.items():
@@ -315,8 +383,10 @@ class Handler(BaseHTTPRequestHandler):
             if negotiate(accept, ["application/sparql-results+json", "text/html"]) == "text/html":  # a browser
                 return Answer(200, "text/html; charset=utf-8", _query_form(self.server.title).encode("utf-8"))
             return text_answer(400, "no query: pass query= (GET or form POST) or POST application/sparql-query")
+        refused = check_query(query, limits)
+        if refused is not None:
+            return refused
         store = self.server.open_store()
-        limits = self.server.limits
         return with_timeout(
             lambda: evaluate(store, query, self.headers.get("Accept"), limits,
                              params.get("default-graph-uri"), params.get("named-graph-uri"),
@@ -357,8 +427,12 @@ class Handler(BaseHTTPRequestHandler):
         return Answer(200, media, site.data(iri, media), headers)
 
     def _own_url(self, path: str) -> str:
-        host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
-        return f"http://{host}{path}"
+        """This server's URL, from the address it listens on: the ``Host`` header is the
+        client's to write and never goes into data."""
+        host, port = self.server.server_address[:2]
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}{path}"
 
 
 def _not_found(path: str) -> Answer:

@@ -96,7 +96,12 @@ class Site:
         local = local.rstrip("/")
         for prefix, root in self.roots:
             if local.startswith(prefix) and len(local) > len(prefix):
-                return root + local[len(prefix):]
+                iri = root + local[len(prefix):]
+                try:
+                    ox.NamedNode(iri)
+                except ValueError:  # /id/%ZZ: not an IRI, so no resource of ours
+                    return None
+                return iri
         return None
 
     def path_for(self, iri: str) -> str | None:

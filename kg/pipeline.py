@@ -591,6 +591,7 @@ def _stream_into_store(files, part_of, ordered, parts, store, iris, steps):
                 put(name, lines)
         put(None, shared_lines(parts, merge_plan, iris))
         writer.write(shared, scan.lines())
+        scan.release()
 
     written = store(write)
     written.counts = {c: len(v) for c, v in subjects.items()}

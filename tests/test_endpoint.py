@@ -246,3 +246,72 @@ def test_ontology_terms_dereference(kg_server):
     g = Graph().parse(data=body, format="turtle")
     assert status == 200 and (URIRef("https://kg.jp-spending.example/def/recipient"), RDFS.range,
                               URIRef("https://kg.jp-spending.example/def/Recipient")) in g
+
+
+def _raw(url: str, request: bytes, wait: float = 5.0) -> bytes:
+    """Bytes sent as they are (no client library tidying them), the whole answer back."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    with socket.create_connection((u.hostname, u.port), timeout=wait) as s:
+        s.sendall(request)
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    return out
+
+
+def test_hostile_requests_get_4xx_and_never_reach_data(kg_server):
+    """Found by trying kg serve as an attacker (issue 19): SERVICE fetched internal URLs,
+    bad headers and URLs gave 500, a bad default-graph-uri 503, the Host header went into
+    /void.ttl."""
+    sparql = kg_server + "sparql"
+
+    def status(query: str | None = None, data: bytes | None = None, headers: dict | None = None, url: str = sparql):
+        full = url if query is None else url + "?" + urllib.parse.urlencode({"query": query})
+        req = urllib.request.Request(full, data=data, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8", "replace")
+
+    code, text = status("SELECT * { SERVICE <" + kg_server + "void.ttl> { ?s ?p ?o } }")
+    assert code == 403 and "SERVICE" in text
+    code, text = status("SELECT * WHERE { " + "(" * 5000 + "1" + ")" * 5000 + " }")
+    assert code == 400 and "nests 5001 brackets deep" in text  # the braces count too
+    code, _ = status("SELECT (COUNT(*) AS ?n) { ?s ?p \"SERVICE ((((\" }")  # inside a string: fine
+    assert code == 200
+    code, text = status(data=b"query=" + b"x" * 300_000, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert code == 413
+    assert _raw(kg_server, b"POST /sparql HTTP/1.0\r\nContent-Length: abc\r\n\r\n").startswith(b"HTTP/1.0 400")
+    assert _raw(kg_server, b"GET /id/%ZZ HTTP/1.0\r\n\r\n").split(b" ")[1] in (b"400", b"404")
+    bad_graph = urllib.parse.urlencode({"query": "SELECT * { ?s ?p ?o } LIMIT 1", "default-graph-uri": "not an iri"})
+    code, text = status(url=f"{sparql}?{bad_graph}")
+    assert code == 400 and "not an IRI" in text
+    void = _raw(kg_server, b"GET /void.ttl HTTP/1.0\r\nHost: evil.example\" ; <x> <y\r\n\r\n")
+    assert void.startswith(b"HTTP/1.0 200") and b"evil.example" not in void
+
+
+def test_idle_connections_do_not_starve_queries(kg_server):
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    u = urlsplit(kg_server)
+    idle = [socket.create_connection((u.hostname, u.port)) for _ in range(40)]
+    slow = []
+    for _ in range(20):  # announce a body, never send it
+        s = socket.create_connection((u.hostname, u.port))
+        s.sendall(b"POST /sparql HTTP/1.0\r\nContent-Type: application/sparql-query\r\nContent-Length: 200000\r\n\r\n")
+        slow.append(s)
+    try:
+        start = time.perf_counter()
+        q = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+        with urllib.request.urlopen(f"{kg_server}sparql?{q}", timeout=30) as r:
+            assert r.status == 200
+        assert time.perf_counter() - start < 5
+    finally:
+        for s in idle + slow:
+            s.close()

@@ -179,6 +179,11 @@ class LineScan:
     def lines(self) -> set[str]:
         return self.same_project() | self.egov() | self.summaries.lines(self.projects, self.past_edges)
 
+    def release(self) -> None:
+        """Drop what was collected (a ten-year build's scan holds a few hundred MB that the
+        store's loader wants next)."""
+        self.__init__()
+
     def same_project(self) -> set[str]:
         """``kg:sameProjectAs`` between every two sheets of one lineage, each sheet with itself
         too: the reflexive, symmetric and transitive closure of ``kg:pastSheet`` over the whole

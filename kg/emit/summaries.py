@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from sys import intern
 
 from .. import nt
 from ..iris import budget_summary
@@ -55,7 +56,8 @@ class Summaries:
                          "fiscalYear", "isRequest", "budgetTotal", "executedAmount")
         }
         self.predicates[f"<{r}>"] = "type"
-        # keyed by hash(subject): 700,000 rows need no second copy of their IRIs
+        # rows and records keyed by hash(subject) (one process: the hashes agree): 700,000 rows
+        # need no copy of their IRIs; the IRIs they point to are interned, one copy each
         self.expenditures: set[int] = set()
         self.corporations: set[str] = set()
         self.recipient: dict[int, str] = {}
@@ -63,11 +65,11 @@ class Summaries:
         self.amount: dict[int, Decimal] = {}
         self.sheet_year: dict[str, int] = {}
         self.ministries: dict[str, set[str]] = defaultdict(set)
-        self.records: dict[str, list[str]] = defaultdict(list)
-        self.fiscal_year: dict[str, str] = {}
-        self.non_request: set[str] = set()
-        self.total: dict[str, Decimal] = {}
-        self.executed: dict[str, Decimal] = {}
+        self.records: dict[str, list[int]] = defaultdict(list)  # a project → hash of each budget record
+        self.fiscal_year: dict[int, str] = {}
+        self.non_request: set[int] = set()
+        self.total: dict[int, Decimal] = {}
+        self.executed: dict[int, Decimal] = {}
 
     def take(self, name: str, s: str, o: str) -> None:
         """One line, already split: subject, the predicate's name in :attr:`predicates`, object."""
@@ -77,9 +79,9 @@ class Summaries:
             elif o == self.CORPORATION:
                 self.corporations.add(s)
         elif name == "recipient":
-            self.recipient[hash(s)] = o
+            self.recipient[hash(s)] = intern(o)
         elif name == "project":
-            self.project[hash(s)] = o
+            self.project[hash(s)] = intern(o)
         elif name == "amount":
             value = _number(o)
             if value is not None:
@@ -91,20 +93,20 @@ class Summaries:
         elif name == "ministry":
             self.ministries[s].add(o)
         elif name == "budgetRecord":
-            self.records[s].append(o)
+            self.records[s].append(hash(o))
         elif name == "fiscalYear":
-            self.fiscal_year[s] = o
+            self.fiscal_year[hash(s)] = intern(o)
         elif name == "isRequest":
             if o.startswith('"false"'):
-                self.non_request.add(s)
+                self.non_request.add(hash(s))
         elif name == "budgetTotal":
             value = _number(o)
             if value is not None:
-                self.total[s] = value
+                self.total[hash(s)] = value
         elif name == "executedAmount":
             value = _number(o)
             if value is not None:
-                self.executed[s] = value
+                self.executed[hash(s)] = value
 
     # ------------------------------------------------------------------ writing
     def lines(self, projects: set[str], past_edges: set[tuple[str, str]]) -> set[str]:
