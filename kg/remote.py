@@ -179,11 +179,32 @@ class Pushed:
     seconds: float
 
 
+#: the size of one upload: a national year (about 1 GB of N-Triples) goes up in parts, each
+#: retried on its own, so that a lost answer never sends again what the server accepted
+PART_BYTES = 32 * 1024 * 1024
+
+
+def parts(data: bytes, size: int = PART_BYTES) -> list[memoryview]:
+    """``data`` (N-Triples) cut at line ends into parts of at most about ``size`` bytes."""
+    view, out, start = memoryview(data), [], 0
+    while start < len(data):
+        end = min(start + size, len(data))
+        if end < len(data):
+            cut = data.rfind(b"\n", start, end)
+            end = cut + 1 if cut >= start else data.index(b"\n", end) + 1 if b"\n" in data[end:] else len(data)
+        out.append(view[start:end])
+        start = end
+    return out
+
+
 def push(data: bytes, triples: int, store_url: str, graph: str | None = None, update_url: str | None = None,
          retry: Retry | None = None, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr),
-         timeout: float = 600.0) -> Pushed:
+         timeout: float = 600.0, part_bytes: int = PART_BYTES) -> Pushed:
     """Replace ``graph`` (None: the default graph) at a Graph Store endpoint with ``data``
-    (N-Triples)."""
+    (N-Triples). With an update endpoint the data goes into a temporary graph in parts of
+    ``part_bytes`` (the first by ``PUT``, the others by ``POST``, which adds: a part retried
+    after a lost answer adds nothing twice, a graph being a set), each retried on its own,
+    then one ``MOVE`` replaces the target."""
     retry = retry or Retry()
     start = time.perf_counter()
     headers = {"Content-Type": "application/n-triples", "User-Agent": "jp-spending-kg"}
@@ -200,7 +221,14 @@ def push(data: bytes, triples: int, store_url: str, graph: str | None = None, up
         _request("POST", update_url, ("update=" + quote(text, safe="")).encode(), form, retry, log, timeout)
 
     try:
-        _request("PUT", _graph_url(store_url, temp), data, headers, retry, log, timeout)
+        chunks = parts(data, part_bytes) or [memoryview(b"")]
+        sent = 0
+        for i, chunk in enumerate(chunks):
+            _request("PUT" if i == 0 else "POST", _graph_url(store_url, temp), bytes(chunk), headers, retry, log, timeout)
+            sent += len(chunk)
+            if len(chunks) > 1:
+                log(f"uploaded part {i + 1} of {len(chunks)} ({sent / 2**20:,.0f} of {len(data) / 2**20:,.0f} MiB, "
+                    f"{time.perf_counter() - start:,.0f} s)")
         _swap(update, temp, target, graph, triples, query_url, retry, log)
     except BaseException:
         try:  # the temporary graph must not outlive a failed push

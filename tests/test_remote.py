@@ -12,7 +12,7 @@ import pytest
 
 from kg.cli import main
 from kg.queries import Page, load_queries, run
-from kg.remote import RemoteError, Retry, count_remote, push, run_remote, update_endpoint_for
+from kg.remote import RemoteError, Retry, count_remote, parts, push, run_remote, update_endpoint_for
 from kg.store import store_from_graph
 
 NAMED = "https://kg.jp-spending.example/graph/seeds"
@@ -208,3 +208,32 @@ def test_push_errors_are_clear(seed_nt, capsys):
     assert "gave up after 2 tries" in err and "was not changed" in err
     assert update_endpoint_for("http://h:7878/store") == "http://h:7878/update"
     assert update_endpoint_for("http://h:3030/ds/data") is None
+
+
+def test_a_large_graph_goes_up_in_parts_and_a_lost_part_is_sent_once_more(oxigraph_server, rs_build):
+    """A national year is pushed in parts: each part retried on its own, what the server
+    accepted never sent again (the second part's answer is lost after the server took it)."""
+    data = rs_build.ntriples()
+    answered = {"n": 0}
+
+    def lose_second_part(method, path, body):
+        if method == "POST" and "/store" in path:
+            answered["n"] += 1
+            if answered["n"] == 1:
+                return ("lost", 504)
+        return None
+
+    proxy = FlakyProxy(oxigraph_server, lose_second_part)
+    log = []
+    try:
+        pushed = push(data, rs_build.triples, proxy.url + "/store", NAMED, retry=Retry(3, 0, lambda s: None),
+                      log=log.append, part_bytes=200_000)
+    finally:
+        proxy.close()
+    uploads = [(m, p) for m, p, _ in proxy.seen if "/store" in p]
+    n_parts = len(parts(data, 200_000))
+    assert n_parts == 5  # 884,898 bytes of N-Triples
+    assert uploads[0][0] == "PUT" and len(uploads) == n_parts + 1  # every part once, the lost one twice
+    assert sum(1 for m in log if m.startswith("uploaded part")) == n_parts
+    assert pushed.triples == rs_build.triples == count_remote(oxigraph_server + "/query", NAMED)
+    assert graphs(oxigraph_server) == [NAMED]
