@@ -256,8 +256,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.max_results <= 0:
-        print("error: --timeout and --max-results must be positive", file=sys.stderr)
+    if args.timeout <= 0 or args.max_results <= 0 or (args.workers is not None and args.workers < 1) or args.memory_limit < 0:
+        print("error: --timeout, --max-results and --workers must be positive (--memory-limit 0: none)", file=sys.stderr)
         return 2
     opened = _open_reporting(args.paths + (args.graph or []), args.quiet)
     if opened is None:
@@ -270,7 +270,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         api.serve(opened, host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
                   base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready,
-                  allow_service=args.allow_service)
+                  allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit or None)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -525,8 +525,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve a graph (files written by 'kg build', sources, or an Oxigraph store folder) over HTTP: "
         "/sparql answers the SPARQL 1.1 Protocol (JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML), "
         "/id/… and /def/… (also under /resource/) give each resource as HTML or RDF by Accept. Read-only; "
-        "each query runs in its own process and is stopped at --timeout; request bodies over 256 kB, queries nested "
-        "over 64 brackets and SERVICE are refused, and a silent connection is closed after 10 s.",
+        "queries run in worker processes that keep the store open, each stopped at --timeout and --memory-limit; "
+        "request bodies over 256 kB, queries nested over 64 brackets and SERVICE are refused, and a silent "
+        "connection is closed after 10 s.",
     )
     sv.add_argument("paths", nargs="*", help="the graph, as with -g")
     sv.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
@@ -536,6 +537,11 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-results", type=int, default=10_000, help="rows or triples in one answer (default 10000)")
     sv.add_argument("--base-iri", help=BASE_IRI_HELP)
     sv.add_argument("--title", default="jp-spending-kg", help="site title on the pages")
+    sv.add_argument("--workers", type=int, help="processes that keep the store open and answer queries "
+                    "(default: one per core)")
+    sv.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
+                    help="memory one request may take in its worker; past it the query is stopped with 503 "
+                    "(default 2048; 0: no limit)")
     sv.add_argument("--allow-service", action="store_true",
                     help="run federated queries (SERVICE), which make this server fetch the URLs clients name; "
                     "refused by default")

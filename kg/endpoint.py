@@ -9,24 +9,27 @@
   for browsers, RDF by ``Accept`` (see :mod:`kg.pages`); ``/class/…/`` indexes; ``/`` home;
   ``/void.ttl`` the dataset description.
 
-Every request is handled in a forked child of the server (``ForkingMixIn``), so a query
-that passes the time limit is stopped for real: the child answers 503 and exits, and the
-query dies with it. Answers are capped at ``max_results`` rows (or triples); a capped
-answer says so in the ``X-SPARQL-MaxRows`` header (as Virtuoso does). CORS is open
-(``Access-Control-Allow-Origin: *``) so browser clients can query it.
+The HTTP side is uvicorn (asyncio: an idle or slow connection costs a socket, not a
+process); everything that touches the store runs in a :class:`Pool` of worker processes
+that keep it open (a store folder read-only in each, an in-memory graph shared by the
+fork). A query that passes the time limit, or that allocates more than its worker may
+(``RLIMIT_AS``), is stopped for real: the worker is killed (or dies), the client gets a
+503 with the reason and a new worker takes the place. Answers are capped at
+``max_results`` rows (or triples); a capped answer says so in the ``X-SPARQL-MaxRows``
+header (as Virtuoso does). CORS is open (``Access-Control-Allow-Origin: *``) so browser
+clients can query it. What is refused before any work: see :class:`Limits` and
+:func:`check_query`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import json
 import re
 import sys
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from socketserver import ForkingMixIn
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -228,211 +231,308 @@ def evaluate(store: ox.Store, query: str, accept: str | None, limits: Limits,
         return text_answer(500, f"query evaluation failed: {exc}")
 
 
-def with_timeout(work: Callable[[], Answer], seconds: float) -> Answer:
-    """``work()`` in a thread (pyoxigraph releases the GIL while it evaluates); 503 when it
-    passes ``seconds``. The caller is a forked child that exits afterwards, which stops it."""
-    box: list[Answer] = []
-    thread = threading.Thread(target=lambda: box.append(work()), daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if box:
-        return box[0]
-    return text_answer(503, f"query stopped: it ran longer than the endpoint's limit of {seconds:g} s")
+# ----------------------------------------------------------------------------- requests
 
 
-# ----------------------------------------------------------------------------- server
+@dataclass
+class Request:
+    """What a worker needs of an HTTP request (the body already read and within limits)."""
+
+    method: str
+    path: str  # percent-encoded, as sent
+    query_string: str
+    headers: dict[str, str]  # names in lower case
+    body: bytes = b""
 
 
-class Server(ForkingMixIn, HTTPServer):
-    block_on_close = False
-    max_children = 64
-    request_queue_size = 128  # the listen backlog (socketserver's default holds 5)
+@dataclass
+class Context:
+    """What every answer of one server shares."""
 
-    def __init__(self, address, open_store: Callable[[], ox.Store], limits: Limits, base: str, title: str,
-                 quiet: bool = False):
-        self.open_store = open_store
-        self.limits = limits
-        self.base = base
-        self.title = title
-        self.quiet = quiet
-        super().__init__(address, Handler)
+    limits: Limits
+    base: str
+    title: str
+    own_url: str  # this server's root, from the address it listens on (never the Host header)
 
 
-class Handler(BaseHTTPRequestHandler):
-    server: Server
-    protocol_version = "HTTP/1.0"
-    server_version = "kg-serve"
+def respond(req: Request, store: ox.Store, ctx: Context) -> Answer:
+    """The answer to one request (run in a worker process, which the pool stops at the
+    time limit); never raises."""
+    try:
+        path = req.path
+        unquote(path, errors="strict")
+        params = parse_qs(req.query_string, keep_blank_values=True, errors="strict", max_num_fields=100)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return text_answer(400, f"bad request URL: {exc}")
+    try:
+        if path == "/sparql":
+            return _sparql(req, params, store, ctx)
+        if req.method != "GET":
+            return text_answer(405, "only GET here; SPARQL queries go to /sparql")
+        return _page(req, path, params, store, ctx)
+    except Exception as exc:  # noqa: BLE001 - a server answers 500 rather than dying
+        return text_answer(500, f"internal error: {type(exc).__name__}: {exc}")
 
-    def setup(self):
-        self.timeout = self.server.limits.idle  # a silent or slow client is dropped, not waited for
-        super().setup()
 
-    def handle_one_request(self):
-        try:
-            super().handle_one_request()
-        except (TimeoutError, ConnectionError):
-            self.close_connection = True
-
-    def log_message(self, fmt, *args):  # one line per request on stderr, unless --quiet
-        if not self.server.quiet:
-            sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
-
-    # -- plumbing
-
-    def _send(self, answer: Answer, head_only: bool = False) -> None:
-        self.send_response(answer.status)
-        self.send_header("Content-Type", answer.media)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "X-SPARQL-MaxRows, Content-Type")
-        for k, v in answer.headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        if not head_only:
-            self.wfile.write(answer.body)
-
-    def _site(self) -> Site:
-        return Site(self.server.open_store(), base=self.server.base, title=self.server.title, endpoint="/sparql")
-
-    def do_OPTIONS(self):  # CORS preflight
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
-        self.send_header("Access-Control-Max-Age", "86400")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def do_HEAD(self):
-        self._dispatch("GET", head_only=True)
-
-    def do_GET(self):
-        self._dispatch("GET")
-
-    def do_POST(self):
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str, head_only: bool = False) -> None:
-        try:
-            url = urlsplit(self.path)
-            params = parse_qs(url.query, keep_blank_values=True, errors="strict", max_num_fields=100)
-            unquote(url.path, errors="strict")
-        except (ValueError, UnicodeDecodeError) as exc:
-            self._send(text_answer(400, f"bad request URL: {exc}"), head_only)
-            return
-        try:
-            if url.path == "/sparql":
-                answer = self._sparql(method, params)
-            elif method != "GET":
-                answer = text_answer(405, "only GET here; SPARQL queries go to /sparql")
-            else:
-                answer = self._page(url.path, params)
-        except BrokenPipeError:
-            return
-        except Exception as exc:  # noqa: BLE001 - a server answers 500 rather than dying
-            answer = text_answer(500, f"internal error: {type(exc).__name__}: {exc}")
-        if answer.status == 301:
-            self.send_response(301)
-            self.send_header("Location", answer.headers["Location"])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self._send(answer, head_only)
-
-    # -- SPARQL protocol
-
-    def _sparql(self, method: str, params: dict[str, list[str]]) -> Answer:
-        query = None
-        limits = self.server.limits
-        if method == "POST":
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            raw_length = (self.headers.get("Content-Length") or "0").strip()
-            if not raw_length.isdigit():
-                self.close_connection = True
-                return text_answer(400, f"Content-Length {raw_length[:20]!r} is not a number of bytes")
-            length = int(raw_length)
-            if length > limits.max_body:
-                self.close_connection = True  # the body is not read
-                return text_answer(413, f"the request body is {length:,} bytes; this endpoint takes at most {limits.max_body:,}")
-            body = self.rfile.read(length) if length else b""
-            if ctype == "application/sparql-update":
-                return text_answer(403, "this endpoint is read-only: SPARQL Update is not accepted")
-            if ctype == "application/sparql-query":
-                query = body.decode("utf-8", errors="replace")
-            elif ctype in ("application/x-www-form-urlencoded", ""):
-                try:
-                    form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=100)
-                except ValueError as exc:
-                    return text_answer(400, f"bad form: {exc}")
-                if "update" in form:
-                    return text_answer(403, "this endpoint is read-only: SPARQL Update is not accepted")
-                for k, v in form.items():
-                    params.setdefault(k, []).extend(v)
-            else:
-                return text_answer(415, f"unsupported Content-Type {ctype!r}: send application/sparql-query "
-                                        "or an application/x-www-form-urlencoded form with query=")
-        if "update" in params:
+def _sparql(req: Request, params: dict[str, list[str]], store: ox.Store, ctx: Context) -> Answer:
+    query = None
+    if req.method == "POST":
+        ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype == "application/sparql-update":
             return text_answer(403, "this endpoint is read-only: SPARQL Update is not accepted")
-        queries = params.get("query", [])
-        if query is None and len(queries) > 1:
-            return text_answer(400, "give one query parameter, not several")
-        if query is None and queries:
-            query = queries[0]
-        if not query:
-            accept = self.headers.get("Accept")
-            if negotiate(accept, ["application/sparql-results+json", "text/html"]) == "text/html":  # a browser
-                return Answer(200, "text/html; charset=utf-8", _query_form(self.server.title).encode("utf-8"))
-            return text_answer(400, "no query: pass query= (GET or form POST) or POST application/sparql-query")
-        refused = check_query(query, limits)
-        if refused is not None:
-            return refused
-        store = self.server.open_store()
-        return with_timeout(
-            lambda: evaluate(store, query, self.headers.get("Accept"), limits,
-                             params.get("default-graph-uri"), params.get("named-graph-uri"),
-                             (params.get("format") or [None])[0]),
-            limits.timeout)
+        if ctype == "application/sparql-query":
+            query = req.body.decode("utf-8", errors="replace")
+        elif ctype in ("application/x-www-form-urlencoded", ""):
+            try:
+                form = parse_qs(req.body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=100)
+            except ValueError as exc:
+                return text_answer(400, f"bad form: {exc}")
+            if "update" in form:
+                return text_answer(403, "this endpoint is read-only: SPARQL Update is not accepted")
+            for k, v in form.items():
+                params.setdefault(k, []).extend(v)
+        else:
+            return text_answer(415, f"unsupported Content-Type {ctype!r}: send application/sparql-query "
+                                    "or an application/x-www-form-urlencoded form with query=")
+    if "update" in params:
+        return text_answer(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    queries = params.get("query", [])
+    if query is None and len(queries) > 1:
+        return text_answer(400, "give one query parameter, not several")
+    if query is None and queries:
+        query = queries[0]
+    accept = req.headers.get("accept")
+    if not query:
+        if negotiate(accept, ["application/sparql-results+json", "text/html"]) == "text/html":  # a browser
+            return Answer(200, "text/html; charset=utf-8", _query_form(ctx.title).encode("utf-8"))
+        return text_answer(400, "no query: pass query= (GET or form POST) or POST application/sparql-query")
+    refused = check_query(query, ctx.limits)
+    if refused is not None:
+        return refused
+    return evaluate(store, query, accept, ctx.limits, params.get("default-graph-uri"), params.get("named-graph-uri"),
+                    (params.get("format") or [None])[0])
 
-    # -- linked data
 
-    def _page(self, path: str, params: dict[str, list[str]]) -> Answer:
-        site = self._site()
-        fmt = (params.get("format") or [None])[0]
-        if path in ("/", "/index.html"):
-            return Answer(200, "text/html; charset=utf-8", site.home().encode("utf-8"))
-        if path == "/void.ttl":
-            from .static_site import void_turtle
+def _page(req: Request, path: str, params: dict[str, list[str]], store: ox.Store, ctx: Context) -> Answer:
+    site = Site(store, base=ctx.base, title=ctx.title, endpoint="/sparql")
+    fmt = (params.get("format") or [None])[0]
+    if path in ("/", "/index.html"):
+        return Answer(200, "text/html; charset=utf-8", site.home().encode("utf-8"))
+    if path == "/void.ttl":
+        from .static_site import void_turtle
 
-            return Answer(200, "text/turtle", void_turtle(site, endpoint=self._own_url("/sparql"), dump=None))
-        if path.startswith("/class/"):
-            slug = path[len("/class/"):].strip("/")
-            for cls, _ in site.classes():
-                if class_slug(cls) == slug:
-                    if not path.endswith("/"):
-                        return Answer(301, "", b"", {"Location": path + "/"})
-                    return Answer(200, "text/html; charset=utf-8", site.class_page(cls).encode("utf-8"))
-            return _not_found(path)
-        iri = site.iri_for(path)
-        if iri is None or not site.exists(iri):
-            return _not_found(path)
-        wanted = FORMAT_PARAM.get(fmt.lower()) if fmt else None
-        media = wanted or negotiate(self.headers.get("Accept"), ["text/html", *RDF_MEDIA], _GRAPH_ALIASES)
-        if media is None:
-            return text_answer(406, "not acceptable: a resource answers in text/html, " + ", ".join(RDF_MEDIA))
-        headers = {"Vary": "Accept"}
-        if media == "text/html":
-            if not path.endswith("/"):  # pages are folders: relative links need the slash
-                return Answer(301, "", b"", {"Location": path + "/"})
-            return Answer(200, "text/html; charset=utf-8", site.page(iri).encode("utf-8"), headers)
-        return Answer(200, media, site.data(iri, media), headers)
+        return Answer(200, "text/turtle", void_turtle(site, endpoint=ctx.own_url + "sparql", dump=None))
+    if path.startswith("/class/"):
+        slug = path[len("/class/"):].strip("/")
+        for cls, _ in site.classes():
+            if class_slug(cls) == slug:
+                if not path.endswith("/"):
+                    return Answer(301, "", b"", {"Location": path + "/"})
+                return Answer(200, "text/html; charset=utf-8", site.class_page(cls).encode("utf-8"))
+        return _not_found(path)
+    iri = site.iri_for(path)
+    if iri is None or not site.exists(iri):
+        return _not_found(path)
+    wanted = FORMAT_PARAM.get(fmt.lower()) if fmt else None
+    media = wanted or negotiate(req.headers.get("accept"), ["text/html", *RDF_MEDIA], _GRAPH_ALIASES)
+    if media is None:
+        return text_answer(406, "not acceptable: a resource answers in text/html, " + ", ".join(RDF_MEDIA))
+    headers = {"Vary": "Accept"}
+    if media == "text/html":
+        if not path.endswith("/"):  # pages are folders: relative links need the slash
+            return Answer(301, "", b"", {"Location": path + "/"})
+        return Answer(200, "text/html; charset=utf-8", site.page(iri).encode("utf-8"), headers)
+    return Answer(200, media, site.data(iri, media), headers)
 
-    def _own_url(self, path: str) -> str:
-        """This server's URL, from the address it listens on: the ``Host`` header is the
-        client's to write and never goes into data."""
-        host, port = self.server.server_address[:2]
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{port}{path}"
+
+# ----------------------------------------------------------------------------- workers
+
+
+def _work(conn, open_store: Callable[[], ox.Store], ctx: Context, memory: int | None) -> None:
+    """A worker process: the store opened once, then one request at a time from ``conn``."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    store = open_store()
+    bool(store.query("ASK { ?s ?p ?o }"))  # the first query of a process pays a warm-up: not a client's
+    if memory:
+        used = _address_space()
+        resource.setrlimit(resource.RLIMIT_AS, (used + memory, used + memory))
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(respond(req, store, ctx))
+
+
+def _address_space() -> int:
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class Pool:
+    """Worker processes that keep the store open and answer requests one at a time each. A
+    request that passes the time limit, or a worker that dies (past its memory limit), gets
+    a 503 and the worker is replaced: the query is stopped for real, the others go on."""
+
+    def __init__(self, open_store: Callable[[], ox.Store], ctx: Context, size: int, memory: int | None):
+        import multiprocessing
+
+        self._mp = multiprocessing.get_context("fork")  # the workers share an in-memory store
+        self.open_store, self.ctx, self.size, self.memory = open_store, ctx, size, memory
+        self.idle: asyncio.Queue | None = None
+        self.workers: list = []
+
+    def _spawn(self):
+        parent, child = self._mp.Pipe()
+        proc = self._mp.Process(target=_work, args=(child, self.open_store, self.ctx, self.memory), daemon=True)
+        proc.start()
+        child.close()
+        self.workers.append(proc)
+        return proc, parent
+
+    def start(self) -> None:
+        self.idle = asyncio.Queue()
+        for _ in range(self.size):
+            self.idle.put_nowait(self._spawn())
+
+    def _replace(self, worker) -> None:
+        proc, conn = worker
+        proc.kill()
+        proc.join(5)
+        conn.close()
+        self.workers.remove(proc)
+        self.idle.put_nowait(self._spawn())
+
+    async def run(self, req: Request) -> Answer:
+        """The answer within the time limit, the wait for a free worker included."""
+        limit = self.ctx.limits.timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        try:
+            worker = await asyncio.wait_for(self.idle.get(), limit)
+        except asyncio.TimeoutError:
+            return text_answer(503, f"busy: no worker was free within the endpoint's limit of {limit:g} s; try again")
+        proc, conn = worker
+        ready = loop.create_future()
+        loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+        try:
+            conn.send(req)
+            await asyncio.wait_for(ready, max(deadline - loop.time(), 0.001))
+            answer = conn.recv()
+        except asyncio.TimeoutError:
+            loop.remove_reader(conn.fileno())
+            self._replace(worker)
+            return text_answer(503, f"query stopped: it ran longer than the endpoint's limit of {self.ctx.limits.timeout:g} s")
+        except (EOFError, OSError):
+            loop.remove_reader(conn.fileno())
+            self._replace(worker)
+            return text_answer(503, "query stopped: it needed more memory than the endpoint allows each request")
+        except BaseException:  # the client went away mid-query: the worker may still be busy
+            loop.remove_reader(conn.fileno())
+            self._replace(worker)
+            raise
+        loop.remove_reader(conn.fileno())
+        self.idle.put_nowait(worker)
+        return answer
+
+    def close(self) -> None:
+        for proc in self.workers:
+            proc.kill()
+
+
+# ----------------------------------------------------------------------------- HTTP
+
+
+_CORS = [(b"access-control-allow-origin", b"*"),
+         (b"access-control-expose-headers", b"X-SPARQL-MaxRows, Content-Type")]
+
+
+class App:
+    """The ASGI application: HTTP in the server process (limits on what is read, CORS),
+    everything that touches the store in the :class:`Pool`."""
+
+    def __init__(self, pool: Pool, limits: Limits):
+        self.pool, self.limits = pool, limits
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    self.pool.start()
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    self.pool.close()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        method = scope["method"]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if method == "OPTIONS":  # CORS preflight
+            await self._send(send, Answer(204, "", b"", {
+                "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+                "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "86400"}))
+            return
+        if method not in ("GET", "HEAD", "POST"):
+            await self._send(send, text_answer(405, "only GET, HEAD, POST and OPTIONS"))
+            return
+        body = b""
+        if method == "POST":
+            raw_length = headers.get("content-length", "0").strip()
+            if not raw_length.isdigit():
+                await self._send(send, text_answer(411 if "transfer-encoding" in headers else 400,
+                                                   f"Content-Length {raw_length[:20]!r} is not a number of bytes"))
+                return
+            if int(raw_length) > self.limits.max_body:
+                await self._send(send, text_answer(
+                    413, f"the request body is {int(raw_length):,} bytes; this endpoint takes at most {self.limits.max_body:,}"))
+                return
+            try:
+                body = await asyncio.wait_for(self._body(receive), self.limits.idle)
+            except asyncio.TimeoutError:
+                await self._send(send, text_answer(408, f"the request body did not arrive within {self.limits.idle:g} s"))
+                return
+            if body is None:
+                await self._send(send, text_answer(413, f"the request body is over {self.limits.max_body:,} bytes"))
+                return
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        req = Request(method if method != "HEAD" else "GET", raw_path.decode("latin-1").split("?", 1)[0],
+                      scope.get("query_string", b"").decode("latin-1"),
+                      {k: v for k, v in headers.items() if k in ("accept", "content-type")}, body)
+        answer = await self.pool.run(req)
+        await self._send(send, answer, head_only=method == "HEAD")
+
+    async def _body(self, receive) -> bytes | None:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limits.max_body:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+
+    @staticmethod
+    async def _send(send, answer: Answer, head_only: bool = False) -> None:
+        headers = list(_CORS)
+        if answer.media:
+            headers.append((b"content-type", answer.media.encode("latin-1")))
+        headers.append((b"content-length", str(len(answer.body)).encode()))
+        for k, v in answer.headers.items():
+            headers.append((k.lower().encode("latin-1"), v.encode("latin-1")))
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head_only else answer.body})
 
 
 def _not_found(path: str) -> Answer:
@@ -452,18 +552,42 @@ SELECT ?project ?name WHERE {{ ?project a kg:Project ; rdfs:label ?name }} LIMIT
 
 
 def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limits, base: str,
-          title: str = "jp-spending-kg", quiet: bool = False, ready: Callable[[str], None] | None = None) -> None:
-    """Serve until interrupted. ``ready`` gets the root URL once the socket listens."""
+          title: str = "jp-spending-kg", quiet: bool = False, ready: Callable[[str], None] | None = None,
+          workers: int | None = None, memory: int | None = 2 * 1024**3) -> None:
+    """Serve until interrupted (uvicorn: HTTP in one process, ``workers`` processes that keep
+    the store open answer the requests). ``ready`` gets the root URL once the socket
+    listens; ``memory`` is what each worker may allocate for one request (None: no limit)."""
+    import os
+    import socket
+
+    import uvicorn
+
     from .pages import ontology_labels
 
-    ontology_labels()  # the ontology is read once here, not in every forked child
-    server = Server((host, port), open_store, limits, base, title, quiet)
-    url = f"http://{host if ':' not in host else '[' + host + ']'}:{server.server_address[1]}/"
+    ontology_labels()  # the ontology is read once here, not in every worker
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(1024)
+    bound = sock.getsockname()[1]
+    url = f"http://{host if ':' not in host else '[' + host + ']'}:{bound}/"
+    ctx = Context(limits, base, title, url)
+    pool = Pool(open_store, ctx, workers or os.cpu_count() or 2, memory)
+    config = uvicorn.Config(App(pool, limits), log_level="warning" if quiet else "info", access_log=not quiet,
+                            timeout_keep_alive=int(limits.idle), lifespan="on", backlog=1024,
+                            limit_concurrency=4096, server_header=False)
+    server = uvicorn.Server(config)
     if ready:
         ready(url)
     try:
-        server.serve_forever(poll_interval=0.2)
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        pool.close()
+        sock.close()
