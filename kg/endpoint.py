@@ -27,6 +27,7 @@ import asyncio
 import html
 import io
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -421,11 +422,15 @@ class Pool:
         except asyncio.TimeoutError:
             return text_answer(503, f"busy: no worker was free within the endpoint's limit of {limit:g} s; try again")
         proc, conn = worker
+        fd = conn.fileno()
         ready = loop.create_future()
-        loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
         try:
+            os.set_blocking(fd, True)  # uvloop leaves a polled descriptor non-blocking: a long message would stop half-way
             conn.send(req)
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
             await asyncio.wait_for(ready, max(deadline - loop.time(), 0.001))
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)
             answer = conn.recv()
         except asyncio.TimeoutError:
             loop.remove_reader(conn.fileno())
@@ -557,7 +562,6 @@ def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limi
     """Serve until interrupted (uvicorn: HTTP in one process, ``workers`` processes that keep
     the store open answer the requests). ``ready`` gets the root URL once the socket
     listens; ``memory`` is what each worker may allocate for one request (None: no limit)."""
-    import os
     import socket
 
     import uvicorn
