@@ -319,6 +319,11 @@ def _page(req: Request, path: str, params: dict[str, list[str]], store: ox.Store
     fmt = (params.get("format") or [None])[0]
     if path in ("/", "/index.html"):
         return Answer(200, "text/html; charset=utf-8", site.home().encode("utf-8"))
+    if path in ("/search", "/search/"):
+        from .search import search
+
+        text = (params.get("q") or [""])[0][:200]
+        return Answer(200, "text/html; charset=utf-8", site.search_page(text, search(store, text)).encode("utf-8"))
     if path == "/void.ttl":
         from .static_site import void_turtle
 

@@ -245,7 +245,7 @@ class Site:
             crumbs += f" › {html.escape(kind)}"
         return _document(
             f"{title} — {kind or 'resource'}",
-            f"""<nav class="crumbs">{crumbs}</nav>
+            f"""{self._search_form(here)}<nav class="crumbs">{crumbs}</nav>
 <h1>{html.escape(title)}</h1>
 <p class="iri"><code>{html.escape(iri)}</code> · data:{alt}</p>
 {''.join(body)}""")
@@ -428,7 +428,7 @@ class Site:
         rows = "".join(f"<li>{self._link(m, self.label(m), here)}</li>"
                        for m in sorted(members, key=lambda m: (self.label(m), m)))
         name = ontology_labels().get(cls, shorten(cls))
-        return _document(f"{name} — {self.title}", f"""<nav class="crumbs"><a href="../../">{html.escape(self.title)}</a></nav>
+        return _document(f"{name} — {self.title}", f"""{self._search_form(here)}<nav class="crumbs"><a href="../../">{html.escape(self.title)}</a></nav>
 <h1>{html.escape(name)} <small>({len(members):,})</small></h1>
 <p class="iri"><code>{html.escape(cls)}</code></p>
 <ul class="index">{rows}</ul>""")
@@ -439,11 +439,66 @@ class Site:
             f"<small>{shorten(c)} · {n:,}</small></li>" for c, n in self.classes())
         endpoint = (f'<p>SPARQL endpoint: <a href="{self.endpoint}"><code>{self.endpoint}</code></a> '
                     "(SPARQL 1.1 Protocol, GET or POST)</p>" if self.endpoint else "")
-        return _document(self.title, f"""<h1>{html.escape(self.title)}</h1>
+        return _document(self.title, f"""{self._search_form("")}<h1>{html.escape(self.title)}</h1>
 <p>行政事業レビューシートと事前分析表から作った、国の支出の知識グラフ。
 A knowledge graph of Japanese government spending: projects, ministries, policies, laws, corporations and contracts.</p>
 {endpoint}{extra}
 <h2>クラス別の索引 Index by class</h2><ul class="index">{items}</ul>""")
+
+
+    # ------------------------------------------------------------------ search
+
+    def _search_form(self, here: str, value: str = "") -> str:
+        """The search box of every page: ``/search`` when served, the site's ``search/`` page
+        (which searches an index in the browser) when published."""
+        if self.endpoint:
+            action = "/search"
+        else:
+            action = _relpath("search", self.url_path(here) if here else ".") + "/"
+        return (f'<form class="search" action="{action}" method="get" role="search">'
+                f'<input name="q" value="{html.escape(value)}" placeholder="名称・法人番号・事業番号 Name, 法人番号 or 事業番号" '
+                f'aria-label="search"> <button type="submit">検索 Search</button></form>')
+
+    def search_page(self, text: str, hits: list) -> str:
+        """The answer of ``/search?q=`` (kg serve): the hits ranked, linked to their pages."""
+        here = ""  # /search sits at the root: links go from there
+        if not text.strip():
+            body = "<p>名称（表記ゆれも）、法人番号、事業番号で探せます。Search by name (any spelling), 法人番号 or 事業番号.</p>"
+        elif not hits:
+            body = f"<p>「{html.escape(text)}」に当たるものはありません。Nothing matches.</p>"
+        else:
+            rows = []
+            for h in hits:
+                types = self.types(h.iri)
+                kind = ", ".join(ontology_labels().get(t, shorten(t)) for t in types if t.startswith(str(KG)))
+                name = self.label(h.iri)
+                also = f" <small>({html.escape(h.label)})</small>" if h.label and h.label != name else ""
+                rows.append(f"<tr><td>{self._link(h.iri, name, here)}{also}</td><td>{html.escape(kind)}</td></tr>")
+            more = " (the first 100)" if len(hits) >= 100 else ""
+            body = (f"<p>{len(hits):,} result{'s' if len(hits) != 1 else ''}{more}</p><table><thead><tr><th>名称 Name</th><th>種類 Kind</th></tr></thead>"
+                    f"<tbody>{''.join(rows)}</tbody></table>")
+        return _document(f"検索 {text} — {self.title}", f"""{self._search_form(here, text)}<nav class="crumbs"><a href="/">{html.escape(self.title)}</a></nav>
+<h1>検索 Search</h1>
+{body}""")
+
+    def search_index(self) -> list[list[str]]:
+        """What the static site's search page searches in the browser: one entry per node of
+        a searchable kind with a page — [path, name, kind, every spelling and number, normalised]."""
+        from .search import KINDS, normal
+
+        names: dict[str, set[str]] = {}
+        for row in select(self.store, internal("search-index")):
+            names.setdefault(row["s"].value, set()).add(row["text"].value)
+        out = []
+        labels = ontology_labels()
+        for iri in sorted(names):
+            path = self.path_for(iri)
+            if path is None or not self.exists(iri):
+                continue
+            kinds = [t for t in self.types(iri) if t in KINDS]
+            out.append([self.url_path(path) + "/", self.label(iri), labels.get(kinds[0], "") if kinds else "",
+                        " ".join(sorted({normal(n) for n in names[iri]}))])
+        return out
 
 
 def _relpath(target: str, here: str) -> str:
@@ -479,6 +534,7 @@ thead th {{ background: #f3f3f3; }} td.num {{ text-align: right; font-variant-nu
 table.props th {{ width: 16em; font-weight: normal; background: #fafafa; }} .iri code {{ font-size: .85em; color: #555; word-break: break-all; }}
 dl.facts {{ display: grid; grid-template-columns: 10em 1fr; gap: .2em 1em; }} dl.facts dt {{ color: #555; }} dl.facts dd {{ margin: 0; }}
 .crumbs {{ font-size: .9em; }} ul.index {{ columns: 2; }} small {{ color: #666; }}
+form.search {{ float: right; }} form.search input {{ width: 22em; }}
 </style>
 </head>
 <body>

@@ -18,6 +18,7 @@ swapped in, so a failed run leaves the previous site as it was.
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import hashlib
 import os
@@ -129,6 +130,43 @@ def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def search_page(site: Site) -> str:
+    """The static site's search: ``index.json`` (every name, spelling and number of the
+    nodes search finds, normalised as kg serve's /search does) searched in the browser."""
+    from .pages import _document
+
+    script = """<script>
+const norm = s => s.normalize("NFKC").replace(/\\s+/g, "").toLowerCase();
+const box = document.querySelector("form.search input");
+const out = document.getElementById("results");
+let index = null;
+async function run() {
+  const q = norm(box.value);
+  if (!q) { out.textContent = ""; return; }
+  if (!index) index = await (await fetch("index.json")).json();
+  const hits = index.filter(e => e[3].includes(q)).slice(0, 100);
+  out.innerHTML = hits.length ? "" : "<p>Nothing matches.</p>";
+  const table = document.createElement("table");
+  for (const [path, name, kind] of hits) {
+    const tr = table.insertRow(), a = document.createElement("a");
+    a.href = "../" + path; a.textContent = name;
+    tr.insertCell().appendChild(a); tr.insertCell().textContent = kind;
+  }
+  if (hits.length) out.appendChild(table);
+}
+box.value = new URLSearchParams(location.search).get("q") || "";
+document.querySelector("form.search").addEventListener("submit", e => { e.preventDefault(); history.replaceState(null, "", "?q=" + encodeURIComponent(box.value)); run(); });
+run();
+</script>"""
+    form = ('<form class="search" action="." method="get" role="search"><input name="q" '
+            'placeholder="名称・法人番号・事業番号 Name, 法人番号 or 事業番号" aria-label="search"> '
+            '<button type="submit">検索 Search</button></form>')
+    return _document(f"検索 Search — {site.title}", f"""{form}<nav class="crumbs"><a href="../">{html.escape(site.title)}</a></nav>
+<h1>検索 Search</h1><p>名称（表記ゆれも）、法人番号、事業番号で探せます。Search by name (any spelling), 法人番号 or 事業番号.</p>
+<div id="results"></div>
+{script}""")
+
+
 def _files_not_ours(folder: Path) -> list[str]:
     """What a republish must keep: the files of ``folder`` that its :data:`MARKER` does not
     list. A folder that is not empty and holds no marker was not written by kg publish:
@@ -215,6 +253,12 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
             where.mkdir(parents=True, exist_ok=True)
             (where / "index.html").write_text(site.class_page(cls), encoding="utf-8")
             files += 1
+        (work / "search").mkdir()
+        index = site.search_index()
+        (work / "search" / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),
+                                                    encoding="utf-8")
+        (work / "search" / "index.html").write_text(search_page(site), encoding="utf-8")
+        files += 2
         (work / "dump").mkdir()
         lines = {f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, None, None, DEFAULT)}
         with (work / "dump" / "graph.nt.gz").open("wb") as raw, \

@@ -106,3 +106,50 @@ def test_ministry_to_project_to_corporation(browser, kg_server):
     # and back to a project from there
     browser.find_element(By.LINK_TEXT, "サイバーセキュリティ統合知的・人材育成基盤の構築").click()
     assert browser.find_element(By.TAG_NAME, "h1").text == "サイバーセキュリティ統合知的・人材育成基盤の構築"
+
+
+def test_search_from_any_page(browser, kg_server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(kg_server + "id/ministry/soumu/")
+    box = browser.find_element(By.CSS_SELECTOR, "form.search input[name=q]")
+    box.send_keys("ＮＥＣソリューション")  # full-width, as a sheet may write it
+    box.submit()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "検索 Search"
+    _shot(browser, "4-search")
+    browser.find_element(By.LINK_TEXT, "NECソリューションイノベータ株式会社").click()
+    assert browser.current_url.endswith("/id/corporation/7010601022674/")
+
+
+def test_search_in_the_published_site(browser, tmp_path, seed_nt):
+    """The static site searches its index in the browser (no server behind it)."""
+    import subprocess
+    import sys
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from kg.cli import main
+
+    from .conftest import free_port, wait_http
+
+    site = tmp_path / "site"
+    assert main(["publish", str(site), "-g", str(seed_nt), "-q"]) == 0
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        root = f"http://127.0.0.1:{port}/"
+        wait_http(root, proc)
+        browser.get(root)
+        box = browser.find_element(By.CSS_SELECTOR, "form.search input[name=q]")
+        box.send_keys("7010601022674")
+        box.submit()
+        link = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#results a"))
+        assert link.text == "NECソリューションイノベータ株式会社"
+        _shot(browser, "5-static-search")
+        link.click()
+        assert browser.find_element(By.TAG_NAME, "h1").text == "NECソリューションイノベータ株式会社"
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -177,7 +178,7 @@ def test_resource_pages_negotiate_html_and_rdf(kg_server):
     # a browser asking for the IRI itself is sent to the page folder
     req = urllib.request.Request(kg_server + "id/corporation/7010601022674", headers={"Accept": "text/html"})
     with urllib.request.urlopen(req) as r:
-        assert r.url.endswith("/id/corporation/7010601022674/")
+        assert r.url.endswith("id/corporation/7010601022674/")
     assert http(kg_server + "id/corporation/0000000000000/")[0] == 404
     home = http(kg_server)[2].decode("utf-8")
     assert 'href="class/kg-Project/"' in home
@@ -340,3 +341,27 @@ def test_answers_larger_than_a_pipe_come_whole_every_time(kg_server):
         status, _, body = http(kg_server + "sparql", form("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
         assert status == 200 and len(body) > 500_000
         assert len(json.loads(body)["results"]["bindings"]) == 4123
+
+
+def test_search_by_name_number_and_spelling(kg_server):
+    def hits(q):
+        status, _, body = http(kg_server + "search?" + urllib.parse.urlencode({"q": q}))
+        assert status == 200
+        text = body.decode("utf-8")
+        return re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a>', text), text
+
+    found, _ = hits("ＮＥＣソリューション")  # full-width, as some sheets write it
+    assert found == [("id/corporation/7010601022674/", "NECソリューションイノベータ株式会社")]
+    found, page = hits("(株)三菱総合")  # a spelling kept as an altLabel finds its corporation
+    assert found == [("id/corporation/6010001030403/", "株式会社三菱総合研究所")] and "(株)三菱総合研究所" in page
+    found, _ = hits("7010601022674")
+    assert found == [("id/corporation/7010601022674/", "NECソリューションイノベータ株式会社")]
+    found, _ = hits("2022-総務-21-0059")
+    assert found == [("id/project/2022-soumu-0059/", "サイバーセキュリティ統合知的・人材育成基盤の構築")]
+    found, _ = hits("総務省")
+    assert found[0] == ("id/ministry/soumu/", "総務省")
+    found, page = hits("存在しない名前")
+    assert found == [] and "Nothing matches" in page
+    # every page carries the search box
+    _, _, body = http(kg_server + "id/corporation/7010601022674/", headers={"Accept": "text/html"})
+    assert '<form class="search" action="/search"' in body.decode("utf-8")

@@ -213,3 +213,18 @@ def test_dot_segments_never_leave_the_site(tmp_path):
                      and (root / "site") not in p.parents)
     assert outside == []
     assert (root / "site" / "id" / "law" / "%2E%2E" / "index.html").is_file()  # the encoded one has its page
+
+
+def test_the_static_search_index(site):
+    index = json.loads((site / "search" / "index.json").read_text(encoding="utf-8"))
+    by_path = {e[0]: e for e in index}
+    nec = by_path["id/corporation/7010601022674/"]
+    assert nec[1] == "NECソリューションイノベータ株式会社" and nec[2] == "法人"
+    assert "7010601022674" in nec[3] and "necソリューションイノベータ(株)" in nec[3]  # numbers and every spelling, normalised
+    assert by_path["id/project/2022-soumu-0059/"][3].count("2022-総務-21-0059") == 1
+    assert all((site / unquote(e[0]) / "index.html").is_file() for e in index)  # every hit has its page
+    assert len(index) == 70
+    page = (site / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'fetch("index.json")' in page and '<form class="search"' in page
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<form class="search" action="search/"' in home
