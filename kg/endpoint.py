@@ -334,7 +334,11 @@ def _page(req: Request, path: str, params: dict[str, list[str]], store: ox.Store
             if class_slug(cls) == slug:
                 if not path.endswith("/"):
                     return Answer(301, "", b"", {"Location": path + "/"})
-                return Answer(200, "text/html; charset=utf-8", site.class_page(cls).encode("utf-8"))
+                try:
+                    page = int((params.get("page") or ["1"])[0][:9])
+                except ValueError:
+                    return text_answer(400, "page= takes a page number")
+                return Answer(200, "text/html; charset=utf-8", site.class_page(cls, page).encode("utf-8"))
         return _not_found(path)
     iri = site.iri_for(path)
     if iri is None or not site.exists(iri):

@@ -422,16 +422,66 @@ class Site:
         return sorted({q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), DEFAULT)
                        if isinstance(q.subject, ox.NamedNode)})
 
-    def class_page(self, cls: str) -> str:
-        here = f"class/{class_slug(cls)}"
-        members = self.instances(cls)
-        rows = "".join(f"<li>{self._link(m, self.label(m), here)}</li>"
-                       for m in sorted(members, key=lambda m: (self.label(m), m)))
+    #: instances listed on one page of a class index
+    INDEX_PAGE = 500
+
+    def members(self, cls: str) -> list[tuple[str, float | None]]:
+        """(instance, amount or None) of a class, in index order: largest first where the
+        build summed an amount (corporations, projects), then by name."""
+        rows = select(self.store, internal("page-class-members"), cls=cls)
+        return [(r["x"].value, float(r["amount"].value) if "amount" in r else None) for r in rows]
+
+    def class_pages(self, cls: str) -> int:
+        n = sum(1 for _ in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), DEFAULT))
+        return max(1, -(-n // self.INDEX_PAGE))
+
+    def class_page(self, cls: str, page: int = 1, members: list | None = None) -> str:
+        """Page ``page`` (from 1) of a class's index: its count, the members in index order
+        with their amount where there is one, and links to the other pages (``?page=N``
+        when served; ``N/`` folders in a published site)."""
+        slug = class_slug(cls)
+        members = self.members(cls) if members is None else members
+        pages = max(1, -(-len(members) // self.INDEX_PAGE))
+        page = min(max(page, 1), pages)
+        here = f"class/{slug}" if page == 1 or self.endpoint else f"class/{slug}/{page}"
+        chunk = members[(page - 1) * self.INDEX_PAGE: page * self.INDEX_PAGE]
+        with_amounts = any(a is not None for _, a in members)
+        rows = []
+        for m, amount in chunk:
+            money = (f'<td class="num">{amount:,.0f}</td>' if amount is not None else "<td></td>") if with_amounts else ""
+            rows.append(f"<tr><td>{self._link(m, self.label(m), here)}</td>{money}</tr>")
         name = ontology_labels().get(cls, shorten(cls))
-        return _document(f"{name} — {self.title}", f"""{self._search_form(here)}<nav class="crumbs"><a href="../../">{html.escape(self.title)}</a></nav>
+        head = "<th>名称 Name</th>" + ("<th>金額 Yen</th>" if with_amounts else "")
+        first = (page - 1) * self.INDEX_PAGE + 1
+        span = f"{first:,}–{first + len(chunk) - 1:,} of {len(members):,}" if members else "none"
+        nav = self._index_nav(slug, page, pages, here)
+        return _document(f"{name} — {self.title}" + (f" ({page})" if page > 1 else ""),
+                         f"""{self._search_form(here)}<nav class="crumbs"><a href="{_relpath(".", here)}/">{html.escape(self.title)}</a></nav>
 <h1>{html.escape(name)} <small>({len(members):,})</small></h1>
 <p class="iri"><code>{html.escape(cls)}</code></p>
-<ul class="index">{rows}</ul>""")
+<p>{span}{" · largest first" if with_amounts else ""}</p>{nav}
+<table class="index"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{nav}""")
+
+    def _index_nav(self, slug: str, page: int, pages: int, here: str) -> str:
+        if pages == 1:
+            return ""
+
+        def href(n: int) -> str:
+            if self.endpoint:
+                return f"?page={n}"
+            target = f"class/{slug}" if n == 1 else f"class/{slug}/{n}"
+            return _relpath(target, here) + "/"
+
+        shown = sorted({1, pages, *range(max(1, page - 3), min(pages, page + 3) + 1)})
+        parts, last = [], 0
+        for n in shown:
+            if n > last + 1:
+                parts.append("…")
+            parts.append(f"<b>{n}</b>" if n == page else f'<a href="{href(n)}">{n}</a>')
+            last = n
+        prev = f'<a href="{href(page - 1)}" rel="prev">‹ prev</a> ' if page > 1 else ""
+        nxt = f' <a href="{href(page + 1)}" rel="next">next ›</a>' if page < pages else ""
+        return f'<nav class="pages">{prev}{" ".join(parts)}{nxt}</nav>'
 
     def home(self, extra: str = "") -> str:
         items = "".join(
@@ -534,7 +584,7 @@ thead th {{ background: #f3f3f3; }} td.num {{ text-align: right; font-variant-nu
 table.props th {{ width: 16em; font-weight: normal; background: #fafafa; }} .iri code {{ font-size: .85em; color: #555; word-break: break-all; }}
 dl.facts {{ display: grid; grid-template-columns: 10em 1fr; gap: .2em 1em; }} dl.facts dt {{ color: #555; }} dl.facts dd {{ margin: 0; }}
 .crumbs {{ font-size: .9em; }} ul.index {{ columns: 2; }} small {{ color: #666; }}
-form.search {{ float: right; }} form.search input {{ width: 22em; }}
+form.search {{ float: right; }} form.search input {{ width: 22em; }} nav.pages {{ margin: .6em 0; }}
 </style>
 </head>
 <body>

@@ -249,10 +249,13 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
                 progress(i, len(iris))
         classes = site.classes()
         for cls, _ in classes:
-            where = place("class/" + class_slug(cls))
-            where.mkdir(parents=True, exist_ok=True)
-            (where / "index.html").write_text(site.class_page(cls), encoding="utf-8")
-            files += 1
+            members = site.members(cls)
+            pages = max(1, -(-len(members) // site.INDEX_PAGE))
+            for page in range(1, pages + 1):
+                where = place("class/" + class_slug(cls) + ("" if page == 1 else f"/{page}"))
+                where.mkdir(parents=True, exist_ok=True)
+                (where / "index.html").write_text(site.class_page(cls, page, members), encoding="utf-8")
+                files += 1
         (work / "search").mkdir()
         index = site.search_index()
         (work / "search" / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),

@@ -228,3 +228,38 @@ def test_the_static_search_index(site):
     assert 'fetch("index.json")' in page and '<form class="search"' in page
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<form class="search" action="search/"' in home
+
+
+def test_class_indexes_page_and_rank_by_amount(tmp_path, seed_nt, monkeypatch):
+    """Class indexes come in pages (500 instances; 10 here), corporations and projects
+    largest first; every page link resolves, in the published site and when served."""
+    from kg.endpoint import Context, Limits, Request, respond
+    from kg.pages import Site
+    from kg.static_site import publish
+    from kg.store import load_graph_files
+
+    monkeypatch.setattr(Site, "INDEX_PAGE", 10)
+    store = load_graph_files([seed_nt])
+    site = tmp_path / "site"
+    publish(store, site, BASE)
+    corp = site / "class" / "kg-Corporation"
+    assert sorted(p.name for p in corp.iterdir()) == ["2", "3", "4", "index.html"]  # 37 corporations
+    first = (corp / "index.html").read_text(encoding="utf-8")
+    assert "1–10 of 37" in first and '<a href="2/" rel="next">' in first
+    names = re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a></td><td class="num">([\d,]+)</td>', first)
+    assert names[:2] == [("国立研究開発法人情報通信研究機構", "552,500,000"),
+                         ("株式会社エヌ・ティ・ティ・データ経営研究所", "286,000,000")]
+    last = (corp / "4" / "index.html").read_text(encoding="utf-8")
+    assert "31–37 of 37" in last and '<a href="../3/" rel="prev">' in last and '<a href="../">1</a>' in last
+    for href in re.findall(r'href="([^"#?]+)"', last):
+        if not href.startswith("http"):
+            target = (corp / "4" / unquote(href)).resolve()
+            assert (target / "index.html").is_file() or target.is_file(), href
+    projects = (site / "class" / "kg-Project" / "index.html").read_text(encoding="utf-8")
+    top = re.search(r'<tr><td><a href="[^"]+">([^<]+)</a></td><td class="num">([\d,]+)</td>', projects).groups()
+    assert top == ("サイバーセキュリティ統合知的・人材育成基盤の構築", "1,088,200,000")  # the sum of its 支出先 rows (fund-flow)
+    ctx = Context(Limits(), BASE, "t", "http://127.0.0.1/")
+    served = respond(Request("GET", "/class/kg-Corporation/", "page=2", {"accept": "text/html"}), store, ctx)
+    body = served.body.decode("utf-8")
+    assert served.status == 200 and "11–20 of 37" in body and '<a href="?page=3" rel="next">' in body
+    assert respond(Request("GET", "/class/kg-Corporation/", "page=x", {}), store, ctx).status == 400

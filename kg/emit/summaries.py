@@ -4,6 +4,8 @@ Oxigraph 14 s (top-recipients) or minutes (budget-by-ministry); the same sums ma
 while the lines stream past cost the build seconds, and the queries read a few thousand
 nodes.
 
+* On every project with 支出先 rows: ``kg:expenditureTotal`` (yen; a row without an amount
+  counts 0), which ranks projects in the class index.
 * On every ``kg:Corporation`` paid by some 支出先 row (``kg:Expenditure`` with a
   ``kg:project`` that has a ``kg:sheetYear``): ``kg:receivedTotal`` (yen; a row without an
   amount counts 0), ``kg:payingProjects`` (distinct project nodes: sheet years count
@@ -114,8 +116,11 @@ class Summaries:
 
     def recipient_lines(self) -> set[str]:
         paid: dict[str, list] = {}
+        by_project: dict[str, Decimal] = {}
         for e in self.expenditures:
             corp, p = self.recipient.get(e), self.project.get(e)
+            if p is not None:
+                by_project[p] = by_project.get(p, Decimal(0)) + self.amount.get(e, 0)
             if corp is None or p is None or corp not in self.corporations:
                 continue
             year = self.sheet_year.get(p)
@@ -130,6 +135,8 @@ class Summaries:
             row[3], row[4] = min(row[3], year), max(row[4], year)
         out = set()
         k = str(KG)
+        for p, total in by_project.items():
+            out.add(f"{p} <{k}expenditureTotal> {nt.decimal(total)} .")
         for corp, (total, projects, rows, first, last) in paid.items():
             out.add(f"{corp} <{k}receivedTotal> {nt.decimal(total)} .")
             out.add(f"{corp} <{k}payingProjects> {nt.integer(len(projects))} .")
