@@ -31,6 +31,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -310,6 +311,10 @@ def _sparql(req: Request, params: dict[str, list[str]], store: ox.Store, ctx: Co
     refused = check_query(query, ctx.limits)
     if refused is not None:
         return refused
+    fmt = (params.get("format") or [None])[0]
+    if (fmt or "").lower() == "html" or (
+            not fmt and negotiate(accept, [*RESULT_MEDIA, "text/html"], _RESULT_ALIASES) == "text/html"):
+        return html_results(store, query, ctx, params.get("default-graph-uri"), params.get("named-graph-uri"))
     return evaluate(store, query, accept, ctx.limits, params.get("default-graph-uri"), params.get("named-graph-uri"),
                     (params.get("format") or [None])[0])
 
@@ -555,14 +560,72 @@ def _not_found(path: str) -> Answer:
 <p><code>{html.escape(path)}</code> names no resource of this graph.</p><p><a href="/">Home</a></p></html>""".encode("utf-8"))
 
 
-def _query_form(title: str) -> str:
-    return f"""<!DOCTYPE html><html lang="ja"><meta charset="utf-8"><title>SPARQL — {html.escape(title)}</title>
-<h1>SPARQL</h1><form method="post" action="/sparql">
-<textarea name="query" rows="14" cols="100">PREFIX kg: &lt;https://kg.jp-spending.example/def/&gt;
-PREFIX rdfs: &lt;http://www.w3.org/2000/01/rdf-schema#&gt;
-SELECT ?project ?name WHERE {{ ?project a kg:Project ; rdfs:label ?name }} LIMIT 20</textarea><br>
-<select name="format"><option>json</option><option>xml</option><option>csv</option><option>tsv</option></select>
-<button type="submit">Run</button></form><p><a href="/">Home</a></p></html>"""
+_EXAMPLE_QUERY = """PREFIX kg: <https://kg.jp-spending.example/def/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?project ?name WHERE { ?project a kg:Project ; rdfs:label ?name } LIMIT 20"""
+
+
+def _query_form(title: str, query: str = _EXAMPLE_QUERY, answer: str = "") -> str:
+    """The SPARQL page for a browser: the query in a form (again under its answer, to edit
+    and run once more), answering an HTML table by default."""
+    from .pages import _document
+
+    options = "".join(f"<option{' selected' if f == 'html' else ''}>{f}</option>"
+                      for f in ("html", "json", "xml", "csv", "tsv"))
+    return _document(f"SPARQL — {title}", f"""<nav class="crumbs"><a href="/">{html.escape(title)}</a></nav>
+<h1>SPARQL</h1>
+<form method="post" action="/sparql" class="sparql">
+<textarea name="query" rows="12" style="width:100%;font-family:monospace">{html.escape(query)}</textarea><br>
+answer as <select name="format">{options}</select> <button type="submit">Run 実行</button>
+<small>read-only; SELECT and ASK as a table, CONSTRUCT and DESCRIBE as Turtle</small></form>
+{answer}""")
+
+
+def html_results(store: ox.Store, query: str, ctx: Context, default_graphs: list[str] | None,
+                 named_graphs: list[str] | None) -> Answer:
+    """A SELECT or ASK answer as an HTML table under the query form (what a browser asked
+    for): our IRIs link to their pages, numbers are right-aligned."""
+    try:
+        kwargs = {"use_default_graph_as_union": True} if not default_graphs else {
+            "default_graph": [ox.NamedNode(g) for g in default_graphs]}
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        result = store.query(query, **kwargs)
+    except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        return Answer(400, "text/html; charset=utf-8", _query_form(ctx.title, query, f'<p class="error">{html.escape(str(exc))}</p>').encode("utf-8"))
+    if isinstance(result, ox.QueryTriples):  # a graph: Turtle is its readable form
+        triples = [t for _, t in zip(range(ctx.limits.max_results), result)]
+        return Answer(200, "text/turtle; charset=utf-8", ox.serialize(triples, format=ox.RdfFormat.TURTLE))
+    if isinstance(result, ox.QueryBoolean):
+        answer = f"<p>ASK: <b>{'true' if bool(result) else 'false'}</b></p>"
+        return Answer(200, "text/html; charset=utf-8", _query_form(ctx.title, query, answer).encode("utf-8"))
+    variables = [v.value for v in result.variables]
+    rows, capped = [], False
+    for solution in result:
+        if len(rows) == ctx.limits.max_results:
+            capped = True
+            break
+        rows.append([solution[v] for v in variables])
+
+    def cell(t) -> str:
+        if t is None:
+            return "<td></td>"
+        if isinstance(t, ox.NamedNode):
+            href = "/id/" + t.value[len(ctx.base):] if t.value.startswith(ctx.base) else t.value
+            return f'<td><a href="{html.escape(href)}">{html.escape(t.value)}</a></td>'
+        if isinstance(t, ox.Literal) and t.datatype.value.rsplit("#", 1)[-1] in ("integer", "decimal", "double"):
+            try:
+                return f'<td class="num">{Decimal(t.value):,}</td>'
+            except ArithmeticError:
+                pass
+        return f"<td>{html.escape(t.value)}</td>"
+
+    head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
+    body = "".join("<tr>" + "".join(cell(t) for t in row) + "</tr>" for row in rows)
+    note = f" (cut at {ctx.limits.max_results:,})" if capped else ""
+    answer = f"<p>{len(rows):,} rows{note}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return Answer(200, "text/html; charset=utf-8", _query_form(ctx.title, query, answer).encode("utf-8"),
+                  {"X-SPARQL-MaxRows": str(ctx.limits.max_results)} if capped else {})
 
 
 def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limits, base: str,

@@ -153,3 +153,15 @@ def test_search_in_the_published_site(browser, tmp_path, seed_nt):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_the_sparql_form_answers_a_table(browser, kg_server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(kg_server + "sparql")
+    browser.find_element(By.CSS_SELECTOR, "form.sparql button").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert len(rows) == 4 and "自治体AI共同開発推進事業" in browser.find_element(By.TAG_NAME, "table").text
+    _shot(browser, "6-sparql")
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text

@@ -365,3 +365,21 @@ def test_search_by_name_number_and_spelling(kg_server):
     # every page carries the search box
     _, _, body = http(kg_server + "id/corporation/7010601022674/", headers={"Accept": "text/html"})
     assert '<form class="search" action="/search"' in body.decode("utf-8")
+
+
+def test_a_browser_gets_the_answer_as_a_table_under_the_form(kg_server):
+    """A browser's Accept (text/html first) gets an HTML table, our IRIs linked to their
+    pages; a client asking for results gets them as before."""
+    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    q = urllib.parse.urlencode({"query": PROJECTS})
+    status, headers, body = http(f"{kg_server}sparql?{q}", headers={"Accept": browser_accept})
+    page = body.decode("utf-8")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "<textarea name=\"query\"" in page and "<p>4 rows</p>" in page  # the 4 sheets with a name
+    assert '<a href="/id/project/2021-soumu-0094">' in page and "自治体AI共同開発推進事業" in page
+    status, headers, body = http(f"{kg_server}sparql?{q}")  # no Accept: the results format
+    assert headers["Content-Type"].startswith("application/sparql-results+json")
+    status, _, body = http(kg_server + "sparql", form("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", format="html"))
+    assert status == 200 and re.search(r'<td class="num">[\d,]+</td>', body.decode("utf-8"))
+    status, _, body = http(kg_server + "sparql", form("SELECT * {", format="html"))
+    assert status == 400 and 'class="error"' in body.decode("utf-8")
