@@ -268,6 +268,19 @@ class Site:
                 items.append(f"{name} {html.escape(where)}".strip())
             dl.append(f"<dt>根拠法令</dt><dd>{'<br>'.join(items)}</dd>")
         parts.append(f'<section><h2>事業 Project</h2><dl class="facts">{"".join(dl)}</dl></section>')
+        texts = select(self.store, internal("page-project-texts"), project=iri)
+        said = []
+        for key, name in (("purpose", "事業目的 Purpose"), ("overview", "事業概要 Overview"),
+                          ("issues", "現状・課題 Issues"), ("opinion", "外部有識者の所見 Outside expert's findings")):
+            if texts and key in texts[0]:
+                said.append(f'<h3>{name}</h3><p class="text">{html.escape(texts[0][key].value)}</p>')
+        if said:
+            parts.append(f'<section class="texts"><h2>目的・概要・所見 What the sheet says</h2>{"".join(said)}</section>')
+        checks = select(self.store, internal("page-project-checks"), project=iri)
+        if checks:
+            parts.append(self._table("点検・改善 The ministry's own checks", checks,
+                                     [("category", "観点"), ("item", "点検項目"), ("evaluation", "評価"),
+                                      ("explanation", "説明")], here))
         budget = select(self.store, internal("page-project-budget"), project=iri)
         for r in budget:  # a request (要求額) is marked; an enacted budget is the plain row
             r["request"] = ox.Literal("要求" if r.get("request") is not None and r["request"].value == "true" else "")
@@ -308,6 +321,14 @@ class Site:
             page = NTA_PAGE.format(number=number.object.value)
             dl.append(f'<dt>公表サイト</dt><dd><a href="{html.escape(page)}">国税庁法人番号公表サイト</a></dd>')
         rows = select(self.store, internal("page-corporation-payments"), corporation=iri)
+        for r in rows:  # what a reader checks first: one bidder, an award at 100 %
+            flags = []
+            if r.get("bidders") is not None and r["bidders"].value == "1":
+                flags.append("一者応札")
+            rate = display.number(r.get("rate"))
+            if rate is not None and rate >= 100:
+                flags.append("落札率100%")
+            r["flag"] = ox.Literal(" ・ ".join(flags))
         total = sum((display.number(r.get("amount")) or 0 for r in rows), Decimal(0))
         dl.append(f"<dt>支出額計</dt><dd>{display.yen(total)} 円 ({len(rows)} rows, "
                   f"{len({r['project'].value for r in rows})} projects)</dd>")
@@ -316,8 +337,9 @@ class Site:
         items = select(self.store, internal("page-corporation-items"), corporation=iri)
         return (f'<section><h2>法人 Corporation</h2><dl class="facts">{"".join(dl)}</dl></section>'
                 + self._table("事業と契約 Projects and contracts (yen)", rows,
-                              [("project", "事業"), ("ministry", "府省庁"), ("block", "ブロック"), ("method", "契約方式"),
-                               ("bidders", "入札者数"), ("rate", "落札率(%)"), ("amount", "金額")], here, money={"amount"})
+                              [("year", "年度"), ("id", "事業番号"), ("project", "事業"), ("ministry", "府省庁"),
+                               ("block", "ブロック"), ("method", "契約方式"), ("bidders", "入札者数"), ("rate", "落札率(%)"),
+                               ("flag", "注意"), ("amount", "金額")], here, money={"amount"})
                 + self._table("国庫債務負担行為等による契約 Multi-year contracts (yen; commitments, not in the total)", contracts,
                               [("project", "事業"), ("summary", "契約概要"), ("method", "契約方式"), ("bidders", "入札者数"),
                                ("rate", "落札率(%)"), ("amount", "契約額")], here, money={"amount"})
@@ -344,7 +366,8 @@ class Site:
                     cells.append(f'<td class="num">{display.yen(v)}</td>')
                 else:
                     cells.append(f"<td>{self._cell(v, here)}</td>")
-            lines.append(f"<tr>{''.join(cells)}</tr>")
+            opening = '<tr class="flag">' if r.get("flag") is not None and r["flag"].value else "<tr>"
+            lines.append(f"{opening}{''.join(cells)}</tr>")
         return (f"<section><h2>{html.escape(heading)}</h2><table><thead><tr>{head}</tr></thead>"
                 f"<tbody>{''.join(lines)}</tbody></table></section>")
 
@@ -584,6 +607,7 @@ thead th {{ background: #f3f3f3; }} td.num {{ text-align: right; font-variant-nu
 table.props th {{ width: 16em; font-weight: normal; background: #fafafa; }} .iri code {{ font-size: .85em; color: #555; word-break: break-all; }}
 dl.facts {{ display: grid; grid-template-columns: 10em 1fr; gap: .2em 1em; }} dl.facts dt {{ color: #555; }} dl.facts dd {{ margin: 0; }}
 .crumbs {{ font-size: .9em; }} ul.index {{ columns: 2; }} small {{ color: #666; }}
+p.text {{ white-space: pre-wrap; max-width: 60em; }} tr.flag td {{ background: #fff1dc; }} h3 {{ font-size: 1em; margin: 1em 0 .2em; }}
 form.search {{ float: right; }} form.search input {{ width: 22em; }} nav.pages {{ margin: .6em 0; }}
 </style>
 </head>

@@ -45,6 +45,12 @@ def browser():
     driver.quit()
 
 
+def facts_text(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, "dl.facts").text
+
+
 def _shot(driver, name: str) -> Path:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     path = OUTPUT / f"{name}.png"
@@ -87,6 +93,8 @@ def test_ministry_to_project_to_corporation(browser, kg_server):
     assert "府省庁" in facts and "総務省" in facts and "2021-総務-20-0094" in facts
     headings = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
     assert "予算・執行 Budget and execution (yen)" in headings and "支出先 Recipients" in headings
+    assert headings.index("目的・概要・所見 What the sheet says") < headings.index("予算・執行 Budget and execution (yen)")
+    assert "事業目的 Purpose" in [h.text for h in browser.find_elements(By.TAG_NAME, "h3")]
     page = browser.find_element(By.TAG_NAME, "body").text
     assert "53,900,000" in page and "78,000,000" in page
     _shot(browser, "2-project")
@@ -100,8 +108,13 @@ def test_ministry_to_project_to_corporation(browser, kg_server):
     rows = browser.find_elements(By.CSS_SELECTOR, "section:nth-of-type(2) tbody tr")
     cells = [[td.text for td in r.find_elements(By.TAG_NAME, "td")] for r in rows]
     assert ["53,900,000" in c[-1] for c in cells].count(True) == 1
-    assert any(c[0] == "自治体AI共同開発推進事業" and c[-1] == "53,900,000" for c in cells), cells
-    assert any(c[-1] == "45,000,000" for c in cells), cells
+    assert any(c[:3] == ["2021", "2021-総務-20-0094", "自治体AI共同開発推進事業"] and c[-1] == "53,900,000"
+               for c in cells), cells
+    # one bidder at a 100 % award rate: flagged, and the row stands out
+    flagged = [c for c in cells if c[-1] == "45,000,000"]
+    assert flagged and flagged[0][-2] == "一者応札 ・ 落札率100%", cells
+    assert rows[[c[-1] for c in cells].index("45,000,000")].get_attribute("class") == "flag"
+    assert "国税庁法人番号公表サイト" in facts_text(browser)
     _shot(browser, "3-corporation")
     # and back to a project from there
     browser.find_element(By.LINK_TEXT, "サイバーセキュリティ統合知的・人材育成基盤の構築").click()
@@ -159,8 +172,10 @@ def test_the_sparql_form_answers_a_table(browser, kg_server):
     from selenium.webdriver.common.by import By
 
     browser.get(kg_server + "sparql")
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.find_element(By.CSS_SELECTOR, "form.sparql button").click()
-    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    rows = WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table tbody tr"))
     assert len(rows) == 4 and "自治体AI共同開発推進事業" in browser.find_element(By.TAG_NAME, "table").text
     _shot(browser, "6-sparql")
     rows[0].find_element(By.TAG_NAME, "a").click()
