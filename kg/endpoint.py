@@ -324,6 +324,15 @@ def _page(req: Request, path: str, params: dict[str, list[str]], store: ox.Store
     fmt = (params.get("format") or [None])[0]
     if path in ("/", "/index.html"):
         return Answer(200, "text/html; charset=utf-8", site.home().encode("utf-8"))
+    if path in ("/queries", "/queries/"):
+        from .query_pages import listing_page
+
+        return Answer(200, "text/html; charset=utf-8", listing_page(ctx.title).encode("utf-8"))
+    if path.startswith("/queries/"):
+        from .query_pages import answer
+
+        status, media, body = answer(store, path[len("/queries/"):].strip("/"), params, ctx.title, ctx.base)
+        return Answer(status, media, body)
     if path in ("/search", "/search/"):
         from .search import search
 

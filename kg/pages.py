@@ -511,7 +511,9 @@ class Site:
             f'<li><a href="class/{class_slug(c)}/">{html.escape(ontology_labels().get(c, shorten(c)))}</a> '
             f"<small>{shorten(c)} · {n:,}</small></li>" for c, n in self.classes())
         endpoint = (f'<p>SPARQL endpoint: <a href="{self.endpoint}"><code>{self.endpoint}</code></a> '
-                    "(SPARQL 1.1 Protocol, GET or POST)</p>" if self.endpoint else "")
+                    "(SPARQL 1.1 Protocol, GET or POST) · "
+                    '<a href="/queries/">定型クエリ Canned queries</a> (forms, tables, CSV for Excel)</p>'
+                    if self.endpoint else "")
         return _document(self.title, f"""{self._search_form("")}<h1>{html.escape(self.title)}</h1>
 <p>行政事業レビューシートと事前分析表から作った、国の支出の知識グラフ。
 A knowledge graph of Japanese government spending: projects, ministries, policies, laws, corporations and contracts.</p>

@@ -180,3 +180,22 @@ def test_the_sparql_form_answers_a_table(browser, kg_server):
     _shot(browser, "6-sparql")
     rows[0].find_element(By.TAG_NAME, "a").click()
     assert browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_a_query_page_sorts_and_offers_csv(browser, kg_server):
+    import urllib.request
+
+    from selenium.webdriver.common.by import By
+
+    browser.get(kg_server + "queries/")
+    browser.find_element(By.LINK_TEXT, "Top recipients (支出額の多い法人)").click()
+    first = lambda: browser.find_element(By.CSS_SELECTOR, "table.sortable tbody tr td").text  # noqa: E731
+    assert first() == "7012405000492"  # the largest total first
+    numbers = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table.sortable tbody tr td:first-child")]
+    browser.find_element(By.XPATH, "//th[small='corporateNumber']").click()  # sort by 法人番号, largest first
+    assert first() == max(numbers)
+    _shot(browser, "7-query-page")
+    link = browser.find_element(By.LINK_TEXT, "CSV (Excel, 日本語見出し)").get_attribute("href")
+    with urllib.request.urlopen(link) as r:
+        data = r.read()
+    assert data.startswith("\ufeff法人番号,法人名".encode("utf-8"))

@@ -383,3 +383,29 @@ def test_a_browser_gets_the_answer_as_a_table_under_the_form(kg_server):
     assert status == 200 and re.search(r'<td class="num">[\d,]+</td>', body.decode("utf-8"))
     status, _, body = http(kg_server + "sparql", form("SELECT * {", format="html"))
     assert status == 400 and 'class="error"' in body.decode("utf-8")
+
+
+def test_canned_queries_as_pages_with_csv_for_excel(kg_server):
+    from kg.query_pages import COLUMN_LABELS
+
+    status, _, body = http(kg_server + "queries/")
+    assert status == 200 and body.decode("utf-8").count('<a href="/queries/') == len(load_queries())
+    status, headers, body = http(kg_server + "queries/top-recipients?" + urllib.parse.urlencode({}))
+    page = body.decode("utf-8")
+    assert status == 200 and '<table class="sortable">' in page and "<th>法人番号<br><small>corporateNumber</small></th>" in page
+    assert '<td class="num" data-n="552500000">552,500,000</td>' in page and "rows 1–37" in page
+    # the same answer as CSV for Excel: a BOM, Japanese headings, exact numbers
+    status, headers, body = http(kg_server + "queries/top-recipients?format=csv&headers=ja")
+    assert headers["Content-Type"].startswith("text/csv") and body.startswith("\ufeff".encode("utf-8"))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["法人番号", "法人名"] and rows[1][0] == "7012405000492" and rows[1][-1] == "552500000"
+    status, _, body = http(kg_server + "queries/top-recipients?format=json")
+    assert json.loads(body)["rows"][0]["corporateNumber"] == "7012405000492"
+    # parameters from the form; a bad one is a 400 with the query's own message
+    status, _, body = http(kg_server + "queries/corporation-profile?corporateNumber=7010601022674")
+    assert status == 200 and "NECソリューションイノベータ株式会社" in body.decode("utf-8")
+    status, _, body = http(kg_server + "queries/corporation-profile?corporateNumber=123")
+    assert status == 400 and "is not 13 digits" in body.decode("utf-8")
+    assert http(kg_server + "queries/no-such-query")[0] == 404
+    every = {c for q in load_queries().values() for c in q.output_columns}
+    assert every - set(COLUMN_LABELS) == set()  # every column has its Japanese heading
