@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from stdnum.jp import cn as _stdnum_cn
 
 from .assets import ontology_store
-from . import display
+from . import charts, display
 from .display import shorten
 from .iris import DEFAULT_BASE, KG, NTA_PAGE, PREFIXES
 from .queries import internal, select
@@ -286,9 +286,24 @@ class Site:
             r["request"] = ox.Literal("要求" if r.get("request") is not None and r["request"].value == "true" else "")
         parts.append(self._table("予算・執行 Budget and execution (yen)", budget,
             [("fy", "年度"), ("request", "要求"), ("total", "予算額計"), ("executed", "執行額")], here, money={"total", "executed"}))
-        parts.append(self._table("支出先 Recipients", select(self.store, internal("page-project-recipients"), project=iri),
+        chart = charts.budget_chart([(int(r["fy"].value), display.number(r.get("total")), display.number(r.get("executed")))
+                                     for r in budget if "fy" in r and not r["request"].value])
+        if chart:
+            parts.append(f'<figure class="chart">{chart}<figcaption>予算額計と執行額（年度別） Budget and execution per fiscal year</figcaption></figure>')
+        recipients = select(self.store, internal("page-project-recipients"), project=iri)
+        parts.append(self._table("支出先 Recipients", recipients,
             [("block", "ブロック"), ("recipient", "支出先"), ("number", "法人番号"), ("method", "契約方式"),
              ("bidders", "入札者数"), ("amount", "金額")], here, money={"amount"}))
+        flows = [(r["block"].value if "block" in r else "—", self.label(r["recipient"].value), display.number(r.get("amount")))
+                 for r in recipients]
+        blocks: dict[str, Decimal] = {}
+        for b, _, a in flows:
+            blocks[b] = blocks.get(b, Decimal(0)) + (a or 0)
+        ministry = next((self.label(r["ministry"].value) for r in facts if "ministry" in r), "")
+        chart = charts.sankey(ministry, sorted(blocks.items()), flows)
+        if chart:
+            parts.append(f'<figure class="chart">{chart}<figcaption>資金の流れ Fund flow: 府省庁 → ブロック → 支出先, '
+                         "band widths in yen (the largest recipients one by one, the rest of a block together)</figcaption></figure>")
         return "".join(parts)
 
     def _corporation(self, iri: str, here: str) -> str:
@@ -333,9 +348,22 @@ class Site:
         dl.append(f"<dt>支出額計</dt><dd>{display.yen(total)} 円 ({len(rows)} rows, "
                   f"{len({r['project'].value for r in rows})} projects)</dd>")
         # money paid is the 支出先 rows; multi-year contracts and 費目・使途 are shown beside it, never added
+        by_year: dict[str, Decimal] = {}
+        by_ministry: dict[str, Decimal] = {}
+        for r in rows:
+            amount = display.number(r.get("amount")) or Decimal(0)
+            if "year" in r:
+                by_year[r["year"].value] = by_year.get(r["year"].value, Decimal(0)) + amount
+            if "ministry" in r:
+                name = self.label(r["ministry"].value)
+                by_ministry[name] = by_ministry.get(name, Decimal(0)) + amount
+        pictures = [charts.bars(sorted(by_year.items()), "支出額（シート年度別） Paid per sheet year"),
+                    charts.bars(sorted(by_ministry.items(), key=lambda kv: -kv[1])[:15], "支出額（府省庁別） Paid per ministry",
+                                horizontal=True) if len(by_ministry) > 1 else ""]
+        figures = "".join(f'<figure class="chart">{p}</figure>' for p in pictures if p)
         contracts = select(self.store, internal("page-corporation-contracts"), corporation=iri)
         items = select(self.store, internal("page-corporation-items"), corporation=iri)
-        return (f'<section><h2>法人 Corporation</h2><dl class="facts">{"".join(dl)}</dl></section>'
+        return (f'<section><h2>法人 Corporation</h2><dl class="facts">{"".join(dl)}</dl></section>' + figures
                 + self._table("事業と契約 Projects and contracts (yen)", rows,
                               [("year", "年度"), ("id", "事業番号"), ("project", "事業"), ("ministry", "府省庁"),
                                ("block", "ブロック"), ("method", "契約方式"), ("bidders", "入札者数"), ("rate", "落札率(%)"),
@@ -609,7 +637,8 @@ thead th {{ background: #f3f3f3; }} td.num {{ text-align: right; font-variant-nu
 table.props th {{ width: 16em; font-weight: normal; background: #fafafa; }} .iri code {{ font-size: .85em; color: #555; word-break: break-all; }}
 dl.facts {{ display: grid; grid-template-columns: 10em 1fr; gap: .2em 1em; }} dl.facts dt {{ color: #555; }} dl.facts dd {{ margin: 0; }}
 .crumbs {{ font-size: .9em; }} ul.index {{ columns: 2; }} small {{ color: #666; }}
-p.text {{ white-space: pre-wrap; max-width: 60em; }} tr.flag td {{ background: #fff1dc; }} h3 {{ font-size: 1em; margin: 1em 0 .2em; }}
+p.text {{ white-space: pre-wrap; max-width: 60em; }} figure.chart {{ margin: 1em 0; }} figure.chart svg {{ max-width: 100%; height: auto; }}
+figcaption {{ font-size: .85em; color: #555; }} tr.flag td {{ background: #fff1dc; }} h3 {{ font-size: 1em; margin: 1em 0 .2em; }}
 form.search {{ float: right; }} form.search input {{ width: 22em; }} nav.pages {{ margin: .6em 0; }}
 </style>
 </head>
