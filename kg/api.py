@@ -220,7 +220,7 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
 def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30,
           max_results: int = 10_000, base_iri: str | None = None, title: str = "jp-spending-kg",
           quiet: bool = False, ready: Callable[[str], None] | None = None, allow_service: bool = False,
-          workers: int | None = None, memory_limit_mb: int | None = 2048) -> None:
+          workers: int | None = None, memory_limit_mb: int | None = 2048, index_page: int = 500) -> None:
     """Serve the graph until interrupted: a read-only SPARQL 1.1 endpoint at ``/sparql`` and
     a page per resource. ``ready`` is called with the root URL once it listens. Federated
     queries (``SERVICE``) are refused unless ``allow_service``: they make the server fetch
@@ -235,10 +235,10 @@ def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int 
         raise ValueError("timeout and max_results must be positive")
     g = open(graph)
     limits = Limits(timeout, max_results, allow_service=allow_service)
-    if (workers is not None and workers < 1) or (memory_limit_mb is not None and memory_limit_mb < 1):
-        raise ValueError("workers and memory_limit_mb must be positive")
+    if (workers is not None and workers < 1) or (memory_limit_mb is not None and memory_limit_mb < 1) or index_page < 1:
+        raise ValueError("workers, memory_limit_mb and index_page must be positive")
     run_serve(g.opener(), host, port, limits, IRIs(base_iri).base, title, quiet, ready, workers,
-              memory_limit_mb * 1024**2 if memory_limit_mb else None)
+              memory_limit_mb * 1024**2 if memory_limit_mb else None, index_page)
 
 
 def _as_list(paths) -> list:

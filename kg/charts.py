@@ -83,7 +83,7 @@ def bars(values: list[tuple[str, Decimal]], title: str, horizontal: bool = False
 
 
 def sankey(ministry: str, blocks: list[tuple[str, Decimal]], flows: list[tuple[str, str, Decimal]],
-           recipients_shown: int = 12) -> str:
+           recipients_shown: int = 8) -> str:
     """The fund flow as the RS site draws it: the ministry on the left, the blocks (A, B …)
     in the middle, the recipients on the right; every band as wide as its yen. ``blocks``:
     (block, amount); ``flows``: (block, recipient, amount). The largest recipients are

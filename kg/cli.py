@@ -256,8 +256,10 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.max_results <= 0 or (args.workers is not None and args.workers < 1) or args.memory_limit < 0:
-        print("error: --timeout, --max-results and --workers must be positive (--memory-limit 0: none)", file=sys.stderr)
+    if (args.timeout <= 0 or args.max_results <= 0 or (args.workers is not None and args.workers < 1)
+            or args.memory_limit < 0 or args.index_page < 1):
+        print("error: --timeout, --max-results, --workers and --index-page must be positive (--memory-limit 0: none)",
+              file=sys.stderr)
         return 2
     opened = _open_reporting(args.paths + (args.graph or []), args.quiet)
     if opened is None:
@@ -270,7 +272,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         api.serve(opened, host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
                   base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready,
-                  allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit or None)
+                  allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit or None,
+                  index_page=args.index_page)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -542,6 +545,8 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
                     help="memory one request may take in its worker; past it the query is stopped with 503 "
                     "(default 2048; 0: no limit)")
+    sv.add_argument("--index-page", type=int, default=500, metavar="N",
+                    help="instances on one page of a class index (default 500)")
     sv.add_argument("--allow-service", action="store_true",
                     help="run federated queries (SERVICE), which make this server fetch the URLs clients name; "
                     "refused by default")

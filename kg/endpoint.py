@@ -255,6 +255,7 @@ class Context:
     base: str
     title: str
     own_url: str  # this server's root, from the address it listens on (never the Host header)
+    index_page: int = 500  # instances on one page of a class index
 
 
 def respond(req: Request, store: ox.Store, ctx: Context) -> Answer:
@@ -321,6 +322,7 @@ def _sparql(req: Request, params: dict[str, list[str]], store: ox.Store, ctx: Co
 
 def _page(req: Request, path: str, params: dict[str, list[str]], store: ox.Store, ctx: Context) -> Answer:
     site = Site(store, base=ctx.base, title=ctx.title, endpoint="/sparql")
+    site.INDEX_PAGE = ctx.index_page
     fmt = (params.get("format") or [None])[0]
     if path in ("/", "/index.html"):
         return Answer(200, "text/html; charset=utf-8", site.home().encode("utf-8"))
@@ -639,7 +641,7 @@ def html_results(store: ox.Store, query: str, ctx: Context, default_graphs: list
 
 def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limits, base: str,
           title: str = "jp-spending-kg", quiet: bool = False, ready: Callable[[str], None] | None = None,
-          workers: int | None = None, memory: int | None = 2 * 1024**3) -> None:
+          workers: int | None = None, memory: int | None = 2 * 1024**3, index_page: int = 500) -> None:
     """Serve until interrupted (uvicorn: HTTP in one process, ``workers`` processes that keep
     the store open answer the requests). ``ready`` gets the root URL once the socket
     listens; ``memory`` is what each worker may allocate for one request (None: no limit)."""
@@ -661,7 +663,7 @@ def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limi
     sock.listen(1024)
     bound = sock.getsockname()[1]
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{bound}/"
-    ctx = Context(limits, base, title, url)
+    ctx = Context(limits, base, title, url, index_page)
     pool = Pool(open_store, ctx, workers or os.cpu_count() or 2, memory)
     config = uvicorn.Config(App(pool, limits), log_level="warning" if quiet else "info", access_log=not quiet,
                             timeout_keep_alive=int(limits.idle), lifespan="on", backlog=1024,

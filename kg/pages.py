@@ -303,7 +303,7 @@ class Site:
         chart = charts.sankey(ministry, sorted(blocks.items()), flows)
         if chart:
             parts.append(f'<figure class="chart">{chart}<figcaption>資金の流れ Fund flow: 府省庁 → ブロック → 支出先, '
-                         "band widths in yen (the largest recipients one by one, the rest of a block together)</figcaption></figure>")
+                         "band widths in yen (the 8 largest recipients one by one, the others together)</figcaption></figure>")
         return "".join(parts)
 
     def _corporation(self, iri: str, here: str) -> str:

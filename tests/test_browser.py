@@ -199,3 +199,30 @@ def test_a_query_page_sorts_and_offers_csv(browser, kg_server):
     with urllib.request.urlopen(link) as r:
         data = r.read()
     assert data.startswith("\ufeff法人番号,法人名".encode("utf-8"))
+
+
+def test_a_paged_class_index_and_a_fund_flow_picture(browser, seed_nt):
+    """Corporations in pages of 10 (--index-page), largest first; a project page draws its
+    fund flow as a picture a person can see."""
+    from selenium.webdriver.common.by import By
+
+    from .conftest import start_kg_server
+
+    proc, url = start_kg_server(seed_nt, "--index-page", "10")
+    try:
+        browser.get(url + "class/kg-Corporation/")
+        assert "1–10 of 37" in browser.find_element(By.TAG_NAME, "body").text
+        first = browser.find_element(By.CSS_SELECTOR, "table.index tbody tr td a").text
+        assert first == "国立研究開発法人情報通信研究機構"  # 552,500,000 yen: the largest
+        browser.find_element(By.LINK_TEXT, "next ›").click()
+        assert browser.current_url.endswith("?page=2") and "11–20 of 37" in browser.find_element(By.TAG_NAME, "body").text
+        _shot(browser, "8-index-page-2")
+        browser.get(url + "id/project/2022-soumu-0059/")
+        figure = next(f for f in browser.find_elements(By.CSS_SELECTOR, "figure.chart") if "資金の流れ" in f.text)
+        browser.execute_script("arguments[0].scrollIntoView();", figure)
+        assert figure.size["height"] > 200 and figure.size["width"] > 400  # drawn, not an empty box
+        assert "国立研究開発法人情報通信研究機構" in figure.text
+        _shot(browser, "9-fund-flow")
+    finally:
+        proc.terminate()
+        proc.wait(10)

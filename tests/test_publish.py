@@ -60,7 +60,7 @@ def test_every_link_between_pages_resolves_to_a_file(site):
     for page in pages:
         here = "file://" + str(page.parent) + "/"
         for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
-            if href.startswith(("http://", "https://", "urn:")):
+            if href.startswith(("http://", "https://", "urn:", "#")):  # "#…": a picture's own marks
                 continue
             target = Path(unquote(urljoin(here, href)[len("file://"):]))
             if href.endswith("/"):
@@ -136,7 +136,7 @@ def test_only_some_classes(tmp_path, seed_nt):
     for page in folder.rglob("index.html"):
         here = "file://" + str(page.parent) + "/"
         for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
-            if href.startswith(("http://", "https://", "urn:")):
+            if href.startswith(("http://", "https://", "urn:", "#")):  # "#…": a picture's own marks
                 continue
             target = Path(unquote(urljoin(here, href)[len("file://"):]))
             assert (target / "index.html" if href.endswith("/") else target).is_file(), f"{page}: {href}"
@@ -258,7 +258,7 @@ def test_class_indexes_page_and_rank_by_amount(tmp_path, seed_nt, monkeypatch):
     projects = (site / "class" / "kg-Project" / "index.html").read_text(encoding="utf-8")
     top = re.search(r'<tr><td><a href="[^"]+">([^<]+)</a></td><td class="num">([\d,]+)</td>', projects).groups()
     assert top == ("サイバーセキュリティ統合知的・人材育成基盤の構築", "1,088,200,000")  # the sum of its 支出先 rows (fund-flow)
-    ctx = Context(Limits(), BASE, "t", "http://127.0.0.1/")
+    ctx = Context(Limits(), BASE, "t", "http://127.0.0.1/", index_page=10)
     served = respond(Request("GET", "/class/kg-Corporation/", "page=2", {"accept": "text/html"}), store, ctx)
     body = served.body.decode("utf-8")
     assert served.status == 200 and "11–20 of 37" in body and '<a href="?page=3" rel="next">' in body
