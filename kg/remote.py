@@ -229,6 +229,9 @@ def push(data: bytes, triples: int, store_url: str, graph: str | None = None, up
             if len(chunks) > 1:
                 log(f"uploaded part {i + 1} of {len(chunks)} ({sent / 2**20:,.0f} of {len(data) / 2**20:,.0f} MiB, "
                     f"{time.perf_counter() - start:,.0f} s)")
+        if len(chunks) > 1:
+            log(f"replacing the target with the uploaded graph in one MOVE ({triples:,} triples; the server applies "
+                "it in one transaction, which takes minutes on a national year) …")
         _swap(update, temp, target, graph, triples, query_url, retry, log)
     except BaseException:
         try:  # the temporary graph must not outlive a failed push

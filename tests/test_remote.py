@@ -235,5 +235,6 @@ def test_a_large_graph_goes_up_in_parts_and_a_lost_part_is_sent_once_more(oxigra
     assert n_parts == 5  # 884,898 bytes of N-Triples
     assert uploads[0][0] == "PUT" and len(uploads) == n_parts + 1  # every part once, the lost one twice
     assert sum(1 for m in log if m.startswith("uploaded part")) == n_parts
+    assert any(m.startswith("replacing the target with the uploaded graph in one MOVE") for m in log)
     assert pushed.triples == rs_build.triples == count_remote(oxigraph_server + "/query", NAMED)
     assert graphs(oxigraph_server) == [NAMED]
