@@ -31,7 +31,6 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -179,18 +178,24 @@ def _ask_body(value: bool, fmt: str) -> bytes:
     return out.getvalue()
 
 
+def _dataset(default_graphs: list[str] | None, named_graphs: list[str] | None) -> dict:
+    """The dataset a query runs on, as ``store.query`` takes it (the protocol's
+    ``default-graph-uri``/``named-graph-uri``; else every graph as the default); ValueError
+    for a value that is not an IRI."""
+    kwargs: dict = ({"default_graph": [ox.NamedNode(g) for g in default_graphs]} if default_graphs
+                    else {"use_default_graph_as_union": True})
+    if named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return kwargs
+
+
 def evaluate(store: ox.Store, query: str, accept: str | None, limits: Limits,
              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
              format_param: str | None = None) -> Answer:
-    """Run one query and serialise its answer (no time limit here: see :func:`with_timeout`)."""
-    kwargs = {}
+    """Run one query and serialise its answer (no time limit here: the :class:`Pool` stops
+    a worker that passes it)."""
     try:
-        if default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        kwargs = _dataset(default_graphs, named_graphs)
     except ValueError as exc:
         return text_answer(400, f"default-graph-uri / named-graph-uri is not an IRI: {exc}")
     try:
@@ -597,11 +602,7 @@ def html_results(store: ox.Store, query: str, ctx: Context, default_graphs: list
     """A SELECT or ASK answer as an HTML table under the query form (what a browser asked
     for): our IRIs link to their pages, numbers are right-aligned."""
     try:
-        kwargs = {"use_default_graph_as_union": True} if not default_graphs else {
-            "default_graph": [ox.NamedNode(g) for g in default_graphs]}
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        result = store.query(query, **kwargs)
+        result = store.query(query, **_dataset(default_graphs, named_graphs))
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
         return Answer(400, "text/html; charset=utf-8", _query_form(ctx.title, query, f'<p class="error">{html.escape(str(exc))}</p>').encode("utf-8"))
     if isinstance(result, ox.QueryTriples):  # a graph: Turtle is its readable form
@@ -618,21 +619,10 @@ def html_results(store: ox.Store, query: str, ctx: Context, default_graphs: list
             break
         rows.append([solution[v] for v in variables])
 
-    def cell(t) -> str:
-        if t is None:
-            return "<td></td>"
-        if isinstance(t, ox.NamedNode):
-            href = "/id/" + t.value[len(ctx.base):] if t.value.startswith(ctx.base) else t.value
-            return f'<td><a href="{html.escape(href)}">{html.escape(t.value)}</a></td>'
-        if isinstance(t, ox.Literal) and t.datatype.value.rsplit("#", 1)[-1] in ("integer", "decimal", "double"):
-            try:
-                return f'<td class="num">{Decimal(t.value):,}</td>'
-            except ArithmeticError:
-                pass
-        return f"<td>{html.escape(t.value)}</td>"
-
     head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
-    body = "".join("<tr>" + "".join(cell(t) for t in row) + "</tr>" for row in rows)
+    from .query_pages import html_cell
+
+    body = "".join("<tr>" + "".join(html_cell(t, ctx.base, sort_key=False) for t in row) + "</tr>" for row in rows)
     note = f" (cut at {ctx.limits.max_results:,})" if capped else ""
     answer = f"<p>{len(rows):,} rows{note}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     return Answer(200, "text/html; charset=utf-8", _query_form(ctx.title, query, answer).encode("utf-8"),

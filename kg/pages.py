@@ -482,9 +482,9 @@ class Site:
         rows = select(self.store, internal("page-class-members"), cls=cls)
         return [(r["x"].value, float(r["amount"].value) if "amount" in r else None) for r in rows]
 
-    def class_pages(self, cls: str) -> int:
-        n = sum(1 for _ in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), DEFAULT))
-        return max(1, -(-n // self.INDEX_PAGE))
+    def index_pages(self, members: list) -> int:
+        """How many pages a class index of ``members`` has."""
+        return max(1, -(-len(members) // self.INDEX_PAGE))
 
     def class_page(self, cls: str, page: int = 1, members: list | None = None) -> str:
         """Page ``page`` (from 1) of a class's index: its count, the members in index order
@@ -492,7 +492,7 @@ class Site:
         when served; ``N/`` folders in a published site)."""
         slug = class_slug(cls)
         members = self.members(cls) if members is None else members
-        pages = max(1, -(-len(members) // self.INDEX_PAGE))
+        pages = self.index_pages(members)
         page = min(max(page, 1), pages)
         here = f"class/{slug}" if page == 1 or self.endpoint else f"class/{slug}/{page}"
         chunk = members[(page - 1) * self.INDEX_PAGE: page * self.INDEX_PAGE]

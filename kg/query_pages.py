@@ -129,7 +129,7 @@ def _html(query: CannedQuery, values: dict[str, str], result: QueryResult | None
             nav.append(f'<a href="?{urlencode({**values, "offset": result.page.offset + size})}" rel="next">next ›</a>')
         head = "".join(f"<th>{html.escape(COLUMN_LABELS.get(c, c))}<br><small>{html.escape(c)}</small></th>"
                        for c in result.columns)
-        rows = "".join("<tr>" + "".join(_cell(t, base, c) for t, c in zip(row, result.columns)) + "</tr>"
+        rows = "".join("<tr>" + "".join(html_cell(t, base, c) for t, c in zip(row, result.columns)) + "</tr>"
                        for row in result.rows)
         body.append(f"""<p>{span} · {links} {' '.join(nav)}</p>
 <table class="sortable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
@@ -137,7 +137,10 @@ def _html(query: CannedQuery, values: dict[str, str], result: QueryResult | None
     return _document(f"{query.title} — {title}", "\n".join(body))
 
 
-def _cell(t, base: str, column: str = "") -> str:
+def html_cell(t, base: str, column: str = "", sort_key: bool = True) -> str:
+    """A table cell for an answer's term: our IRIs linked to their pages (``/id/…``), numbers
+    right-aligned with thousands separators (not years, ranks or article numbers) and, with
+    ``sort_key``, their value for the sorting script."""
     if t is None:
         return "<td></td>"
     if isinstance(t, ox.NamedNode):
@@ -147,5 +150,5 @@ def _cell(t, base: str, column: str = "") -> str:
         n = display.number(t)
         if n is not None:
             shown = str(n) if "Year" in column or column in ("rank", "article", "paragraph", "item") else f"{n:,}"
-            return f'<td class="num" data-n="{n}">{shown}</td>'
+            return f'<td class="num" data-n="{n}">{shown}</td>' if sort_key else f'<td class="num">{shown}</td>'
     return f"<td>{html.escape(plain(t))}</td>"

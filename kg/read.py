@@ -128,10 +128,10 @@ def read_document(path: Path) -> Document:
     """Read and decode one file: see :func:`decode` (a workbook: :func:`workbook`). Only
     regular files are read (not a device such as /dev/zero, a FIFO or a socket)."""
     try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
             raise InputError(path, "not a regular file (a device, FIFO or socket): not read")
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if info.st_size > MAX_FILE_BYTES:
             raise InputError(path, f"larger than {MAX_FILE_BYTES:,} bytes: not read")
         data = path.read_bytes()
     except OSError as exc:

@@ -250,8 +250,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         classes = site.classes()
         for cls, _ in classes:
             members = site.members(cls)
-            pages = max(1, -(-len(members) // site.INDEX_PAGE))
-            for page in range(1, pages + 1):
+            for page in range(1, site.index_pages(members) + 1):
                 where = place("class/" + class_slug(cls) + ("" if page == 1 else f"/{page}"))
                 where.mkdir(parents=True, exist_ok=True)
                 (where / "index.html").write_text(site.class_page(cls, page, members), encoding="utf-8")

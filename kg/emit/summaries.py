@@ -73,6 +73,9 @@ class Summaries:
         self.total: dict[int, Decimal] = {}
         self.executed: dict[int, Decimal] = {}
 
+    #: numeric predicates → the dict (keyed by hash of the subject) that keeps their values
+    _NUMBERS = {"amount": "amount", "budgetTotal": "total", "executedAmount": "executed"}
+
     def take(self, name: str, s: str, o: str) -> None:
         """One line, already split: subject, the predicate's name in :attr:`predicates`, object."""
         if name == "type":
@@ -84,10 +87,10 @@ class Summaries:
             self.recipient[hash(s)] = intern(o)
         elif name == "project":
             self.project[hash(s)] = intern(o)
-        elif name == "amount":
+        elif name in self._NUMBERS:
             value = _number(o)
             if value is not None:
-                self.amount[hash(s)] = value
+                getattr(self, self._NUMBERS[name])[hash(s)] = value
         elif name == "sheetYear":
             value = _number(o)
             if value is not None:
@@ -101,14 +104,6 @@ class Summaries:
         elif name == "isRequest":
             if o.startswith('"false"'):
                 self.non_request.add(hash(s))
-        elif name == "budgetTotal":
-            value = _number(o)
-            if value is not None:
-                self.total[hash(s)] = value
-        elif name == "executedAmount":
-            value = _number(o)
-            if value is not None:
-                self.executed[hash(s)] = value
 
     # ------------------------------------------------------------------ writing
     def lines(self, projects: set[str], past_edges: set[tuple[str, str]]) -> set[str]:

@@ -36,12 +36,14 @@ from ..read import InputError
 NAME = "judgit-json"
 DESCRIPTION = "JUDGIT! open data: a legacy review sheet (2015–2023) as JSON"
 
-_KEYS = ('"公開年度"', '"事業番号"', '"支出先"')
+_KEYS = ('"公開年度"', '"事業名"')
 
 
 def sniff(text: str) -> bool:
-    head = text.lstrip()[:1]
-    return head == "{" and all(k in text for k in _KEYS)
+    """A JUDGIT! sheet: a JSON object that opens with its 公開年度 and 事業名 (as every sheet
+    of 2015–2023 does), so that a file cut short is still told and its cut reported."""
+    head = text.lstrip()[:1500]
+    return head[:1] == "{" and all(k in head for k in _KEYS)
 
 
 def map_document(doc: Document) -> tuple[list[ReviewSheet], list[Diagnostic]]:
@@ -49,7 +51,8 @@ def map_document(doc: Document) -> tuple[list[ReviewSheet], list[Diagnostic]]:
     try:
         data = json.loads(doc.text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise InputError(where, f"not valid JSON: {exc.msg}", exc.lineno) from exc
+        cut = "; the file ends there: it looks cut short" if not doc.text[exc.pos:].strip() else ""
+        raise InputError(where, f"not valid JSON: {exc.msg}{cut}", exc.lineno) from exc
     if not isinstance(data, dict):
         raise InputError(where, "not a JUDGIT! sheet (a JSON object was expected)", 1)
     diagnostics: list[Diagnostic] = []

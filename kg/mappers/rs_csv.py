@@ -202,8 +202,8 @@ class _Row:
         raw = self.text(column)
         try:
             return parse_number(raw)
-        except ValueFormatError:
-            self._warn(column, f"not a number {raw!r}; left out")
+        except ValueFormatError as exc:  # not a number, or one no budget reaches: the reason is the parser's
+            self._warn(column, f"{exc}; left out")
             return None
 
     def count(self, column: str) -> int | None:
