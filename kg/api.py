@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .assets import EXAMPLES_DIR
 from .store import Graph
@@ -220,13 +221,15 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
 def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30,
           max_results: int = 10_000, base_iri: str | None = None, title: str = "jp-spending-kg",
           quiet: bool = False, ready: Callable[[str], None] | None = None, allow_service: bool = False,
-          workers: int | None = None, memory_limit_mb: int | None = 2048, index_page: int = 500) -> None:
+          workers: int | None = None, memory_limit_mb: int | None = 2048, index_page: int = 500,
+          public_url: str | None = None) -> None:
     """Serve the graph until interrupted: a read-only SPARQL 1.1 endpoint at ``/sparql`` and
     a page per resource. ``ready`` is called with the root URL once it listens. Federated
     queries (``SERVICE``) are refused unless ``allow_service``: they make the server fetch
     any URL a client names, internal ones included. ``workers`` processes (default: one per
     core) keep the store open; each may allocate ``memory_limit_mb`` for one request (None:
-    no limit)."""
+    no limit). ``public_url`` is the address users reach the server at (behind a proxy),
+    used in the full links it writes (CSV downloads, VoID); default: where it listens."""
     from .endpoint import Limits
     from .endpoint import serve as run_serve
     from .iris import IRIs
@@ -238,7 +241,16 @@ def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int 
     if (workers is not None and workers < 1) or (memory_limit_mb is not None and memory_limit_mb < 1) or index_page < 1:
         raise ValueError("workers, memory_limit_mb and index_page must be positive")
     run_serve(g.opener(), host, port, limits, IRIs(base_iri).base, title, quiet, ready, workers,
-              memory_limit_mb * 1024**2 if memory_limit_mb else None, index_page)
+              memory_limit_mb * 1024**2 if memory_limit_mb else None, index_page,
+              None if public_url is None else public_root(public_url))
+
+
+def public_root(url: str) -> str:
+    """``url`` as a server's public root (ending in ``/``); ValueError unless http(s) without query or fragment."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"the public URL must be an http(s) address without query or fragment, not {url!r}")
+    return url if url.endswith("/") else url + "/"
 
 
 def _as_list(paths) -> list:

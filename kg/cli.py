@@ -261,6 +261,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("error: --timeout, --max-results, --workers and --index-page must be positive (--memory-limit 0: none)",
               file=sys.stderr)
         return 2
+    if args.public_url is not None:
+        try:
+            api.public_root(args.public_url)
+        except ValueError as exc:
+            print(f"error: --public-url: {exc}", file=sys.stderr)
+            return 2
     opened = _open_reporting(args.paths + (args.graph or []), args.quiet)
     if opened is None:
         return 2
@@ -273,7 +279,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         api.serve(opened, host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
                   base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready,
                   allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit or None,
-                  index_page=args.index_page)
+                  index_page=args.index_page, public_url=args.public_url)
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -545,6 +551,9 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
                     help="memory one request may take in its worker; past it the query is stopped with 503 "
                     "(default 2048; 0: no limit)")
+    sv.add_argument("--public-url", metavar="URL",
+                    help="the address users reach this server at, e.g. behind a proxy (https://spending.example.org/); "
+                    "used in the links of CSV downloads and in /void.ttl (default: the address it listens on)")
     sv.add_argument("--index-page", type=int, default=500, metavar="N",
                     help="instances on one page of a class index (default 500)")
     sv.add_argument("--allow-service", action="store_true",
@@ -597,8 +606,9 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser(
         "export", epilog=EXAMPLES["export"], formatter_class=argparse.RawDescriptionHelpFormatter,
         help="export a network view of the graph for Gephi (GEXF) or other tools (GraphML)",
-        description="Write the payment network as GEXF (Gephi: node types, Japanese labels, 法人番号, ministries, yen, "
-        "a timeline by sheet year) or GraphML. Exit 0: written; 2: bad view, file type or graph.",
+        description="Write the payment network as GEXF 1.3 (Gephi: directed payments weighted by log10 yen with the yen "
+        "beside, node kinds, Japanese labels, 法人番号, ministries, a timeline by fiscal year) or GraphML. "
+        "Exit 0: written; 2: bad view, file type or graph.",
     )
     x.add_argument("target", choices=("gephi",), help="what to export for (gephi: GEXF or GraphML by the file suffix)")
     x.add_argument("-o", "--output", type=Path, required=True, help="FILE.gexf or FILE.graphml")

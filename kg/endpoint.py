@@ -259,7 +259,7 @@ class Context:
     limits: Limits
     base: str
     title: str
-    own_url: str  # this server's root, from the address it listens on (never the Host header)
+    own_url: str  # this server's public root: --public-url, else the address it listens on (never the Host header)
     index_page: int = 500  # instances on one page of a class index
 
 
@@ -338,7 +338,7 @@ def _page(req: Request, path: str, params: dict[str, list[str]], store: ox.Store
     if path.startswith("/queries/"):
         from .query_pages import answer
 
-        status, media, body = answer(store, path[len("/queries/"):].strip("/"), params, ctx.title, ctx.base)
+        status, media, body = answer(store, path[len("/queries/"):].strip("/"), params, ctx.title, ctx.base, ctx.own_url)
         return Answer(status, media, body)
     if path in ("/search", "/search/"):
         from .search import search
@@ -631,10 +631,13 @@ def html_results(store: ox.Store, query: str, ctx: Context, default_graphs: list
 
 def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limits, base: str,
           title: str = "jp-spending-kg", quiet: bool = False, ready: Callable[[str], None] | None = None,
-          workers: int | None = None, memory: int | None = 2 * 1024**3, index_page: int = 500) -> None:
+          workers: int | None = None, memory: int | None = 2 * 1024**3, index_page: int = 500,
+          public_url: str | None = None) -> None:
     """Serve until interrupted (uvicorn: HTTP in one process, ``workers`` processes that keep
     the store open answer the requests). ``ready`` gets the root URL once the socket
-    listens; ``memory`` is what each worker may allocate for one request (None: no limit)."""
+    listens; ``memory`` is what each worker may allocate for one request (None: no limit);
+    ``public_url`` is where users reach the server (behind a proxy), for the full links the
+    server writes (CSV, VoID); default: the address it listens on."""
     import socket
 
     import uvicorn
@@ -653,7 +656,7 @@ def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limi
     sock.listen(1024)
     bound = sock.getsockname()[1]
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{bound}/"
-    ctx = Context(limits, base, title, url, index_page)
+    ctx = Context(limits, base, title, public_url or url, index_page)
     pool = Pool(open_store, ctx, workers or os.cpu_count() or 2, memory)
     config = uvicorn.Config(App(pool, limits), log_level="warning" if quiet else "info", access_log=not quiet,
                             timeout_keep_alive=int(limits.idle), lifespan="on", backlog=1024,

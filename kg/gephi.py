@@ -2,21 +2,27 @@
 
 Views (``kg export gephi --view …``):
 
-- ``projects`` (default): the bipartite network of projects and the recipients they
+- ``projects`` (default): the directed network of projects and the recipients they
   paid. Project nodes carry their 事業番号, sheet year and ministry; recipient nodes
   their 法人番号 (when they have one), the ministries that paid them and the yen
-  received; each edge is one project paying one recipient, weighted by the yen of its
-  支出先 rows.
+  received; each edge runs from one project to one recipient it paid, with the yen of
+  its 支出先 rows and, as Gephi's ``weight``, log10(1 + yen), since raw yen (0 to 5e10)
+  would let a few edges flatten every layout.
 - ``corporations``: corporations only, joined when the same project paid both
   (co-funding); the weight is the number of such projects. A project that paid more
   than ``max_clique`` corporations (default 100) is left out of this view, since it
   would join them all and hide every other structure; the graph says how many were.
-- ``full``: the bipartite network plus ministries (project → ministry), laws
-  (project → law) and measures (project → 施策).
+- ``full``: the projects view plus ministries (ministry → project: the money's way),
+  laws (project → law) and measures (project → 施策).
 
-Every node and edge has ``start``/``end`` years (the sheet year: a sheet of year N
-reports the execution of fiscal year N−1), written as GEXF dynamics so that Gephi's
-timeline works; ``year`` filters one sheet year.
+Every node has a ``kind`` and a ``ministry``. Time is the fiscal year (a sheet of year N
+reports the execution of fiscal year N−1): each edge lasts its fiscal year (1 April to
+31 March) and each node has one GEXF spell per run of consecutive fiscal years, so that
+Gephi's timeline plays the years; ``year`` filters one sheet year.
+
+GEXF is written as version 1.3 by networkx's writer, with three things it gets wrong for
+1.3 put right (:func:`gexf`): the XML Schema instance namespace, the date of the day in
+``meta`` (which would make two runs differ), and the edge ``kind``.
 """
 
 from __future__ import annotations
@@ -24,13 +30,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import combinations
+from itertools import combinations, groupby
+from math import log10
 from pathlib import Path
+
+import xml.etree.ElementTree as ET
 
 import networkx as nx
 import pyoxigraph as ox
 
 from .files import replacing
+from .version import __version__
 from .queries import internal, select
 
 VIEWS = ("projects", "corporations", "full")
@@ -75,7 +85,8 @@ def _projects(store: ox.Store) -> dict[str, Project]:
 
 
 def network(store: ox.Store, view: str = "projects", year: int | None = None, max_clique: int = 100) -> nx.Graph:
-    """The view of the graph in ``store`` as a networkx graph (see the module doc)."""
+    """The view of the graph in ``store`` as a networkx graph (see the module doc): directed
+    for ``projects`` and ``full``, undirected for ``corporations``."""
     if view not in VIEWS:
         raise ExportError(f"unknown view {view!r}; choose from {', '.join(VIEWS)}")
     projects = {k: p for k, p in _projects(store).items() if year is None or p.year == year}
@@ -83,51 +94,88 @@ def network(store: ox.Store, view: str = "projects", year: int | None = None, ma
     payments = [(s["p"].value, s["r"].value, _yen(s.get("yen")), int(s["rows"].value))
                 for s in _rows(store, "payments") if s["p"].value in projects]
     payments.sort()
-    g = nx.Graph()
+    g = nx.Graph() if view == "corporations" else nx.DiGraph()
     g.graph.update(view=view, year=year if year is not None else "all")
     received: dict[str, int] = defaultdict(int)
     paid_by: dict[str, set[str]] = defaultdict(set)
-    years: dict[str, set[int]] = defaultdict(set)
+    years: dict[str, set[int]] = defaultdict(set)  # node → fiscal years
     for p, r, yen, _ in payments:
         received[r] += yen
         paid_by[r].add(projects[p].ministry)
         if projects[p].year is not None:
-            years[r].add(projects[p].year)
+            years[r].add(fiscal_year(projects[p].year))
 
     def add_recipient(r: str) -> None:
         s = recipients[r]
         number = _value(s.get("number"))
-        span = sorted(years[r])
         g.add_node(
             r, label=_value(s.get("pref")) or _value(s.get("label")) or r.rsplit("/", 1)[-1],
-            type="corporation" if number else "recipient", corporateNumber=number,
-            ministries="; ".join(sorted(m for m in paid_by[r] if m)), totalYen=received[r],
-            **_span(span[0] if span else None, span[-1] if span else None),
+            kind="corporation" if number else "recipient", corporateNumber=number,
+            ministry="; ".join(sorted(m for m in paid_by[r] if m)), totalYen=received[r],
         )
 
     if view == "corporations":
-        _co_funding(g, projects, payments, recipients, add_recipient, max_clique)
-        return g
-    per_project: dict[str, int] = defaultdict(int)
-    for p, _, yen, _ in payments:
-        per_project[p] += yen
-    for p in sorted(projects):
-        if view == "projects" and p not in per_project:
-            continue  # a project that paid no one is not part of the payment network
-        pr = projects[p]
-        g.add_node(p, label=pr.label or pr.identifier or p.rsplit("/", 1)[-1], type="project", identifier=pr.identifier, ministry=pr.ministry,
-                   sheetYear=pr.year or 0, totalYen=per_project[p], **_span(pr.year, pr.year))
-    for p, r, yen, rows in payments:
-        if r not in g:
-            add_recipient(r)
-        y = projects[p].year
-        g.add_edge(p, r, relation="pays", weight=float(yen), yen=yen, rows=rows, sheetYear=y or 0, **_span(y, y))
-    if view == "full":
-        _context(g, store, projects)
+        _co_funding(g, projects, payments, add_recipient, max_clique, recipients)
+    else:
+        per_project: dict[str, int] = defaultdict(int)
+        for p, _, yen, _ in payments:
+            per_project[p] += yen
+        for p in sorted(projects):
+            if view == "projects" and p not in per_project:
+                continue  # a project that paid no one is not part of the payment network
+            pr = projects[p]
+            g.add_node(p, label=pr.label or pr.identifier or p.rsplit("/", 1)[-1], kind="project", identifier=pr.identifier,
+                       ministry=pr.ministry, sheetYear=pr.year or 0, totalYen=per_project[p])
+            if pr.year is not None:
+                years[p].add(fiscal_year(pr.year))
+        for p, r, yen, rows in payments:
+            if r not in g:
+                add_recipient(r)
+            y = projects[p].year
+            g.add_edge(p, r, relation="pays", weight=log_weight(yen), yen=yen, rows=rows, sheetYear=y or 0,
+                       **_fiscal(y))
+        if view == "full":
+            _context(g, store, projects, years)
+    for node, fys in years.items():
+        if node in g and fys:
+            g.nodes[node]["spells"] = spells(fys)
     return g
 
 
-def _co_funding(g, projects, payments, recipients, add_recipient, max_clique) -> None:
+def fiscal_year(sheet_year: int) -> int:
+    """The fiscal year whose execution a sheet of ``sheet_year`` reports."""
+    return sheet_year - 1
+
+
+def log_weight(yen: int) -> float:
+    """Gephi's edge weight for a payment: log10(1 + yen), 0 for nothing, about 10.7 for 5e10 yen."""
+    return round(log10(1 + max(yen, 0)), 6)
+
+
+def fiscal_dates(fy: int) -> tuple[str, str]:
+    """Fiscal year ``fy`` as GEXF dates: 1 April to 31 March of the next year."""
+    return f"{fy:04d}-04-01", f"{fy + 1:04d}-03-31"
+
+
+def spells(fys: set[int]) -> list[tuple[str, str]]:
+    """One (start, end) date pair per run of consecutive fiscal years."""
+    out = []
+    for _, run in groupby(enumerate(sorted(fys)), key=lambda t: t[1] - t[0]):
+        run = [fy for _, fy in run]
+        out.append((fiscal_dates(run[0])[0], fiscal_dates(run[-1])[1]))
+    return out
+
+
+def _fiscal(sheet_year: int | None) -> dict:
+    """An edge's time: the fiscal year its sheet reports (none when the year is unknown)."""
+    if sheet_year is None:
+        return {}
+    fy = fiscal_year(sheet_year)
+    start, end = fiscal_dates(fy)
+    return {"fiscalYear": fy, "start": start, "end": end}
+
+
+def _co_funding(g, projects, payments, add_recipient, max_clique, recipients) -> None:
     by_project: dict[str, list[str]] = defaultdict(list)
     for p, r, _, _ in payments:
         if _value(recipients[r].get("number")):
@@ -142,67 +190,104 @@ def _co_funding(g, projects, payments, recipients, add_recipient, max_clique) ->
             skipped += 1
             continue
         y = projects[p].year
+        fys = {fiscal_year(y)} if y is not None else set()
         for a, b in combinations(corps, 2):
             if g.has_edge(a, b):
                 e = g.edges[a, b]
                 e["weight"] += 1.0
                 e["projects"] += 1
-                _widen(e, y)
+                e["fys"] |= fys
             else:
-                g.add_edge(a, b, relation="co-funded", weight=1.0, projects=1, **_span(y, y))
+                g.add_edge(a, b, relation="co-funded", weight=1.0, projects=1, fys=set(fys))
+    for _, _, e in g.edges(data=True):
+        fys = e.pop("fys")
+        if fys:
+            e["spells"] = spells(fys)
     g.graph["projectsLeftOut"] = skipped
     g.graph["maxClique"] = max_clique
 
 
-def _context(g: nx.Graph, store: ox.Store, projects: dict[str, Project]) -> None:
+def _context(g: nx.DiGraph, store: ox.Store, projects: dict[str, Project], years: dict[str, set[int]]) -> None:
+    def add(node: str, label: str, kind: str, ministry: str, y: int | None) -> None:
+        if node not in g:
+            g.add_node(node, label=label, kind=kind, ministry=ministry)
+        if y is not None:
+            years[node].add(fiscal_year(y))
+
     for p in sorted(projects):
         pr = projects[p]
         if pr.ministry_iri:
-            if pr.ministry_iri not in g:
-                g.add_node(pr.ministry_iri, label=pr.ministry, type="ministry", **_span(pr.year, pr.year))
-            _widen(g.nodes[pr.ministry_iri], pr.year)
-            g.add_edge(p, pr.ministry_iri, relation="ministry", weight=1.0, **_span(pr.year, pr.year))
+            add(pr.ministry_iri, pr.ministry, "ministry", pr.ministry, pr.year)
+            g.add_edge(pr.ministry_iri, p, relation="funds", weight=1.0, **_fiscal(pr.year))
     for s in sorted(_rows(store, "context"), key=lambda s: (s["p"].value, s["node"].value)):
         p, node = s["p"].value, s["node"].value
         if p not in projects:
             continue
         y = projects[p].year
-        if node not in g:
-            g.add_node(node, label=s["label"].value, type=s["kind"].value, **_span(y, y))
-        _widen(g.nodes[node], y)
-        g.add_edge(p, node, relation=s["kind"].value, weight=1.0, **_span(y, y))
+        add(node, s["label"].value, s["kind"].value, "", y)
+        g.add_edge(p, node, relation=s["kind"].value, weight=1.0, **_fiscal(y))
 
 
-def _span(start: int | None, end: int | None) -> dict:
-    """GEXF time interval attributes, years as doubles (GEXF 1.2 has no "long" time format,
-    which networkx would write for integers); none when the year is unknown."""
-    return {} if start is None else {"start": float(start), "end": float(end)}
+GEXF_NS = "http://gexf.net/1.3"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _widen(attrs: dict, year: int | None) -> None:
-    if year is not None:
-        attrs["start"] = min(attrs.get("start", float(year)), float(year))
-        attrs["end"] = max(attrs.get("end", float(year)), float(year))
+def gexf(g: nx.Graph, out) -> None:
+    """Write ``g`` to the binary file ``out`` as GEXF 1.3 with networkx's writer, after
+    putting right what it writes wrong for 1.3: ``xmlns:xsi`` (it writes
+    ``http://w3.org/…``, so the schema location is lost), ``meta/@lastmodifieddate`` (the
+    day of the run: two runs would differ), the empty graph ``name``; and adding what it
+    does not write: the edge ``kind`` (GEXF 1.3: Gephi's edge type), our creator and a
+    description of the view."""
+    from networkx.readwrite.gexf import GEXFWriter
+
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.3")
+    writer.add_graph(g)
+    root = writer.xml
+    root.set("xmlns:xsi", XSI_NS)
+    meta = root.find("meta")
+    meta.attrib.pop("lastmodifieddate", None)
+    meta.find("creator").text = f"jp-spending-kg {__version__} (networkx {nx.__version__})"
+    desc = f"{g.graph['view']} view" + ("" if g.graph.get("year") in (None, "all") else f", sheet year {g.graph['year']}")
+    ET.SubElement(meta, "description").text = f"Japanese government spending: {desc}; time = fiscal years"
+    graph = root.find("graph")
+    if not graph.get("name"):
+        graph.attrib.pop("name", None)
+    relation = next((a.get("id") for a in graph.iterfind("attributes[@class='edge']/attribute") if a.get("title") == "relation"),
+                    None)
+    for edge in graph.iterfind("edges/edge"):
+        for v in edge.iterfind("attvalues/attvalue"):
+            if v.get("for") == relation:
+                edge.set("kind", v.get("value"))
+    writer.write(out)
+
+
+def _graphml_ready(g: nx.Graph) -> nx.Graph:
+    """A copy GraphML can hold: spells as text ("2020-04-01/2023-03-31; …"), plain graph attributes."""
+    h = g.copy()
+    h.graph = {k: v for k, v in g.graph.items() if isinstance(v, (str, int, float, bool))}
+    for _, d in list(h.nodes(data=True)) + [(None, e) for *_, e in h.edges(data=True)]:
+        if "spells" in d:
+            d["spells"] = "; ".join(f"{a}/{b}" for a, b in d["spells"])
+    return h
 
 
 def write(g: nx.Graph, path: Path) -> str:
-    """Write ``g`` as GEXF or GraphML (by the suffix); returns the format written."""
+    """Write ``g`` as GEXF 1.3 or GraphML (by the suffix); returns the format written."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ExportError(f"{path}: the file name must end in {' or '.join(FORMATS)}")
     with replacing(path) as out:
         if fmt == "gexf":
-            nx.write_gexf(g, out, encoding="utf-8", prettyprint=True, version="1.2draft")
+            gexf(g, out)
         else:
-            h = g.copy()
-            h.graph = {k: v for k, v in g.graph.items() if isinstance(v, (str, int, float, bool))}
-            nx.write_graphml(h, out, encoding="utf-8", prettyprint=True, named_key_ids=True)
+            nx.write_graphml(_graphml_ready(g), out, encoding="utf-8", prettyprint=True, named_key_ids=True)
     return fmt
 
 
 def counts(g: nx.Graph) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
-    for _, t in g.nodes(data="type"):
+    for _, t in g.nodes(data="kind"):
         out[t] += 1
     return dict(sorted(out.items()))
 

@@ -5,18 +5,23 @@ JSON.
 
 Column names are the queries' (``corporateNumber``); :data:`COLUMN_LABELS` gives each its
 Japanese heading, shown above the name on the page and used in CSV with ``headers=ja``.
+
+Links back: on the page, our IRIs and 法人番号 link to their pages; in the CSV, each column
+of IRIs or 法人番号 is followed by a ``…Page`` column holding the page's full address on
+this server (``kg serve --public-url``), so a spreadsheet row leads back to the page.
 """
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from . import display
-from .queries import (CannedQuery, Page, QueryError, QueryResult, check_values, load_queries, plain, run, to_csv,
-                      to_json)
+from .queries import CannedQuery, Page, QueryError, QueryResult, check_values, load_queries, plain, run, to_json
 
 #: the Japanese heading of every output column of the canned queries (a test checks that
 #: none is missing)
@@ -55,14 +60,74 @@ for (const table of document.querySelectorAll("table.sortable")) {
 </script>"""
 
 
-def csv_for_excel(result: QueryResult, japanese: bool = False) -> bytes:
+#: columns whose values are 法人番号: their cells link to the corporation's page
+NUMBER_COLUMNS = ("corporateNumber", "successorNumber")
+#: columns whose values are 事業番号 (dcterms:identifier of a project): they link to its page
+PROJECT_COLUMNS = ("project", "sheet", "reportedIn", "listedPastSheet")
+
+
+def page_path(iri: str, base: str) -> str:
+    """Where a resource's page is on this server: our IRIs under ``/id/``; others are their own address."""
+    return "/id/" + iri[len(base):] if iri.startswith(base) else iri
+
+
+class Links:
+    """The page of each cell of an answer that names a resource: an IRI's own page, a
+    法人番号's corporation, a 事業番号's project (looked up in the store once per answer)."""
+
+    def __init__(self, store: ox.Store, result: QueryResult, base: str):
+        from rdflib.namespace import DCTERMS
+
+        from .iris import KG, IRIs
+
+        self.base, self._iris = base, IRIs(base)
+        cols = result.columns
+        self.linked = [c in NUMBER_COLUMNS or c in PROJECT_COLUMNS or any(isinstance(r[i], ox.NamedNode) for r in result.rows)
+                       for i, c in enumerate(cols)]
+        ids = sorted({r[i].value for r in result.rows for i, c in enumerate(cols)
+                      if c in PROJECT_COLUMNS and isinstance(r[i], ox.Literal)})
+        self.projects: dict[str, str] = {}
+        if ids:
+            values = " ".join(str(ox.Literal(i)) for i in ids)
+            q = (f"SELECT ?id (MIN(?p) AS ?project) WHERE {{ VALUES ?id {{ {values} }} "
+                 f"?p <{DCTERMS.identifier}> ?id ; a <{KG.Project}> }} GROUP BY ?id")
+            self.projects = {s["id"].value: s["project"].value for s in store.query(q) if s["project"] is not None}
+
+    def path(self, t, column: str) -> str | None:
+        """The page of ``t`` in ``column`` (a path on this server or a full address), or None."""
+        if isinstance(t, ox.NamedNode):
+            return page_path(t.value, self.base)
+        if not isinstance(t, ox.Literal):
+            return None
+        if column in NUMBER_COLUMNS and len(t.value) == 13 and t.value.isdigit():
+            return page_path(str(self._iris.corporation(t.value)), self.base)
+        if column in PROJECT_COLUMNS and t.value in self.projects:
+            return page_path(self.projects[t.value], self.base)
+        return None
+
+
+def csv_for_excel(result: QueryResult, links: Links, root: str, japanese: bool = False) -> bytes:
     """The answer as CSV that Excel opens right on Japanese Windows: UTF-8 with a BOM;
-    headings in Japanese with ``japanese``."""
-    text = to_csv(result)
-    if japanese:
-        head, _, rest = text.partition("\n")
-        text = ",".join(COLUMN_LABELS.get(c, c) for c in result.columns) + "\n" + rest
-    return ("\ufeff" + text).encode("utf-8")
+    headings in Japanese with ``japanese``. Each column naming resources (IRIs, 法人番号,
+    事業番号) is followed by ``COLUMNPage`` (Japanese: …のページ), the full address of the
+    row's page under ``root`` (this server's public address)."""
+    heads = []
+    for c, link in zip(result.columns, links.linked):
+        heads.append(COLUMN_LABELS.get(c, c) if japanese else c)
+        if link:
+            heads.append(f"{COLUMN_LABELS.get(c, c)}のページ" if japanese else f"{c}Page")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(heads)
+    for row in result.rows:
+        cells = []
+        for t, c, link in zip(row, result.columns, links.linked):
+            cells.append(plain(t))
+            if link:
+                path = links.path(t, c) or ""
+                cells.append(root.rstrip("/") + path if path.startswith("/") else path)
+        w.writerow(cells)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def listing_page(title: str) -> str:
@@ -76,9 +141,11 @@ def listing_page(title: str) -> str:
 <table><thead><tr><th>Query</th><th>What it answers</th></tr></thead><tbody>{items}</tbody></table>""")
 
 
-def answer(store: ox.Store, name: str, args: dict[str, list[str]], title: str, base: str) -> tuple[int, str, bytes]:
+def answer(store: ox.Store, name: str, args: dict[str, list[str]], title: str, base: str,
+           root: str) -> tuple[int, str, bytes]:
     """(status, media type, body) of ``/queries/NAME`` with its arguments: parameters by
-    name, ``offset``, ``format`` (html, csv, json) and ``headers=ja`` for CSV."""
+    name, ``offset``, ``format`` (html, csv, json) and ``headers=ja`` for CSV; ``root`` is
+    this server's public address, for the links in the CSV."""
     queries = load_queries()
     if name not in queries:
         return 404, "text/plain; charset=utf-8", f"no canned query {name!r}\n".encode("utf-8")
@@ -96,13 +163,15 @@ def answer(store: ox.Store, name: str, args: dict[str, list[str]], title: str, b
         if error:
             return 400, "text/plain; charset=utf-8", (error + "\n").encode("utf-8")
         if fmt == "csv":
-            return 200, "text/csv; charset=utf-8", csv_for_excel(result, (args.get("headers") or [""])[0] == "ja")
+            japanese = (args.get("headers") or [""])[0] == "ja"
+            return 200, "text/csv; charset=utf-8", csv_for_excel(result, Links(store, result, base), root, japanese)
         return 200, "application/json", to_json(result).encode("utf-8")
-    return (400 if error else 200), "text/html; charset=utf-8", _html(query, values, result, error, title, base).encode("utf-8")
+    links = Links(store, result, base) if result is not None else None
+    return (400 if error else 200), "text/html; charset=utf-8", _html(query, values, result, error, title, links).encode("utf-8")
 
 
 def _html(query: CannedQuery, values: dict[str, str], result: QueryResult | None, error: str | None,
-          title: str, base: str) -> str:
+          title: str, linker: Links | None) -> str:
     from .pages import _document
 
     fields = "".join(
@@ -129,23 +198,24 @@ def _html(query: CannedQuery, values: dict[str, str], result: QueryResult | None
             nav.append(f'<a href="?{urlencode({**values, "offset": result.page.offset + size})}" rel="next">next ›</a>')
         head = "".join(f"<th>{html.escape(COLUMN_LABELS.get(c, c))}<br><small>{html.escape(c)}</small></th>"
                        for c in result.columns)
-        rows = "".join("<tr>" + "".join(html_cell(t, base, c) for t, c in zip(row, result.columns)) + "</tr>"
-                       for row in result.rows)
+        rows = "".join("<tr>" + "".join(html_cell(t, linker.base, c, href=linker.path(t, c))
+                                        for t, c in zip(row, result.columns)) + "</tr>" for row in result.rows)
         body.append(f"""<p>{span} · {links} {' '.join(nav)}</p>
 <table class="sortable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
 <p>{' '.join(nav)}</p>{_SORT_SCRIPT}""")
     return _document(f"{query.title} — {title}", "\n".join(body))
 
 
-def html_cell(t, base: str, column: str = "", sort_key: bool = True) -> str:
-    """A table cell for an answer's term: our IRIs linked to their pages (``/id/…``), numbers
-    right-aligned with thousands separators (not years, ranks or article numbers) and, with
-    ``sort_key``, their value for the sorting script."""
+def html_cell(t, base: str, column: str = "", sort_key: bool = True, href: str | None = None) -> str:
+    """A table cell for an answer's term: our IRIs linked to their pages (``/id/…``), other
+    terms to ``href`` when given, numbers right-aligned with thousands separators (not years,
+    ranks or article numbers) and, with ``sort_key``, their value for the sorting script."""
     if t is None:
         return "<td></td>"
     if isinstance(t, ox.NamedNode):
-        href = "/id/" + t.value[len(base):] if t.value.startswith(base) else t.value
-        return f'<td><a href="{html.escape(href)}">{html.escape(t.value)}</a></td>'
+        return f'<td><a href="{html.escape(page_path(t.value, base))}">{html.escape(t.value)}</a></td>'
+    if href:
+        return f'<td><a href="{html.escape(href)}">{html.escape(plain(t))}</a></td>'
     if isinstance(t, ox.Literal) and t.datatype.value.rsplit("#", 1)[-1] in ("integer", "decimal", "double"):
         n = display.number(t)
         if n is not None:

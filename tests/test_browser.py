@@ -198,7 +198,11 @@ def test_a_query_page_sorts_and_offers_csv(browser, kg_server):
     link = browser.find_element(By.LINK_TEXT, "CSV (Excel, 日本語見出し)").get_attribute("href")
     with urllib.request.urlopen(link) as r:
         data = r.read()
-    assert data.startswith("\ufeff法人番号,法人名".encode("utf-8"))
+    assert data.startswith("\ufeff法人番号,法人番号のページ,法人名".encode("utf-8"))
+    row = data.decode("utf-8-sig").splitlines()[1].split(",")
+    assert row[1] == kg_server + "id/corporation/" + row[0]  # the CSV leads back to the page
+    browser.find_element(By.CSS_SELECTOR, "table.sortable tbody tr td a").click()  # and so does the table
+    assert browser.current_url == kg_server + "id/corporation/" + max(numbers) + "/"  # the page (a folder)
 
 
 def test_a_paged_class_index_and_a_fund_flow_picture(browser, seed_nt):

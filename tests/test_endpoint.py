@@ -398,7 +398,21 @@ def test_canned_queries_as_pages_with_csv_for_excel(kg_server):
     status, headers, body = http(kg_server + "queries/top-recipients?format=csv&headers=ja")
     assert headers["Content-Type"].startswith("text/csv") and body.startswith("\ufeff".encode("utf-8"))
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0][:2] == ["法人番号", "法人名"] and rows[1][0] == "7012405000492" and rows[1][-1] == "552500000"
+    # each 法人番号 is followed by the full address of the corporation's page on this server
+    assert rows[0][:3] == ["法人番号", "法人番号のページ", "法人名"] and rows[1][-1] == "552500000"
+    assert rows[1][:2] == ["7012405000492", kg_server + "id/corporation/7012405000492"]
+    assert http(rows[1][1])[0] == 200 and "国立研究開発法人情報通信研究機構" in http(rows[1][1])[2].decode("utf-8")
+    assert '<td><a href="/id/corporation/7012405000492">7012405000492</a></td>' in page  # and on the page
+    status, _, body = http(kg_server + "queries/firms-in-several-projects?format=csv")
+    firms = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert status == 200 and firms, body[:300]
+    assert {(r["project"], r["projectPage"]) for r in firms} == {  # 事業番号 lead to their projects too
+        ("2021-総務-20-0094", kg_server + "id/project/2021-soumu-0094"),
+        ("2022-総務-21-0059", kg_server + "id/project/2022-soumu-0059")}
+    assert http(firms[0]["projectPage"])[0] == 200
+    status, _, body = http(kg_server + "queries/project-history?format=csv&headers=ja")
+    history = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert status == 200 and history[0][:4] == ["シート年度", "シート", "シートのページ", "シート名"], history[0]
     status, _, body = http(kg_server + "queries/top-recipients?format=json")
     assert json.loads(body)["rows"][0]["corporateNumber"] == "7012405000492"
     # parameters from the form; a bad one is a 400 with the query's own message
@@ -409,3 +423,17 @@ def test_canned_queries_as_pages_with_csv_for_excel(kg_server):
     assert http(kg_server + "queries/no-such-query")[0] == 404
     every = {c for q in load_queries().values() for c in q.output_columns}
     assert every - set(COLUMN_LABELS) == set()  # every column has its Japanese heading
+
+
+def test_public_url_gives_the_links_in_csv_and_void(seed_nt):
+    proc, url = start_kg_server(seed_nt, "--public-url", "https://spending.example.org/kg")
+    try:
+        _, _, body = http(url + "queries/top-recipients?format=csv")
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        assert rows[0][:2] == ["corporateNumber", "corporateNumberPage"]
+        assert rows[1][1] == "https://spending.example.org/kg/id/corporation/7012405000492"
+        assert "<https://spending.example.org/kg/sparql>" in http(url + "void.ttl")[2].decode("utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert main(["serve", str(seed_nt), "--public-url", "ftp://x/"]) == 2
