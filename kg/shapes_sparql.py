@@ -8,6 +8,14 @@ once, and Oxigraph answers such a query over a year in about a second. So each
 constraint of each shape becomes one SELECT whose solutions are exactly the focus
 nodes (and value nodes) pyshacl would report, with the shape's severity and message.
 
+Checks of one property shape that read the same values are asked in one query (a
+:class:`Batch`): its sh:minCount and sh:maxCount as one count per focus node, its value
+tests (datatype, pattern, ranges, sh:in, sh:or …) as one scan of the values with a flag
+per test; sh:class stays a query of its own (a MINUS join). Each result still names its
+own constraint. On a synthetic year 387 constraints become 278 queries taking 31 s on one
+thread instead of 45 s. (Batching all the paths of a node shape, 135 queries, took as
+long: the time goes into the values, not into finding the focus nodes.)
+
 Supported: ``sh:targetClass`` (with the ontology's ``rdfs:subClassOf``), ``sh:targetObjectsOf``, property shapes
 with an IRI ``sh:path``, and ``sh:minCount``, ``sh:maxCount``, ``sh:datatype`` (type and
 lexical form), ``sh:class``, ``sh:pattern`` (+ ``sh:flags``), ``sh:minLength``,
@@ -56,6 +64,33 @@ class Check:
     message: str
     query: str
     has_value: bool
+    count: tuple[int, str] | None = None  # (n, "<" or ">"): a count check's bound, in a batch
+    test: str | None = None  # a value check's test (true when the value conforms), in a batch
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Checks answered by one query: a single check, the count checks of one property
+    shape (the query gives ``?n_`` per focus node) or its value checks (the query gives a
+    flag ``?f0_``, ``?f1_`` … per check, true where the value fails it)."""
+
+    query: str
+    checks: tuple[Check, ...]
+    kind: str  # "single", "count" or "values"
+
+    def results(self, sol) -> list[tuple[Check, ox.Term, ox.Term | None]]:
+        this = sol["this"]
+        if self.kind == "single":
+            check = self.checks[0]
+            return [(check, this, sol["value"] if check.has_value else None)]
+        if self.kind == "count":
+            n = int(sol["n_"].value)
+            return [(c, this, None) for c in self.checks if (n < c.count[0] if c.count[1] == "<" else n > c.count[0])]
+        value = sol["value"]
+        return [(c, this, value) for i, c in enumerate(self.checks) if sol[f"f{i}_"] == _TRUE]
+
+
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
 def _n3(term: Node) -> str:
@@ -136,7 +171,7 @@ class Compiler:
             parts.append(self.value_test(shape, p, o, var))
         return "(" + " && ".join(parts or ["true"]) + ")"
 
-    def checks(self, node_shape: Node) -> Iterator[Check]:
+    def batches(self, node_shape: Node) -> Iterator[Batch]:
         g = self.shapes
         targets = sorted(t for t in g.objects(node_shape, SH.targetClass))
         objects_of = sorted(g.objects(node_shape, SH.targetObjectsOf))
@@ -149,12 +184,13 @@ class Compiler:
             focus = f"?this a ?c_ . {_values('?c_', classes)}"
         else:
             return
-        yield from self._constraints(node_shape, None, focus)
+        for check in self._constraints(node_shape, None, focus):
+            yield Batch(check.query, (check,), "single")
         for prop in sorted(g.objects(node_shape, SH.property), key=str):
             path = g.value(prop, SH.path)
             if not isinstance(path, URIRef):
                 raise UnsupportedShape(f"{prop}: sh:path {path} is not a single predicate")
-            yield from self._constraints(prop, path, focus)
+            yield from _batches(list(self._constraints(prop, path, focus)), focus, path)
 
     def _constraints(self, shape: Node, path: URIRef | None, focus: str) -> Iterator[Check]:
         g = self.shapes
@@ -174,11 +210,11 @@ class Compiler:
             if p == SH.minCount:
                 query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {_n3(path)} ?v }} }} "
                          f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(o)})")
-                yield Check(shape, path, component, severity, message, query, False)
+                yield Check(shape, path, component, severity, message, query, False, count=(int(o), "<"))
             elif p == SH.maxCount:
                 query = (f"SELECT ?this WHERE {{ {focus} ?this {_n3(path)} ?v }} "
                          f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(o)})")
-                yield Check(shape, path, component, severity, message, query, False)
+                yield Check(shape, path, component, severity, message, query, False, count=(int(o), ">"))
             elif p == SH["class"]:  # as MINUS: a join, not a test per value
                 query = (f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {_n3(path)} ?v . "
                          f"MINUS {{ ?v a ?t_ . {_values('?t_', _subclasses(self.onto, o))} }} BIND(?v AS ?value) }}")
@@ -186,33 +222,65 @@ class Compiler:
             else:
                 test = self.value_test(shape, p, o)
                 query = f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {_n3(path)} ?v . FILTER(!({test})) BIND(?v AS ?value) }}"
-                yield Check(shape, path, component, severity, message, query, True)
+                yield Check(shape, path, component, severity, message, query, True, test=test)
+
+
+def _batches(checks: list[Check], focus: str, path: URIRef) -> Iterator[Batch]:
+    """The checks of one property shape as queries: its counts in one, its value tests in one,
+    any other check alone; a kind with one check keeps that check's own query."""
+    for c in checks:
+        if c.count is None and c.test is None:
+            yield Batch(c.query, (c,), "single")
+    counts = [c for c in checks if c.count is not None]
+    if len(counts) == 1:
+        yield Batch(counts[0].query, (counts[0],), "single")
+    elif counts:
+        # OPTIONAL: a focus node without any value counts 0 (a sh:minCount result)
+        having = " || ".join(f"COUNT(DISTINCT ?v) {op} {n}" for n, op in (c.count for c in counts))
+        query = (f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n_) WHERE {{ {focus} OPTIONAL {{ ?this {_n3(path)} ?v }} }} "
+                 f"GROUP BY ?this HAVING ({having})")
+        yield Batch(query, tuple(counts), "count")
+    values = [c for c in checks if c.test is not None]
+    if len(values) == 1:
+        yield Batch(values[0].query, (values[0],), "single")
+    elif values:
+        flags = " ".join(f"BIND(!({c.test}) AS ?f{i}_)" for i, c in enumerate(values))
+        fails = " || ".join(f"?f{i}_" for i in range(len(values)))
+        names = " ".join(f"?f{i}_" for i in range(len(values)))
+        query = (f"SELECT DISTINCT ?this ?value {names} WHERE {{ {focus} ?this {_n3(path)} ?v . {flags} "
+                 f"FILTER({fails}) BIND(?v AS ?value) }}")
+        yield Batch(query, tuple(values), "values")
 
 
 @lru_cache(maxsize=4)
-def compile_shapes(shapes: Graph, onto: Graph) -> tuple[Check, ...]:
-    """Every constraint of every node shape with a target, as a query."""
+def compile_batches(shapes: Graph, onto: Graph) -> tuple[Batch, ...]:
+    """Every constraint of every node shape with a target, in as few queries as it reads."""
     compiler = Compiler(shapes, onto)
-    out: list[Check] = []
+    out: list[Batch] = []
     for node_shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
-        out.extend(compiler.checks(node_shape))
+        out.extend(compiler.batches(node_shape))
     return tuple(out)
 
 
+def compile_shapes(shapes: Graph, onto: Graph) -> tuple[Check, ...]:
+    """Every constraint of every node shape with a target (each with a query of its own)."""
+    return tuple(c for b in compile_batches(shapes, onto) for c in b.checks)
+
+
 def run_checks(
-    store: ox.Store, checks: tuple[Check, ...], workers: int = 1,
+    store: ox.Store, batches: tuple[Batch, ...], workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[tuple[Check, ox.Term, ox.Term | None]]:
     """(check, focus node, value node) for every result; queries in ``workers`` threads
     (pyoxigraph evaluates a query without holding the GIL)."""
 
-    def one(check: Check):
-        return [(check, sol["this"], sol["value"] if check.has_value else None) for sol in store.query(check.query)]
+    def one(batch: Batch):
+        return [r for sol in store.query(batch.query) for r in batch.results(sol)]
 
     out = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for i, results in enumerate(pool.map(one, checks), 1):
+        for i, results in enumerate(pool.map(one, batches), 1):
             out.extend(results)
             if progress:
-                progress(i, len(checks))
+                progress(i, len(batches))
     return out

@@ -37,7 +37,7 @@ from .assets import CORE_SHAPES, RULE_SHAPES, ontology_graph
 from .display import group_digits, shorten
 from .display import term as display
 from .iris import KG, PREFIXES
-from .shapes_sparql import compile_shapes, run_checks
+from .shapes_sparql import compile_batches, run_checks
 from .store import default_triples, store_from_graph, to_ox, to_rdflib
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
@@ -210,13 +210,13 @@ def run_rules_fast(store: ox.Store, shape_files: Iterable[Path]) -> list[Finding
 def run_core_fast(store: ox.Store, core: Path = CORE_SHAPES, workers: int = 1,
                   progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     """The core shapes as one SPARQL query per constraint on the store (see kg.shapes_sparql)."""
-    checks = compile_shapes(shapes_graph(core), ontology_graph())
+    batches = compile_batches(shapes_graph(core), ontology_graph())
     return [
         Finding(
             severity=check.severity, focus=to_rdflib(this), message=check.message, path=check.path,
             value=to_rdflib(value), shape=check.shape, component=check.component,
         )
-        for check, this, value in run_checks(store, checks, workers, progress)
+        for check, this, value in run_checks(store, batches, workers, progress)
     ]
 
 
