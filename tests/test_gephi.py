@@ -3,6 +3,10 @@
 The schema (tests/fixtures/gexf-1.3.xsd) is our own, written from the GEXF 1.3
 specification: the official gexf.xsd could not be brought into this repository."""
 
+import json
+import os
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,6 +25,7 @@ P2022 = ID + "project/2022-soumu-0059"
 XSD = Path(__file__).parent / "fixtures" / "gexf-1.3.xsd"
 NS = {"g": "http://gexf.net/1.3"}
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+READER = Path(__file__).parent / "gexf_reader"  # graphology-gexf, as Gephi Lite reads GEXF
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +139,32 @@ def test_cli_export(tmp_path, capsys, seed_build):
     assert "must end in .gexf or .graphml" in capsys.readouterr().err
     assert main(["export", "gephi", "-g", str(graph), "-o", str(out), "--year", "1999"]) == 2
     assert "nothing to export" in capsys.readouterr().err
+
+
+def graphology(path: Path, *wanted: str) -> dict:
+    """``path`` read by graphology-gexf (tests/gexf_reader/read.js): type, counts, and the
+    attributes of the ``wanted`` nodes and edges ("source|target")."""
+    node = shutil.which("node")
+    if node is None or not (READER / "node_modules" / "graphology-gexf").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("node and tests/gexf_reader/node_modules are needed (.ci/run installs them)")
+        pytest.skip("needs node and: npm ci --prefix tests/gexf_reader")
+    done = subprocess.run([node, str(READER / "read.js"), str(path), *wanted], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_gephi_lites_reader_opens_every_view(store, tmp_path):
+    """Gephi Lite (and sigma.js) read GEXF with graphology-gexf: every view opens with its
+    direction, counts and typed attributes."""
+    for view, expected in (("projects", ("directed", 39, 39)), ("corporations", ("undirected", 37, 432)),
+                           ("full", ("directed", 69, 72))):
+        got = graphology(written(network(store, view=view), tmp_path, f"{view}.gexf"), NEC, f"{P2021}|{NEC}", f"{NEC}|{MRI}")
+        assert (got["type"], got["order"], got["size"]) == expected, view
+        assert got["nodes"][NEC] == {"label": "NECソリューションイノベータ株式会社", "kind": "corporation",
+                                     "corporateNumber": "7010601022674", "ministry": "総務省", "totalYen": 98_900_000}
+        if view == "corporations":
+            assert got["edges"][f"{NEC}|{MRI}"] == {"weight": 2, "kind": "co-funded", "relation": "co-funded", "projects": 2}
+        else:
+            assert got["edges"][f"{P2021}|{NEC}"] == {"weight": 7.731589, "kind": "pays", "relation": "pays", "yen": 53_900_000,
+                                                      "rows": 1, "sheetYear": 2021, "fiscalYear": 2020}
