@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "judgit"
 SHARED = Path(os.environ.get("KG_SHARED_DATA", HERE.parent.parent / "shared" / "data"))
 Q = "PREFIX kg: <https://kg.jp-spending.example/def/> PREFIX dcterms: <http://purl.org/dc/terms/> "
+ID = "https://kg.jp-spending.example/id/"
 
 
 def expected(sheets: Iterable[dict]) -> tuple[int, Decimal, set[str]]:
@@ -89,7 +90,24 @@ def test_excerpt_gives_exactly_its_sheets_yen_and_numbers():
     assert not g.failed
     want = expected(_fixture_sheets())
     assert built(g) == want
-    assert want[0] == 6 and want[1] == Decimal("7435170000")
+    assert want[0] == 8 and want[1] == Decimal("7435701000")
+
+
+def test_a_sheet_numbered_by_another_ministry_is_a_project_of_its_own():
+    """Go To トラベル (2021-経産-20-0437) is filed under 国土交通省 beside 国土交通省's own
+    2021-国交-20-0437: two sheets, two projects, each with its own rows; both of 国土交通省."""
+    g = kg.build([FIXTURE / "judgit-data" / "2021"])
+    rows = kg.query(g, sparql=Q + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?p ?id ?name ?ministry (COUNT(?e) AS ?rows) (SUM(?yen) AS ?total) WHERE {
+        ?p a kg:Project ; dcterms:identifier ?id ; rdfs:label ?name ; kg:ministry/rdfs:label ?ministry .
+        OPTIONAL { ?e a kg:Expenditure ; kg:project ?p ; kg:amount ?yen } } GROUP BY ?p ?id ?name ?ministry ORDER BY ?id""")
+    assert rows == [
+        {"p": ID + "project/2021-mlit-0437", "id": "2021-国交-20-0437", "name": "トラック産業将来ビジョン策定等調査",
+         "ministry": "国土交通省", "rows": 10, "total": Decimal("531000")},  # 0.531 百万円
+        {"p": ID + "project/2021-meti-0437", "id": "2021-経産-20-0437", "name": "Go Toトラベル事業(一次補正分)",
+         "ministry": "国土交通省", "rows": 10, "total": Decimal("0")},  # every 支出額 is 0.0 in the file
+    ]
+    assert kg.validate(g).violations == []  # before: one project with two recipients and amounts per row
 
 
 def test_budgets_outcomes_and_lineage_of_a_2015_and_2018_sheet():
@@ -129,6 +147,7 @@ def test_lineage_by_year_counts_each_stated_method():
     assert rows == [
         {"sheetYear": 2015, "sheets": 1, "withPastSheet": 0, "listedPastSheet": 0, "formerNumber": 0, "pastSheetInGraph": 0},
         {"sheetYear": 2018, "sheets": 3, "withPastSheet": 2, "listedPastSheet": 2, "formerNumber": 0, "pastSheetInGraph": 0},
+        {"sheetYear": 2021, "sheets": 2, "withPastSheet": 0, "listedPastSheet": 0, "formerNumber": 0, "pastSheetInGraph": 0},
         {"sheetYear": 2023, "sheets": 2, "withPastSheet": 0, "listedPastSheet": 0, "formerNumber": 0, "pastSheetInGraph": 0},
         # 8 RS sheets give a 旧事業番号; one of them, 2024-RS-7480, the JUDGIT! 2023 sheet of the excerpt
         {"sheetYear": 2024, "sheets": 40, "withPastSheet": 8, "listedPastSheet": 0, "formerNumber": 8, "pastSheetInGraph": 1},

@@ -13,7 +13,7 @@ from rdflib import URIRef
 from ..assets import topic_keywords
 from ..codes import concept_for
 from ..model import Document, ReviewSheet
-from ..normalize import ProjectNumber
+from ..normalize import Ministry, ProjectNumber
 from .organisations import ministry
 from .sink import DCTERMS, KG, PROV, RDF, RDFS, Sink, boolean, integer, plain, uri_literal
 
@@ -26,7 +26,9 @@ def project(out: Sink, sheet: ReviewSheet, d: URIRef) -> URIRef:
             out.add(p, KG.ministry, ministry(out, sheet.ministry))
         # an RS file's row lines belong to the project's parts: its rows are spread over 15 files
     else:
-        p = numbered(out, sheet.number)
+        # kg:ministry is the sheet's 府省庁, which may differ from the ministry its 事業番号
+        # names (2021-経産-20-0437 is a 国土交通省 sheet)
+        p = numbered(out, sheet.number, sheet.ministry)
         out.add(p, KG.isNewProject, boolean(sheet.number.is_new))
         out.line(p, sheet.line)
     out.add(d, KG.describes, p)
@@ -47,20 +49,21 @@ def rs_stub(out: Sink, year: int, budget_project_id: str) -> URIRef:
     return p
 
 
-def project_stub(out: Sink, pn: ProjectNumber) -> URIRef:
+def project_stub(out: Sink, pn: ProjectNumber, of: Ministry | None = None) -> URIRef:
     """The node of a project by its 事業番号 in one sheet year (also for sheets not in the
-    input: a later build that has the sheet lands on the same node)."""
+    input: a later build that has the sheet lands on the same node), of ministry ``of``
+    (default: the one the number names)."""
     node = out.iris.project(pn)
     out.add(node, RDF.type, KG.Project)
     out.add(node, KG.sheetYear, integer(pn.year))
     out.add(node, KG.serialNumber, plain(pn.serial))
-    out.add(node, KG.ministry, ministry(out, pn.ministry))
+    out.add(node, KG.ministry, ministry(out, of or pn.ministry))
     return node
 
 
-def numbered(out: Sink, pn: ProjectNumber) -> URIRef:
+def numbered(out: Sink, pn: ProjectNumber, of: Ministry | None = None) -> URIRef:
     """:func:`project_stub` of a whole 事業番号, written as such (``2021-総務-20-0094``)."""
-    node = project_stub(out, pn)
+    node = project_stub(out, pn, of)
     out.add(node, DCTERMS.identifier, plain(pn.display()))
     out.add(node, KG.projectCode, plain(pn.code))
     return node

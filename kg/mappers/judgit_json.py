@@ -27,6 +27,7 @@ from ..normalize import (
     ValueFormatError,
     clean_person,
     clean_text,
+    ministry,
     organisation,
     parse_corporate_number,
     to_yen,
@@ -71,7 +72,9 @@ def map_document(doc: Document) -> tuple[list[ReviewSheet], list[Diagnostic]]:
                                  ("事業番号", serial is None)) if bad]
         raise InputError(where, f"sheet without a usable {', '.join(what)}; not mapped", 1)
     m, agency = found
-    number = ProjectNumber(year, m, _code(data), serial, _branch(data))
+    # the number's own ministry keys the sheet: a sheet numbered by another ministry is filed
+    # under 府省庁 (2021-経産-20-0437 under 国土交通省 beside its own 2021-国交-20-0437)
+    number = ProjectNumber(year, _numbering_ministry(data) or m, _code(data), serial, _branch(data))
     # 府省庁 naming an agency: it stands where a bureau stands, when the sheet names none
     bureau = clean_text(data.get("担当部局庁")) or (agency.name if agency is not None else None)
     sheet = ReviewSheet(
@@ -114,6 +117,14 @@ def _serial(data: dict) -> str | None:
             return p
     tail = str(data.get("事業番号") or "").split("-")[-1].strip()
     return tail.zfill(4) if tail.isdigit() and len(tail) <= 4 else None
+
+
+def _numbering_ministry(data: dict):
+    """The ministry a newer file's 事業番号 names (事業番号2 of year, ministry, code, serial),
+    or None (the older files number within 府省庁 and name none)."""
+    if not (_SERIAL_RE.match(str(data.get("事業番号4") or "")) and data.get("事業番号2")):
+        return None
+    return ministry(str(data.get("事業番号2")))
 
 
 def _branch(data: dict) -> str:
