@@ -177,3 +177,24 @@ def test_a_past_sheet_year_written_as_a_heisei_year():
 
     pn = _past_number({"府省庁": "内閣府", "事業番号1": None, "事業番号2": "0001", "事業番号3": None, "年度": 22}, None)
     assert (pn.year, pn.ministry.name, pn.serial) == (2010, "内閣府", "0001")
+
+
+def test_a_past_number_without_its_code_names_the_sheet_but_not_its_identifier():
+    """An RS 旧事業番号 written without its code (2023文科0333) reaches the sheet 2023-文科-22-0333
+    but does not give it a second 事業番号 (before: 4 sheets of 2023 had two identifiers)."""
+    from kg.emit.projects import lineage, numbered
+    from kg.emit.sink import Sink
+    from kg.normalize import ProjectNumber, ministry
+
+    out = Sink()
+    mext = ministry("文科")
+    sheet = numbered(out, ProjectNumber(2023, mext, "22", "0333"))
+    rs = out.iris.rs_project(2024, "1234")
+    lineage(out, rs, 2024, [], [ProjectNumber(2023, mext, "", "0333"), ProjectNumber(2022, mext, "21", "0333")])
+    ids = sorted(line for line in out.graphs[None] if "/terms/identifier>" in line)
+    assert ids == [
+        '<https://kg.jp-spending.example/id/project/2022-mext-0333> <http://purl.org/dc/terms/identifier> "2022-文科-21-0333" .',
+        f'<{sheet}> <http://purl.org/dc/terms/identifier> "2023-文科-22-0333" .',
+    ]
+    assert any(line.startswith(f"<{rs}> <https://kg.jp-spending.example/def/formerNumberSheet> <{sheet}>")
+               for line in out.graphs[None])

@@ -152,7 +152,9 @@ def lineage(out: Sink, p: URIRef, sheet_year: int, listed: list[ProjectNumber], 
     resolved = [(pn if pn.year is not None else ProjectNumber(sheet_year - 1, pn.ministry, pn.code, pn.serial), method)
                 for numbers, method in ((listed, KG.listedPastSheet), (former, KG.formerNumberSheet)) for pn in numbers]
     for pn, method in sorted(resolved, key=lambda t: -t[0].year):
-        past = numbered(out, pn)
+        # a number written without its code (2023文科0333) is not the sheet's 事業番号
+        # (2023-文科-22-0333): the node, but no dcterms:identifier of it
+        past = numbered(out, pn) if pn.code else project_stub(out, pn)
         if past == p:
             continue
         if pn.year == sheet_year:
