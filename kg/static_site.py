@@ -53,10 +53,43 @@ class Published:
     triples: int
     files: int
     folder: Path
+    case_clashes: int = 0  # pages whose folder differs from another's only in case
+    lost: bool = False  # ... and this file system kept one page of each such pair
 
     def summary(self) -> str:
+        note = ""
+        if self.case_clashes and self.lost:
+            note = (f"; warning: {self.case_clashes:,} pages share a folder with another whose name differs only in "
+                    "case (kg:Project and kg:project; blocks A and a), and this file system kept one of each: "
+                    "publish on a case-sensitive file system (Linux) to keep them all")
+        elif self.case_clashes:
+            note = (f"; {self.case_clashes:,} pages differ from another only in case (kg:Project and kg:project; "
+                    "blocks A and a): copy the site only to case-sensitive file systems")
         return (f"{self.resources:,} resource pages, {self.classes} class indexes, {self.triples:,} triples "
-                f"in the dump; {self.files:,} files → {self.folder}")
+                f"in the dump; {self.files:,} files → {self.folder}{note}")
+
+
+def case_clashes(paths: list[str]) -> list[tuple[str, str]]:
+    """Pairs of page folders that differ only in case (a sheet with more than 26 fund-flow
+    blocks has blocks ``A`` and ``a``): one folder on macOS or Windows file systems."""
+    first: dict[str, str] = {}
+    out = []
+    for p in paths:
+        key = p.casefold()
+        if key in first and first[key] != p:
+            out.append((first[key], p))
+        first.setdefault(key, p)
+    return out
+
+
+def case_insensitive(folder: Path) -> bool:
+    """Whether ``folder``'s file system takes ``a`` and ``A`` for the same name."""
+    probe = folder / ".kg-case-probe"
+    probe.write_bytes(b"")
+    try:
+        return (folder / ".KG-CASE-PROBE").exists()
+    finally:
+        probe.unlink()
 
 
 def static_path(path: str) -> str:
@@ -239,8 +272,11 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
             terms = {q.subject.value for q in ontology_store().quads_for_pattern(None, None, None)}
             iris = [i for i in iris if i in terms or wanted.intersection(site.types(i))]
             site.published, site.indexed = set(iris), wanted
-        for i, iri in enumerate(iris, 1):
-            where = place(static_path(site.path_for(iri)))
+        paths = [static_path(site.path_for(iri)) for iri in iris]
+        clashes = case_clashes(paths)
+        lost = bool(clashes) and case_insensitive(work)
+        for i, (iri, path) in enumerate(zip(iris, paths), 1):
+            where = place(path)
             where.mkdir(parents=True, exist_ok=True)
             (where / "index.html").write_text(site.page(iri), encoding="utf-8")
             (where / "index.ttl").write_bytes(site.data(iri, "text/turtle"))
@@ -276,4 +312,4 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         _carry(folder, work, theirs, set(ours))
         (work / MARKER).write_text(json.dumps({"written by": "kg publish", "files": ours}, ensure_ascii=False, indent=0),
                                    encoding="utf-8")
-    return Published(len(iris), len(classes), len(lines), files, folder)
+    return Published(len(iris), len(classes), len(lines), files, folder, len(clashes), lost)

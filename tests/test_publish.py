@@ -263,3 +263,30 @@ def test_class_indexes_page_and_rank_by_amount(tmp_path, seed_nt, monkeypatch):
     body = served.body.decode("utf-8")
     assert served.status == 200 and "11–20 of 37" in body and '<a href="?page=3" rel="next">' in body
     assert respond(Request("GET", "/class/kg-Corporation/", "page=x", {}), store, ctx).status == 400
+
+
+def test_pages_that_differ_only_in_case(tmp_path, monkeypatch):
+    """kg:Project and kg:project, blocks A and a of one sheet (real sheets go on after Z in
+    lower case): two folders on Linux, and a note; a warning where the file system keeps
+    one of each (macOS, Windows)."""
+    import kg.static_site as static_site
+    from kg.store import store_from_graph
+
+    g = Graph()
+    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    for letter in ("A", "a", "B"):
+        g.add((URIRef(BASE + f"project/2021-meti-0437/block/{letter}"), label, Literal(f"block {letter}", lang="ja")))
+    store = store_from_graph(g)
+    done = static_site.publish(store, tmp_path / "site", BASE)
+    clashes = static_site.case_clashes([static_site.static_path(p) for p in (
+        "/id/project/2021-meti-0437/block/A", "/id/project/2021-meti-0437/block/a", "/id/project/2021-meti-0437/block/B")])
+    assert clashes == [("/id/project/2021-meti-0437/block/A", "/id/project/2021-meti-0437/block/a")]
+    assert done.case_clashes == 24  # that pair, and 23 pairs of ontology terms (kg:Project and kg:project …)
+    assert "24 pages differ from another only in case" in done.summary() and "warning" not in done.summary()
+    for letter in ("A", "a"):
+        page = tmp_path / "site" / "id" / "project" / "2021-meti-0437" / "block" / letter / "index.html"
+        assert f"block {letter}" in page.read_text(encoding="utf-8")
+    assert (tmp_path / "site" / "def" / "Project" / "index.html").is_file() and (tmp_path / "site" / "def" / "project" / "index.html").is_file()
+    assert static_site.case_insensitive(tmp_path) is False  # this file system tells them apart
+    monkeypatch.setattr(static_site, "case_insensitive", lambda folder: True)  # as on macOS
+    assert "warning: 24 pages share a folder" in static_site.publish(store, tmp_path / "site", BASE).summary()
