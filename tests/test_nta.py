@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+from rdflib.namespace import RDFS, XSD as _XSD
+
+XSD_DATE = _XSD.date  # (no rdflib namespace object at module level: pytest's collection warns on it)
+del _XSD
 from stdnum.jp import cn
 
 from kg.iris import KG, KGC, ROV, SCHEMA
@@ -106,9 +109,9 @@ def test_only_the_corporations_the_sheets_name_are_kept_unless_all_are_asked(fix
 def test_a_renamed_then_closed_corporation_keeps_its_history_with_file_and_line(all_build, all_graph):
     g, c = all_graph, corp("1010401096288")
     assert g.value(c, ROV.legalName) == Literal("クロステクノロジ株式会社", lang="ja")
-    assert g.value(c, KG.closedOn) == Literal("2024-06-28", datatype=XSD.date)
+    assert g.value(c, KG.closedOn) == Literal("2024-06-28", datatype=XSD_DATE)
     assert g.value(c, KG.closureReason) == KGC["closure-reason/01"]
-    assert g.value(c, KG.assignmentDate) == Literal("2015-10-05", datatype=XSD.date)
+    assert g.value(c, KG.assignmentDate) == Literal("2015-10-05", datatype=XSD_DATE)
     assert g.value(c, ROV.orgType) == KGC["corporation-kind/kabushiki-kaisha"]
     rows = answer(all_build, "corporation-register-history", corporateNumber="1010401096288")
     got = [(r["changeDate"], r["process"], r["name"], r["formerName"], r["source"]) for r in rows]
@@ -133,7 +136,7 @@ def test_a_merged_corporation_names_its_successor(fixture_build):
     assert g.value(c, KG.successor) == corp("6010001114024")
     assert g.value(corp("6010001114024"), ROV.legalName) == Literal("株式会社パソナグループ", lang="ja")
     assert g.value(c, KG.closureReason) == KGC["closure-reason/11"]
-    assert g.value(c, KG.closedOn) == Literal("2024-09-06", datatype=XSD.date)
+    assert g.value(c, KG.closedOn) == Literal("2024-09-06", datatype=XSD_DATE)
     merged = findings(fixture_build, "MergedRecipientShape")
     assert sorted({m.split(" (")[0] for _, m in merged}) == ["株式会社ザイマックスアルファ", "株式会社パソナテック"]
     assert [f for f in merged if "パソナ" in f[1]][:1] == [(
@@ -144,7 +147,7 @@ def test_a_merged_corporation_names_its_successor(fixture_build):
 
 
 def test_a_withdrawn_number(all_graph):
-    assert all_graph.value(corp("7700150005498"), KG.withdrawnOn) == Literal("2023-08-21", datatype=XSD.date)
+    assert all_graph.value(corp("7700150005498"), KG.withdrawnOn) == Literal("2023-08-21", datatype=XSD_DATE)
 
 
 def test_every_corporation_links_to_the_register_page_and_gbizinfo(fixture_build):
