@@ -176,13 +176,16 @@ def _python(term, json_value):
 
 
 def export_network(graph: GraphLike | None = None, output: str | Path | None = None, *, view: str = "projects",
-                   year: int | None = None, max_clique: int = 100):
+                   year: int | None = None, max_clique: int = 100, say: Callable[[str], None] | None = None):
     """The payment network as a networkx graph (views ``projects``, ``corporations``,
-    ``full``); with ``output``, also written as GEXF or GraphML by its suffix."""
+    ``full``); with ``output``, also written as GEXF or GraphML by its suffix. ``say`` hears
+    each step."""
     from .gephi import network, write
 
-    g = network(open(graph).store, view=view, year=year, max_clique=max_clique)
+    g = network(open(graph).store, view=view, year=year, max_clique=max_clique, say=say)
     if output is not None:
+        if say:
+            say(f"writing {output} …")
         write(g, Path(output))
     return g
 

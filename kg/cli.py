@@ -389,11 +389,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     try:
-        g = api.export_network(opened, view=args.view, year=args.year, max_clique=args.max_clique)
+        def say(message: str) -> None:
+            if not args.quiet:
+                print(message, file=sys.stderr, flush=True)
+
+        g = api.export_network(opened, view=args.view, year=args.year, max_clique=args.max_clique, say=say)
         if g.number_of_nodes() == 0:
             raise ExportError(f"nothing to export from {opened.description}" + (f" for sheet year {args.year}" if args.year else ""))
         from .gephi import write
 
+        say(f"writing {args.output} …")
         fmt = write(g, args.output)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -28,6 +28,7 @@ GEXF is written as version 1.3 by networkx's writer, with three things it gets w
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations, groupby
@@ -84,15 +85,21 @@ def _projects(store: ox.Store) -> dict[str, Project]:
     return out
 
 
-def network(store: ox.Store, view: str = "projects", year: int | None = None, max_clique: int = 100) -> nx.Graph:
+def network(store: ox.Store, view: str = "projects", year: int | None = None, max_clique: int = 100,
+            say: Callable[[str], None] | None = None) -> nx.Graph:
     """The view of the graph in ``store`` as a networkx graph (see the module doc): directed
-    for ``projects`` and ``full``, undirected for ``corporations``."""
+    for ``projects`` and ``full``, undirected for ``corporations``. ``say`` hears each step
+    (a national graph takes a minute)."""
     if view not in VIEWS:
         raise ExportError(f"unknown view {view!r}; choose from {', '.join(VIEWS)}")
+    say = say or (lambda message: None)
+    say("reading projects …")
     projects = {k: p for k, p in _projects(store).items() if year is None or p.year == year}
+    say(f"reading the recipients and payments of {len(projects):,} projects …")
     recipients = {s["r"].value: s for s in _rows(store, "recipients")}
     payments = [(s["p"].value, s["r"].value, _yen(s.get("yen")), int(s["rows"].value))
                 for s in _rows(store, "payments") if s["p"].value in projects]
+    say(f"building the {view} view from {len(payments):,} payments …")
     payments.sort()
     g = nx.Graph() if view == "corporations" else nx.DiGraph()
     g.graph.update(view=view, year=year if year is not None else "all")

@@ -133,7 +133,11 @@ def test_cli_export(tmp_path, capsys, seed_build):
     graph.write_bytes(seed_build.ntriples())
     out = tmp_path / "seed.gexf"
     assert main(["export", "gephi", "-g", str(graph), "-o", str(out)]) == 0
-    assert "projects view: 39 nodes (37 corporations, 2 projects), 39 edges" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "projects view: 39 nodes (37 corporations, 2 projects), 39 edges" in err
+    assert "reading the recipients and payments of 23 projects …" in err and f"writing {out} …" in err  # each step
+    assert main(["export", "gephi", "-g", str(graph), "-o", str(out), "-q"]) == 0
+    assert capsys.readouterr().err == ""
     assert nx.read_gexf(out).number_of_nodes() == 39
     assert main(["export", "gephi", "-g", str(graph), "-o", str(tmp_path / "seed.txt")]) == 2
     assert "must end in .gexf or .graphml" in capsys.readouterr().err
