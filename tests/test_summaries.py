@@ -63,7 +63,7 @@ def test_lineage_keeps_each_year_once():
     fixture = HERE / "fixtures" / "judgit" / "judgit-data"
     result = kg.build([fixture])
     store = store_from_graph(result.graph)
-    assert same_answers(store) == (31, 18)  # with the two 2021 国土交通省 sheets
+    assert same_answers(store) == (42, 20)  # with the 2021 国土交通省 and 2022–2023 デジタル庁 sheets
     budget = {(r[0], r[1]): r[2:] for r in canned(store, "budget-by-ministry")}
     # JUDGIT! amounts are 百万円 with decimals: the sums keep every digit
     assert budget[("個人情報保護委員会", 2015)] == (3, Decimal("300500999.99999999"), 153_292_000, Decimal("73.8"))

@@ -35,7 +35,9 @@ def unit(out: Sink, m, cls, *names: str) -> URIRef:
     out.add(node, RDF.type, ORG.OrganizationalUnit)
     if len(names) == 1 and agency_of(m, names[0]) is not None:
         out.add(node, RDF.type, KG.Agency)
-    out.add(node, RDFS.label, ja(names[-1]))
+    # its key ignores spaces, so sheets may spell one unit two ways (ＶｉｓｉｔＪａｐａｎＷｅｂ担当,
+    # Visit Japan Web 担当): the build gives it one label, the others as skos:altLabel
+    out.name(node, names[-1])
     parent = out.iris.unit(m, *names[:-1]) if len(names) > 1 else out.iris.ministry(m)
     out.add(node, ORG.unitOf, parent)
     return node
