@@ -33,16 +33,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations, groupby
 from math import log10
-from pathlib import Path
-
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
 
 from .files import replacing
-from .version import __version__
 from .queries import internal, select
+from .version import __version__
 
 VIEWS = ("projects", "corporations", "full")
 FORMATS = {".gexf": "gexf", ".graphml": "graphml"}
@@ -235,7 +234,6 @@ def _context(g: nx.DiGraph, store: ox.Store, projects: dict[str, Project], years
         g.add_edge(p, node, relation=s["kind"].value, weight=1.0, **_fiscal(y))
 
 
-GEXF_NS = "http://gexf.net/1.3"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .iris import KG
 from .normalize import compact
 from .queries import internal, select
 
 #: the kinds of node search finds, in the order results are grouped
-KINDS = ("https://kg.jp-spending.example/def/Corporation", "https://kg.jp-spending.example/def/Project",
-         "https://kg.jp-spending.example/def/Ministry", "https://kg.jp-spending.example/def/Law",
-         "https://kg.jp-spending.example/def/Plan", "https://kg.jp-spending.example/def/Policy",
-         "https://kg.jp-spending.example/def/Measure")
+KINDS = tuple(str(KG[c]) for c in ("Corporation", "Project", "Ministry", "Law", "Plan", "Policy", "Measure"))
 MAX_QUERY = 200  # characters of a search
 
 

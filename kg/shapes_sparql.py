@@ -262,11 +262,6 @@ def compile_batches(shapes: Graph, onto: Graph) -> tuple[Batch, ...]:
     return tuple(out)
 
 
-def compile_shapes(shapes: Graph, onto: Graph) -> tuple[Check, ...]:
-    """Every constraint of every node shape with a target (each with a query of its own)."""
-    return tuple(c for b in compile_batches(shapes, onto) for c in b.checks)
-
-
 def run_checks(
     store: ox.Store, batches: tuple[Batch, ...], workers: int = 1,
     progress: Callable[[int, int], None] | None = None,

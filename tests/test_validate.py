@@ -669,7 +669,7 @@ def test_core_shapes_as_sparql_equal_pyshacl(rs_graph):
 
 
 def test_a_constraint_without_a_translation_is_refused():
-    from kg.shapes_sparql import UnsupportedShape, compile_shapes
+    from kg.shapes_sparql import UnsupportedShape, compile_batches
     from kg.validation import ontology_graph
 
     shapes = Graph().parse(data="""
@@ -678,7 +678,7 @@ def test_a_constraint_without_a_translation_is_refused():
             sh:property [ sh:path kg:sheetYear ; sh:lessThan kg:endYear ] .
     """, format="turtle")
     with pytest.raises(UnsupportedShape, match="lessThan"):
-        compile_shapes(shapes, ontology_graph())
+        compile_batches(shapes, ontology_graph())
 
 
 def test_checks_asked_together_report_each_constraint_as_pyshacl_does(tmp_path):
