@@ -96,6 +96,36 @@ def _progress(total: int):
     return tick
 
 
+class Steps:
+    """Step lines on stderr (``steps(message)``). On a terminal a long step also shows how far
+    it has got (``steps.share(done, total, unit)``, rewritten in place); elsewhere (a log, a
+    pipe) the line of the step is enough, so a share prints nothing."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self._open = False  # a share line is on the terminal, not yet ended
+
+    def __call__(self, message: str) -> None:
+        self._end()
+        print(message, file=sys.stderr, flush=True)
+
+    def share(self, done: int, total: int, unit: str = "") -> None:
+        if not self.tty or total <= 0:
+            return
+        width = 30
+        filled = int(width * min(done, total) / total)
+        sys.stderr.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}{' ' + unit if unit else ''}")
+        sys.stderr.flush()
+        self._open = done < total
+        if not self._open:
+            sys.stderr.write("\n")
+
+    def _end(self) -> None:
+        if self._open:
+            sys.stderr.write("\n")
+            self._open = False
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [EXAMPLES_DIR]
     missing = [p for p in paths if not p.exists()]
@@ -110,7 +140,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    steps = None if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
+    steps = None if args.quiet else Steps()
     graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
                       workers=args.workers, cache=args.cache, all_corporations=args.all_corporations,
                       progress=None if args.quiet else _progress(len(expand(paths, []))), steps=steps)
@@ -329,8 +359,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
 
-    def progress(done: int, total: int) -> None:
-        print(f"[{done:,}/{total:,}] pages", file=sys.stderr, flush=True)
+    steps = Steps()
+
+    def progress(done: int, total: int) -> None:  # every 1,000 pages: a bar on a terminal, else a line
+        if steps.tty:
+            steps.share(done, total, "pages")
+        else:
+            print(f"[{done:,}/{total:,}] pages", file=sys.stderr, flush=True)
 
     only = [c.strip() for item in args.only or [] for c in item.split(",") if c.strip()]
     try:
@@ -464,7 +499,7 @@ def _parser() -> argparse.ArgumentParser:
                    "what changed")
     b.add_argument("-f", "--format", choices=sorted(FORMATS), help="output format (default: from the suffix, else nt)")
     b.add_argument("--base-iri", help=BASE_IRI_HELP)
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress and no warnings on stderr: errors and the one-line summary (which counts the warnings) stay; --report lists every diagnostic")
     b.add_argument(
         "--cache", type=Path, metavar="DIR",
         help="keep each file's mapping here; a rebuild maps only files whose bytes (or the code) changed",

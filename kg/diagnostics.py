@@ -3,7 +3,8 @@
 A national year repeats the same problem in many rows (an unknown spelling, a cell that
 is not read in full). :func:`summarise` prints each (severity, message) once, at its first
 file:line, with its count; :func:`write_report` keeps every occurrence (CSV or JSON) for
-those who want them all (``kg build --report FILE``).
+those who want them all (``kg build --report FILE``). :func:`share_of` is how a long
+step says how far it has got.
 """
 
 from __future__ import annotations
@@ -12,10 +13,17 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from .files import replacing
 from .model import Diagnostic
+
+
+def share_of(steps: Callable[[str], None] | None) -> Callable[..., None]:
+    """``share(done, total, unit)`` of a step reporter (``kg.cli.Steps`` draws it on a
+    terminal), or a share that says nothing: a step reporter may be any callable."""
+    return getattr(steps, "share", None) or (lambda done, total, unit="": None)
 
 
 def summarise(diagnostics: list[Diagnostic]) -> list[str]:

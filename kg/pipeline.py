@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -31,6 +31,7 @@ from .emit import Emitted, Sink, document, emit, merge, quad_lines, sorted_nquad
 from .emit.merge import unresolved_law_names
 from .emit.register import register as emit_register
 from .mappers import nta
+from .diagnostics import share_of
 from .files import replacing
 from .iris import KG, PREFIXES, IRIs
 from .model import Diagnostic
@@ -367,16 +368,12 @@ def build(
                 continue
         todo.append((path, cache_file))
     if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            # the largest files first: the longest job must not start last
-            by_size = sorted(todo, key=lambda t: -t[0].stat().st_size if t[0].is_file() else 0)
-            futures = {path: pool.submit(map_file, path, base_iri) for path, _ in by_size}
-            for path, cache_file in todo:
-                results[path] = futures[path].result()
-                if progress:
-                    progress(path)
-                if cache_file is not None:
-                    _store_cached(cache_file, results[path])
+        cache_of = dict(todo)
+        for path, result in _in_processes([path for path, _ in todo], workers, map_file, lambda path: (path, base_iri),
+                                          progress, steps):
+            results[path] = result
+            if cache_of[path] is not None:
+                _store_cached(cache_of[path], result)
     else:
         for path, cache_file in todo:
             if progress:
@@ -508,6 +505,22 @@ def read_part(part: Path) -> Iterator[tuple[str | None, list[str]]]:
         yield name, lines
 
 
+def _in_processes(files: list[Path], workers: int, fn: Callable, args: Callable[[Path], tuple],
+                  progress: Callable[[Path], None] | None, steps: Callable[[str], None] | None):
+    """(path, ``fn(*args(path))``) for each file, mapped in ``workers`` processes, the largest
+    files first (the longest job must not start last), each told to ``progress`` as it is
+    done: a bar that moves while the work is done, not in a burst at the end."""
+    if steps:
+        steps(f"mapping {len(files):,} files in {workers} processes …")
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        by_size = sorted(files, key=lambda p: -p.stat().st_size if p.is_file() else 0)
+        futures = {pool.submit(fn, *args(path)): path for path in by_size}
+        for future in as_completed(futures):
+            if progress:
+                progress(futures[future])
+            yield futures[future], future.result()
+
+
 def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, base_iri: str | None = None,
                      progress: Callable[[Path], None] | None = None, workers: int = 1,
                      steps: Callable[[str], None] | None = None, all_corporations: bool = False):
@@ -535,13 +548,8 @@ def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, ba
         part_of = {path: Path(tmp) / f"{i}.part" for i, path in enumerate(files)}
         results: dict[Path, FileResult] = {}
         if workers > 1 and len(files) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                by_size = sorted(files, key=lambda p: -p.stat().st_size if p.is_file() else 0)
-                futures = {path: pool.submit(map_file_to_part, path, base_iri, part_of[path]) for path in by_size}
-                for path in files:
-                    results[path] = futures[path].result()
-                    if progress:
-                        progress(path)
+            results.update(_in_processes(files, workers, map_file_to_part,
+                                         lambda path: (path, base_iri, part_of[path]), progress, steps))
         else:
             for path in files:
                 if progress:
@@ -583,9 +591,11 @@ def _stream_into_store(files, part_of, ordered, parts, store, iris, steps):
 
         if steps:
             steps(f"merging {len(files):,} files into N-Quads for the store …")
-        for path in files:
+        share = share_of(steps)
+        for i, path in enumerate(files, 1):
             for name, lines in read_part(part_of[path]):
                 put(name, lines)
+            share(i, len(files), "files")
         for part in parts[len(ordered):]:  # the register's, made here
             for name, lines in part.graphs.items():
                 put(name, lines)

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 from . import nt
 from .version import __version__
 from .assets import ontology_version
+from .diagnostics import share_of
 from .files import replacing_folder
 from .iris import KG, IRIs
 from .store import count_default_triples, is_store_folder
@@ -162,12 +163,15 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
 def _load(work: Path, quads: Path, say: Callable[[str], None]) -> ox.Store:
     """A new store in ``work`` bulk-loaded from an N-Quads file, in parts of LOAD_PART_BYTES
     (Oxigraph's loader takes less memory for each)."""
-    say(f"loading {quads.stat().st_size / 2**20:,.0f} MiB of N-Quads into the store …")
+    size = quads.stat().st_size
+    say(f"loading {size / 2**20:,.0f} MiB of N-Quads into the store …")
+    share = share_of(say)
     store = ox.Store(str(work))
     with quads.open("rb") as f:
         while part := f.readlines(LOAD_PART_BYTES):
             store.bulk_load(b"".join(part), format=ox.RdfFormat.N_QUADS, lenient=True)
             del part
+            share(f.tell() // 2**20, size // 2**20, "MiB")
     return store
 
 
