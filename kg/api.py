@@ -55,6 +55,14 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
 
     chosen = [Path(p).expanduser() for p in _as_list(paths)] or [EXAMPLES_DIR]
     fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
+    if output is not None and str(output) != "-" and Path(output).expanduser().is_dir():
+        from .read import InputError
+
+        raise InputError(output, "is a folder: -o writes a graph file (--store writes a store folder)")
+    if store is not None:  # and so does a --store that names what is not a store (before minutes of work)
+        from .store_folder import check_target
+
+        check_target(Path(store).expanduser())
     if store is not None and output is None and cache is None:
         # straight into the store: the build's lines are never all in memory (README "Scale")
         from .pipeline import build_into_store

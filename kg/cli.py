@@ -141,9 +141,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     steps = None if args.quiet else Steps()
-    graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
-                      workers=args.workers, cache=args.cache, all_corporations=args.all_corporations,
-                      progress=None if args.quiet else _progress(len(expand(paths, []))), steps=steps)
+    try:
+        graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
+                          workers=args.workers, cache=args.cache, all_corporations=args.all_corporations,
+                          progress=None if args.quiet else _progress(len(expand(paths, []))), steps=steps)
+    except InputError as exc:
+        print(f"{exc.path}: error: {exc.message}", file=sys.stderr)
+        return 2
     lines = summarise(graph.diagnostics)
     for line in lines if not args.quiet else [line for line in lines if ": error: " in line]:
         print(line, file=sys.stderr)
@@ -476,6 +480,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:  # `kg` alone: what it can do
         parser.print_help()
         return 0
+    for name in ("output", "report"):  # a file to write: a folder there fails now, not after the work
+        target = getattr(args, name, None)
+        if target is not None and str(target) != "-" and Path(target).expanduser().is_dir():
+            option = "-o" if name == "output" else "--report"
+            also = " (--store writes a store folder)" if args.command == "build" and name == "output" else ""
+            print(f"{target}: error: is a folder: {option} writes a file{also}", file=sys.stderr)
+            return 2
     return args.func(args)
 
 

@@ -39,6 +39,7 @@ from .assets import ontology_version
 from .diagnostics import share_of
 from .files import replacing_folder
 from .iris import KG, IRIs
+from .read import InputError
 from .store import count_default_triples, is_store_folder
 from .queries import internal, select
 
@@ -102,6 +103,26 @@ def _quads(graphs: dict[str | None, set[str]], names: dict[str | None, str], onl
             yield line[:-2] + suffix
 
 
+def check_target(folder: Path) -> None:
+    """Refuse a ``--store`` target that is neither new, an empty folder, nor a store folder
+    a build wrote (:class:`~kg.read.InputError`): a store is written beside its target and
+    swapped in, so ``--store ~/Documents`` would otherwise remove that folder."""
+    folder = Path(folder)
+    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+        return
+    if is_store_folder(folder):
+        try:
+            store = ox.Store.read_only(str(folder))
+        except OSError as exc:
+            raise InputError(folder, f"an Oxigraph store folder that cannot be opened ({exc}); nothing is replaced") from exc
+        if next(iter(store.quads_for_pattern(None, ox.NamedNode(str(KG.softwareVersion)), None, None)), None):
+            return
+        raise InputError(folder, "an Oxigraph store folder that 'kg build --store' did not write; nothing is "
+                                 "replaced: choose a new or empty folder")
+    what = "a folder that is not an Oxigraph store" if folder.is_dir() else "a file"
+    raise InputError(folder, f"exists and is {what}; nothing is replaced: choose a new or empty folder for --store")
+
+
 @dataclass
 class Written:
     folder: Path
@@ -123,6 +144,7 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
     names = graph_names(graphs, iris)
     sizes = {names[k]: len(v) for k, v in graphs.items()}
     folder = Path(folder)
+    check_target(folder)
     old_prints = read_fingerprints(folder) if incremental and is_store_folder(folder) else None
     with replacing_folder(folder) as work:
         work.rmdir()  # Oxigraph makes the folder (and a checkpoint needs it absent)
@@ -214,6 +236,7 @@ def write_store_streamed(folder: Path, write: Callable[[QuadWriter], None], inpu
     say = progress or (lambda message: None)
     iris = IRIs(base_iri)
     folder = Path(folder)
+    check_target(folder)
     with replacing_folder(folder) as work:
         work.rmdir()  # Oxigraph makes the folder
         quads = work.with_name(work.name + ".nq")

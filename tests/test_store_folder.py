@@ -13,6 +13,7 @@ import pytest
 
 import kg
 from kg.cli import main
+from kg.read import InputError
 from kg.store_folder import info, write_store
 
 from .conftest import RS_FIXTURES
@@ -106,6 +107,51 @@ def test_a_failed_build_leaves_the_old_store_whole(inputs, tmp_path, monkeypatch
         write_store({None: {"<urn:a> <urn:b> <urn:c> ."}}, folder, [])
     assert dump(folder) == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.oxigraph"]
+
+
+def seeds_store(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds.oxigraph"
+    if not folder.exists():
+        kg.build(None, store=folder)
+    return folder
+
+
+def test_store_replaces_only_a_store_it_wrote(inputs, tmp_path, capsys):
+    """--store ~/Documents must not remove ~/Documents: a store is swapped in whole."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "notes.txt").write_text("mine", encoding="utf-8")
+    note = tmp_path / "note.txt"
+    note.write_text("mine", encoding="utf-8")
+    foreign = tmp_path / "foreign.oxigraph"
+    other = ox.Store(str(foreign))
+    other.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c")))
+    del other
+    seeds = str(inputs / "seeds")
+    for target, said in ((papers, "exists and is a folder that is not an Oxigraph store; nothing is replaced"),
+                         (note, "exists and is a file; nothing is replaced"),
+                         (foreign, "an Oxigraph store folder that 'kg build --store' did not write; nothing is replaced")):
+        assert main(["build", seeds, "--store", str(target), "-q"]) == 2
+        assert capsys.readouterr().err.startswith(f"{target}: error: {said}")
+        with pytest.raises(InputError):
+            write_store({None: {"<urn:a> <urn:b> <urn:c> ."}}, target, [])
+    assert (papers / "notes.txt").read_text(encoding="utf-8") == note.read_text(encoding="utf-8") == "mine"
+    assert len(ox.Store.read_only(str(foreign))) == 1
+    assert main(["build", seeds, "-o", str(papers), "-q"]) == 2  # -o takes a file
+    assert capsys.readouterr().err == f"{papers}: error: is a folder: -o writes a file (--store writes a store folder)\n"
+    with pytest.raises(InputError, match="is a folder: -o writes a graph file"):
+        kg.build([inputs / "seeds"], output=papers)
+    for command in (["validate", "-g", str(seeds_store(tmp_path)), "-o", str(papers)],
+                    ["export", "gephi", "-g", str(seeds_store(tmp_path)), "-o", str(papers)],
+                    ["build", seeds, "--store", str(tmp_path / "s"), "--report", str(papers)]):
+        assert main(command) == 2
+        assert capsys.readouterr().err.startswith(f"{papers}: error: is a folder: ")
+    assert not (tmp_path / "s").exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["build", seeds, "--store", str(empty), "-q"]) == 0  # a new or empty folder, or a store it wrote
+    assert main(["build", seeds, "--store", str(empty), "-q"]) == 0
+    assert int(info(empty)["triples"]) == 4125
 
 
 def test_a_store_built_streamed_equals_one_built_in_memory(tmp_path):
