@@ -516,9 +516,10 @@ def _in_processes(files: list[Path], workers: int, fn: Callable, args: Callable[
         by_size = sorted(files, key=lambda p: -p.stat().st_size if p.is_file() else 0)
         futures = {pool.submit(fn, *args(path)): path for path in by_size}
         for future in as_completed(futures):
+            result = future.result()
             if progress:
                 progress(futures[future])
-            yield futures[future], future.result()
+            yield futures[future], result
 
 
 def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, base_iri: str | None = None,
