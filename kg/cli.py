@@ -11,7 +11,7 @@ from .version import __version__
 from .api import DEFAULT_GRAPH
 from .assets import EXAMPLES_DIR, ontology_version
 from .diagnostics import summarise, write_report
-from .pipeline import FORMATS, format_for
+from .nt import FORMATS, format_for
 from .read import InputError, expand
 
 def version() -> str:

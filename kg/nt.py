@@ -17,6 +17,7 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import BinaryIO
 
 from rdflib import BNode, Literal, URIRef
@@ -133,3 +134,32 @@ def write_sorted(lines: Iterable[str], out: BinaryIO) -> int:
     for data in chunks(ordered):
         out.write(data)
     return len(ordered)
+
+
+#: output formats of a built graph: name → (rdflib's name, file suffixes)
+FORMATS = {
+    "nt": ("nt", (".nt",)),
+    "turtle": ("turtle", (".ttl",)),
+    "json-ld": ("json-ld", (".jsonld", ".json")),
+    "nquads": ("nquads", (".nq",)),
+    "trig": ("trig", (".trig",)),
+    "rdf-xml": ("xml", (".rdf", ".owl", ".xml")),
+}
+#: formats that keep one named graph per source document
+DATASET_FORMATS = ("nquads", "trig")
+
+
+def format_for(output: Path | None, fmt: str | None) -> str:
+    """The output format: named, or guessed from the file suffix (default N-Triples)."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        return fmt
+    if output is not None and str(output) != "-" and output.suffix:
+        for name, (_, suffixes) in FORMATS.items():
+            if output.suffix.lower() in suffixes:
+                return name
+        known = ", ".join(x for _, suffixes in FORMATS.values() for x in suffixes)
+        raise ValueError(f"{output}: no output format for the suffix {output.suffix!r} (known: {known}); "
+                         "name one with -f")
+    return "nt"

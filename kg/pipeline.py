@@ -26,6 +26,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from . import mappers, nt
+from .nt import DATASET_FORMATS, FORMATS, format_for  # noqa: F401 (the build's output formats)
 from .assets import EXAMPLES_DIR, ONTOLOGY_DIR
 from .emit import Emitted, Sink, document, emit, merge, quad_lines, sorted_nquads, union
 from .emit.merge import unresolved_law_names
@@ -38,18 +39,6 @@ from .model import Diagnostic
 from .read import InputError, expand, read_documents
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-#: output format name → (rdflib format, file suffixes)
-FORMATS = {
-    "nt": ("nt", (".nt",)),
-    "turtle": ("turtle", (".ttl",)),
-    "json-ld": ("json-ld", (".jsonld", ".json")),
-    "nquads": ("nquads", (".nq",)),
-    "trig": ("trig", (".trig",)),
-    "rdf-xml": ("xml", (".rdf", ".owl", ".xml")),
-}
-#: formats that keep one named graph per source document
-DATASET_FORMATS = ("nquads", "trig")
 
 
 @dataclass
@@ -424,22 +413,6 @@ def _gather(out: BuildResult, ordered: list[FileResult], parts: list[Emitted], r
         out.layouts.update(r.layouts)
         for path, line, what in r.emitted.unknown_codes:
             out.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
-
-
-def format_for(output: Path | None, fmt: str | None) -> str:
-    """The output format: named, or guessed from the file suffix (default N-Triples)."""
-    if fmt:
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-        return fmt
-    if output is not None and str(output) != "-" and output.suffix:
-        for name, (_, suffixes) in FORMATS.items():
-            if output.suffix.lower() in suffixes:
-                return name
-        known = ", ".join(x for _, suffixes in FORMATS.values() for x in suffixes)
-        raise ValueError(f"{output}: no output format for the suffix {output.suffix!r} (known: {known}); "
-                         "name one with -f")
-    return "nt"
 
 
 def write(result: BuildResult, fmt: str, out: BinaryIO) -> None:
