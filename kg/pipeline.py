@@ -564,7 +564,7 @@ def _stream_into_store(files, part_of, ordered, parts, store, iris, steps):
             writer.write(name if name is not None else shared, lines)
 
         if steps:
-            steps(f"merging {len(files):,} files into N-Quads for the store …")
+            steps(f"merging {len(files):,} files into the files the store is loaded from …")
         share = share_of(steps)
         for i, path in enumerate(files, 1):
             for name, lines in read_part(part_of[path]):

@@ -13,12 +13,14 @@ Layout of the store:
   triples, and a fingerprint of each named graph's content (:func:`fingerprint`), which
   :func:`info` reads back and an incremental rebuild compares.
 
-The store is bulk-loaded by Oxigraph from N-Quads written to a file beside it first (so
-that the build's lines are freed before Oxigraph's loader takes its memory), in parts of
-``LOAD_PART_BYTES``; it is written beside the target folder and swapped in: a failed
-build leaves the old store whole. An incremental rebuild (``--cache``) starts from a checkpoint of the old
-store (hard links, no copy), replaces only the named graphs whose content changed, and
-updates the default graph by the difference, so that the result equals a clean build.
+The store is bulk-loaded by Oxigraph from files written beside it first (so that the
+build's lines are freed before Oxigraph's loader takes its memory; :class:`QuadWriter`):
+the default graph's N-Triples, a large document's graph as N-Triples loaded into that graph,
+the small ones as N-Quads, each file at most ``LOAD_PART_BYTES``. It is written beside the
+target folder and swapped in: a failed build leaves the old store whole. An incremental
+rebuild (``--cache``) starts from a checkpoint of the old store (hard links, no copy),
+replaces only the named graphs whose content changed, and updates the default graph by
+the difference, so that the result equals a clean build.
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import shutil
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from . import nt
 from .version import __version__
 from .assets import ontology_version
 from .diagnostics import share_of
@@ -43,9 +48,10 @@ from .read import InputError
 from .store import count_default_triples, is_store_folder
 from .queries import internal, select
 
-#: bytes of N-Quads handed to Oxigraph's bulk loader at a time (measured on the synthetic
-#: year: one call over 2.3 GiB peaked at 2.82 GB, parts of 256 MiB at 2.5 GB, 10 s slower)
-LOAD_PART_BYTES = 256 * 2**20
+#: the largest file handed to Oxigraph's bulk loader in one call (its memory grows with it)
+LOAD_PART_BYTES = 1024 * 2**20
+#: a hand-over of a graph's lines this long is loaded as N-Triples into that graph, not as N-Quads
+BIG_GRAPH_LINES = 100_000
 
 PROV = "http://www.w3.org/ns/prov#"
 VOID = "http://rdfs.org/ns/void#"
@@ -146,87 +152,155 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
     folder = Path(folder)
     check_target(folder)
     old_prints = read_fingerprints(folder) if incremental and is_store_folder(folder) else None
-    with replacing_folder(folder) as work:
+    with replacing_folder(folder) as work, _closed_on_the_way_out() as opened:
         work.rmdir()  # Oxigraph makes the folder (and a checkpoint needs it absent)
         if old_prints is None:
-            prints: dict[str, str] = {}
-            total = sum(sizes.values())
-            # the quads go to a file beside the store first, so that the build's memory is freed
-            # before Oxigraph's loader takes its own (streaming them halved neither)
-            quads = work.with_name(work.name + ".nq")
-            try:
-                say(f"writing {total:,} triples for the default graph and {len(graphs):,} named graphs …")
-                with quads.open("wb") as f:
-                    for data in nt.chunks(_both(graphs, names, prints, consume)):
-                        f.write(data)
+            say(f"writing {sum(sizes.values()):,} triples for the default graph and {len(graphs):,} named graphs …")
+
+            def write(writer: QuadWriter) -> None:
+                for key in sorted(graphs, key=lambda k: (-len(graphs[k]), str(k))):
+                    writer.write(names[key], graphs[key])
+                    if consume:  # each graph's lines are freed once written
+                        graphs[key] = set()
                 if consume:
                     graphs.clear()
                     gc.collect()
-                store = _load(work, quads, say)
-            finally:
-                quads.unlink(missing_ok=True)
+
+            opened.store, writer = _written_and_loaded(work, write, say)
+            prints = writer.prints
             replaced = len(sizes)
         else:
             prints = {names[k]: fingerprint(v) for k, v in graphs.items()}
             old = ox.Store.read_only(str(folder))
             old.backup(str(work))  # a checkpoint: hard links, not a copy
             del old
-            store = ox.Store(str(work))
-            replaced = _update(store, graphs, names, prints, old_prints, say)
-        triples = count_default_triples(store)
-        _describe(store, iris, inputs, prints, sizes, triples)
-        say("optimizing the store …")
-        store.optimize()
-        store.flush()
-        del store
+            opened.store = ox.Store(str(work))
+            replaced = _update(opened.store, graphs, names, prints, old_prints, say)
+        triples = _finish(opened.store, iris, inputs, prints, sizes, say)
     return Written(folder, triples, len(sizes), replaced)
 
 
-def _load(work: Path, quads: Path, say: Callable[[str], None]) -> ox.Store:
-    """A new store in ``work`` bulk-loaded from an N-Quads file, in parts of LOAD_PART_BYTES
-    (Oxigraph's loader takes less memory for each)."""
-    size = quads.stat().st_size
-    say(f"loading {size / 2**20:,.0f} MiB of N-Quads into the store …")
-    share = share_of(say)
-    store = ox.Store(str(work))
-    with quads.open("rb") as f:
-        while part := f.readlines(LOAD_PART_BYTES):
-            store.bulk_load(b"".join(part), format=ox.RdfFormat.N_QUADS, lenient=True)
-            del part
-            share(f.tell() // 2**20, size // 2**20, "MiB")
-    return store
+@dataclass(frozen=True)
+class LoadFile:
+    """A file for Oxigraph's bulk loader: N-Triples into the default graph or into one named
+    graph (``graph``), or N-Quads of several named graphs."""
+
+    path: Path
+    quads: bool = False
+    graph: str | None = None
 
 
 class QuadWriter:
-    """Writes lines into the default graph and their document's named graph at once, as a
-    streamed build hands them over (graph by graph, file by file), taking each named graph's
-    fingerprint and size on the way."""
+    """Writes the files a new store is bulk-loaded from, as a build hands over its lines
+    (graph by graph, file by file), taking each named graph's fingerprint and size on the way.
 
-    def __init__(self, out) -> None:
-        self.out = out
+    Every line goes to the default graph's N-Triples, and to its named graph: the lines of
+    a large hand-over (``BIG_GRAPH_LINES`` or more) as N-Triples of their own, loaded into
+    that graph (``to_graph``), the others as N-Quads. Each kind of file is cut at
+    ``LOAD_PART_BYTES``. Oxigraph reads each file itself (no copy in Python): measured on the
+    synthetic year, this loads in 49 s at a 1.9 GiB peak where one N-Quads file loaded whole
+    took 49 s at 2.9 GiB and in parts of 256 MiB handed over as bytes 68 s at 2.3 GiB
+    (README "On disk")."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
         self._sums: dict[str, int] = {}
         self.sizes: dict[str, int] = {}
+        self.files: list[LoadFile] = []
+        self._open: dict[str, tuple[LoadFile, BinaryIO]] = {}  # "default", "quads": the file being filled
+
+    def _file(self, kind: str, graph: str | None = None) -> BinaryIO:
+        if kind in self._open and self._open[kind][1].tell() < LOAD_PART_BYTES:
+            return self._open[kind][1]
+        self._close(kind)
+        suffix = ".nq" if kind == "quads" else ".nt"
+        f = LoadFile(self.folder / f"{len(self.files)}-{kind}{suffix}", quads=kind == "quads", graph=graph)
+        self.files.append(f)
+        handle = f.path.open("wb")
+        if kind in ("default", "quads"):
+            self._open[kind] = (f, handle)
+        return handle
+
+    def _close(self, kind: str) -> None:
+        if kind in self._open:
+            self._open.pop(kind)[1].close()
 
     def write(self, graph: str, lines: Iterable[str]) -> None:
+        own = hasattr(lines, "__len__") and len(lines) >= BIG_GRAPH_LINES
+        named = self._file("graph", graph) if own else None
         suffix = f" <{graph}> ."
         acc = n = 0
         batch: list[str] = []
+        quads: list[str] = []
+
+        def flush() -> None:
+            if batch:
+                data = ("\n".join(batch) + "\n").encode("utf-8")
+                self._file("default").write(data)
+                if named is not None:
+                    named.write(data)
+                batch.clear()
+            if quads:
+                self._file("quads").write(("\n".join(quads) + "\n").encode("utf-8"))
+                quads.clear()
+
         for line in lines:
             acc += line_hash(line)
             n += 1
             batch.append(line)
-            batch.append(line[:-2] + suffix)
+            if named is None:
+                quads.append(line[:-2] + suffix)
             if len(batch) >= 20_000:
-                self.out.write(("\n".join(batch) + "\n").encode("utf-8"))
-                batch = []
-        if batch:
-            self.out.write(("\n".join(batch) + "\n").encode("utf-8"))
+                flush()
+        flush()
+        if named is not None:
+            named.close()
         self._sums[graph] = (self._sums.get(graph, 0) + acc) % (1 << 128)
         self.sizes[graph] = self.sizes.get(graph, 0) + n
+
+    def close(self) -> None:
+        for kind in list(self._open):
+            self._close(kind)
 
     @property
     def prints(self) -> dict[str, str]:
         return {g: f"{v:032x}" for g, v in self._sums.items()}
+
+
+def _load(work: Path, files: list[LoadFile], say: Callable[[str], None]) -> ox.Store:
+    """A new store in ``work`` bulk-loaded from the files of a :class:`QuadWriter`."""
+    sizes = [f.path.stat().st_size for f in files]
+    total = sum(sizes)
+    say(f"loading {total / 2**20:,.0f} MiB of N-Triples and N-Quads ({len(files):,} files) into the store …")
+    share = share_of(say)
+    store = ox.Store(str(work))
+    done = 0
+    for f, size in zip(files, sizes):
+        if f.quads:
+            store.bulk_load(path=str(f.path), format=ox.RdfFormat.N_QUADS, lenient=True)
+        else:
+            store.bulk_load(path=str(f.path), format=ox.RdfFormat.N_TRIPLES, lenient=True,
+                            to_graph=ox.NamedNode(f.graph) if f.graph else ox.DefaultGraph())
+        f.path.unlink()  # the disk it took is free for the store
+        done += size
+        share(done // 2**20, total // 2**20, "MiB")
+    return store
+
+
+def _written_and_loaded(work: Path, write: Callable[[QuadWriter], None], say: Callable[[str], None]):
+    """The store in ``work`` from what ``write`` hands a :class:`QuadWriter` (its files are
+    written in a folder beside the store and removed, whatever happens)."""
+    files = work.with_name(work.name + ".load")
+    files.mkdir()
+    try:
+        writer = QuadWriter(files)
+        try:
+            write(writer)
+        finally:
+            writer.close()
+        return _load(work, writer.files, say), writer
+    finally:
+        shutil.rmtree(files, ignore_errors=True)
 
 
 def write_store_streamed(folder: Path, write: Callable[[QuadWriter], None], inputs: list[Path],
@@ -237,47 +311,43 @@ def write_store_streamed(folder: Path, write: Callable[[QuadWriter], None], inpu
     iris = IRIs(base_iri)
     folder = Path(folder)
     check_target(folder)
-    with replacing_folder(folder) as work:
+    with replacing_folder(folder) as work, _closed_on_the_way_out() as opened:
         work.rmdir()  # Oxigraph makes the folder
-        quads = work.with_name(work.name + ".nq")
-        try:
-            with quads.open("wb") as f:
-                writer = QuadWriter(f)
-                write(writer)
-            store = _load(work, quads, say)
-        finally:
-            quads.unlink(missing_ok=True)
-        triples = count_default_triples(store)
-        _describe(store, iris, inputs, writer.prints, writer.sizes, triples)
-        say("optimizing the store …")
-        store.optimize()
-        store.flush()
-        del store
+        opened.store, writer = _written_and_loaded(work, write, say)
+        triples = _finish(opened.store, iris, inputs, writer.prints, writer.sizes, say)
     return Written(folder, triples, len(writer.sizes), len(writer.sizes))
 
 
-def _both(graphs: dict[str | None, set[str]], names: dict[str | None, str], prints: dict[str, str], consume: bool):
-    """Every line twice: into the default graph (the store keeps a triple once) and into its
-    document's named graph; each graph's fingerprint taken on the way, its lines freed after
-    with ``consume``."""
-    for key in sorted(graphs, key=lambda k: (-len(graphs[k]), str(k))):
-        name = names[key]
-        suffix = f" <{name}> ."
-        acc = 0
-        lines = graphs[key]
-        if consume:  # each line is freed as soon as it is handed over
-            while lines:
-                line = lines.pop()
-                acc += line_hash(line)
-                yield line
-                yield line[:-2] + suffix
-            graphs[key] = set()
-        else:
-            for line in lines:
-                acc += line_hash(line)
-                yield line
-                yield line[:-2] + suffix
-        prints[name] = f"{acc % (1 << 128):032x}"
+def _finish(store: ox.Store, iris: IRIs, inputs: list[Path], prints: dict[str, str], sizes: dict[str, int],
+            say: Callable[[str], None]) -> int:
+    """Describe the build in the store, optimize it; the default graph's triples."""
+    triples = count_default_triples(store)
+    _describe(store, iris, inputs, prints, sizes, triples)
+    say("optimizing the store …")
+    store.optimize()
+    store.flush()
+    return triples
+
+
+class _Opened:
+    store: ox.Store | None = None
+
+
+@contextmanager
+def _closed_on_the_way_out() -> Iterator[_Opened]:
+    """The store being written, closed when the block ends, before its folder is swapped in
+    or (after an error) removed: pyoxigraph closes a store when the last reference goes, and
+    a traceback keeps the frames that refer to it, whose RocksDB could write into the folder
+    while it is being removed."""
+    opened = _Opened()
+    try:
+        yield opened
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)
+        raise
+    finally:
+        opened.store = None
+        gc.collect()
 
 
 def _update(store: ox.Store, graphs, names, prints: dict[str, str], old_prints: dict[str, str],

@@ -180,3 +180,29 @@ def test_a_store_built_streamed_equals_one_built_in_memory(tmp_path):
 
     assert quads(tmp_path / "memory") == quads(tmp_path / "streamed")
     assert written.triples == memory.triples and streamed.summary() == memory.summary()
+
+
+def test_the_load_files_give_the_same_store_however_they_are_cut(inputs, tmp_path, monkeypatch):
+    """A national year loads a document's graph as N-Triples of its own (to_graph) and cuts
+    every file at LOAD_PART_BYTES; the fixtures are too small for either unless both are low."""
+    from kg import store_folder
+
+    paths = [inputs / "seeds", inputs / "rs"]
+    kg.build(paths, store=tmp_path / "plain")
+    seen: list = []
+    load = store_folder._load
+
+    def spying(work, files, say):
+        seen.extend(files)
+        return load(work, files, say)
+
+    monkeypatch.setattr(store_folder, "BIG_GRAPH_LINES", 100)
+    monkeypatch.setattr(store_folder, "LOAD_PART_BYTES", 50_000)
+    monkeypatch.setattr(store_folder, "_load", spying)
+    kg.build(paths, store=tmp_path / "cut")
+    own = [f for f in seen if not f.quads and f.graph]
+    kinds = (len(own), sum(1 for f in seen if not f.quads and not f.graph), sum(1 for f in seen if f.quads))
+    assert kinds == (8, 9, 4), kinds  # 8 graphs of their own; default graph and N-Quads cut at 50 kB
+    assert dump(tmp_path / "cut") == dump(tmp_path / "plain")
+    assert info(tmp_path / "cut")["quads"] == info(tmp_path / "plain")["quads"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name not in ("plain", "cut")]  # no load files left
