@@ -201,6 +201,18 @@ def test_a_past_number_without_its_code_names_the_sheet_but_not_its_identifier()
                for line in out.graphs[None])
 
 
+def test_a_number_without_a_start_year_code_has_no_project_code():
+    """Sheets before the codes (2015-個情委-0003) have no kg:projectCode, not an empty one
+    (27,498 empty ones over ten years before)."""
+    g = kg.build([FIXTURE])
+    rows = g.store.query("SELECT ?id ?code WHERE { ?p <http://purl.org/dc/terms/identifier> ?id "
+                         "OPTIONAL { ?p <https://kg.jp-spending.example/def/projectCode> ?code } } ORDER BY ?id")
+    codes = {r["id"].value: r["code"].value if r["code"] else None for r in rows}
+    assert codes == {"2015-個情委-0003": None, "2018-内府-0131": None, "2018-個情委-0001": None, "2018-個情委-0003": None,
+                     "2021-経産-20-0437": "20", "2021-国交-20-0437": "20", "2022-デジタル-21-0001-20": "21",
+                     "2023-こども-新23-0002": "新23", "2023-デジタル-22-0001-33": "22", "2023-環境-22-0192": "22"}
+
+
 def test_one_division_spelled_two_ways_has_one_label():
     """デジタル庁's ＶｉｓｉｔＪａｐａｎＷｅｂ担当 (2022) and Visit Japan Web 担当 (2023) are one
     division (its key ignores spaces): one rdfs:label, the other spelling as skos:altLabel."""

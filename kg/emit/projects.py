@@ -65,7 +65,8 @@ def numbered(out: Sink, pn: ProjectNumber, of: Ministry | None = None) -> URIRef
     """:func:`project_stub` of a whole 事業番号, written as such (``2021-総務-20-0094``)."""
     node = project_stub(out, pn, of)
     out.add(node, DCTERMS.identifier, plain(pn.display()))
-    out.add(node, KG.projectCode, plain(pn.code))
+    if pn.code:  # a number written without its start-year code has none (not an empty one)
+        out.add(node, KG.projectCode, plain(pn.code))
     return node
 
 
