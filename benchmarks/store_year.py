@@ -45,8 +45,8 @@ store = ox.Store.read_only(sys.argv[1])
 print(len(list(store.query(open(sys.argv[2], encoding="utf-8").read()))))"""
 
 
-#: the build's step lines, in order: each step lasts until the next one starts
-STEPS = (("mapping", "mapping "), ("merging", "merging "), ("loading", "loading "), ("optimizing", "optimizing "))
+#: the first words of the build's step lines, in order: each step lasts until the next one starts
+STEPS = ("mapping", "merging", "loading", "optimizing")
 
 
 def timed_steps(cmd: list[str]) -> tuple[float, int, dict[str, float]]:
@@ -56,8 +56,8 @@ def timed_steps(cmd: list[str]) -> tuple[float, int, dict[str, float]]:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=HERE.parent)
     seen: dict[str, float] = {}
     for line in proc.stderr:
-        for name, prefix in STEPS:
-            if line.startswith(prefix) and name not in seen:
+        for name in STEPS:
+            if line.startswith(name + " ") and name not in seen:
                 seen[name] = time.perf_counter() - start
     _, status, usage = os.wait4(proc.pid, 0)
     total = time.perf_counter() - start

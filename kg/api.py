@@ -51,7 +51,9 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     them with ``all_corporations``)."""
     from .files import replacing
     from .pipeline import build as run_build
-    from .pipeline import format_for, write
+    from .nt import format_for
+    from .pipeline import write
+    from .read import expand
 
     chosen = [Path(p).expanduser() for p in _as_list(paths)] or [EXAMPLES_DIR]
     fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
@@ -66,7 +68,6 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     if store is not None and output is None and cache is None:
         # straight into the store: the build's lines are never all in memory (README "Scale")
         from .pipeline import build_into_store
-        from .read import expand
         from .store_folder import write_store_streamed
 
         def into_store(write):
@@ -95,7 +96,6 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
             with replacing(Path(output)) as out:
                 write(result, fmt, out)
     if store is not None and result.documents > 0:  # the build's lines go to Oxigraph, freed as they load
-        from .read import expand
         from .store_folder import write_store
 
         result.__dict__.pop("lines", None)  # the cached union would keep every line alive

@@ -73,6 +73,12 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + " " * (width - used)
 
 
+def _bar(done: int, total: int, width: int = 30) -> str:
+    """``[#####.....]``: how much of ``total`` is done, in ``width`` columns."""
+    filled = int(width * min(done, total) / total)
+    return f"[{'#' * filled}{'.' * (width - filled)}]"
+
+
 def _progress(total: int):
     """A progress line on stderr for multi-file builds (a bar on a terminal, padded by display
     width so that Japanese names leave nothing behind; a line per file otherwise)."""
@@ -84,9 +90,7 @@ def _progress(total: int):
         if total <= 1:
             return
         if sys.stderr.isatty():
-            width = 30
-            done = int(width * n / total)
-            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {_fit(path.name, 40)}")
+            sys.stderr.write(f"\r{_bar(n, total)} {n}/{total} {_fit(path.name, 40)}")
             if n == total:
                 sys.stderr.write("\n")
         else:
@@ -112,9 +116,7 @@ class Steps:
     def share(self, done: int, total: int, unit: str = "") -> None:
         if not self.tty or total <= 0:
             return
-        width = 30
-        filled = int(width * min(done, total) / total)
-        sys.stderr.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}{' ' + unit if unit else ''}")
+        sys.stderr.write(f"\r  {_bar(done, total)} {done:,}/{total:,}{' ' + unit if unit else ''}")
         sys.stderr.flush()
         self._open = done < total
         if not self._open:

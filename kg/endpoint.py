@@ -29,10 +29,9 @@ import io
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 import pyoxigraph as ox
 from rdflib import Variable

@@ -26,7 +26,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
 from . import mappers, nt
-from .nt import DATASET_FORMATS, FORMATS, format_for  # noqa: F401 (the build's output formats)
+from .nt import FORMATS
 from .assets import EXAMPLES_DIR, ONTOLOGY_DIR
 from .emit import Emitted, Sink, document, emit, merge, quad_lines, sorted_nquads, union
 from .emit.merge import unresolved_law_names

@@ -198,9 +198,9 @@ class QuadWriter:
     a large hand-over (``BIG_GRAPH_LINES`` or more) as N-Triples of their own, loaded into
     that graph (``to_graph``), the others as N-Quads. Each kind of file is cut at
     ``LOAD_PART_BYTES``. Oxigraph reads each file itself (no copy in Python): measured on the
-    synthetic year, this loads in 49 s at a 1.9 GiB peak where one N-Quads file loaded whole
-    took 49 s at 2.9 GiB and in parts of 256 MiB handed over as bytes 68 s at 2.3 GiB
-    (README "On disk")."""
+    synthetic year, the build loads in 50 s and peaks at 2.07 GiB, where one N-Quads file
+    loaded whole took 49 s and peaked at 2.87 GiB, and in parts of 256 MiB handed over as
+    bytes 68 s and 2.23 GiB (README "On disk")."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -244,17 +244,19 @@ class QuadWriter:
                 self._file("quads").write(("\n".join(quads) + "\n").encode("utf-8"))
                 quads.clear()
 
-        for line in lines:
-            acc += line_hash(line)
-            n += 1
-            batch.append(line)
-            if named is None:
-                quads.append(line[:-2] + suffix)
-            if len(batch) >= 20_000:
-                flush()
-        flush()
-        if named is not None:
-            named.close()
+        try:
+            for line in lines:
+                acc += line_hash(line)
+                n += 1
+                batch.append(line)
+                if named is None:
+                    quads.append(line[:-2] + suffix)
+                if len(batch) >= 20_000:
+                    flush()
+            flush()
+        finally:
+            if named is not None:
+                named.close()
         self._sums[graph] = (self._sums.get(graph, 0) + acc) % (1 << 128)
         self.sizes[graph] = self.sizes.get(graph, 0) + n
 

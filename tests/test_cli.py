@@ -144,7 +144,7 @@ def test_truncated_file_keeps_the_rows_before_the_cut(tmp_path):
 
 @pytest.mark.parametrize("fmt, suffix", [("nt", ".nt"), ("turtle", ".ttl"), ("json-ld", ".jsonld")])
 def test_format_from_suffix(tmp_path, fmt, suffix):
-    from kg.pipeline import format_for
+    from kg.nt import format_for
 
     assert format_for(tmp_path / f"x{suffix}", None) == fmt
 
