@@ -17,7 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import neologdn
 from stdnum.jp import cn as _stdnum_cn
@@ -189,8 +189,19 @@ def _brief(text: str) -> str:
     return repr(text) if len(text) <= 30 else repr(text[:27] + "…")
 
 
+class RoundedYen(Decimal):
+    """Whole yen rounded from a value written with more digits than its unit holds (a
+    JUDGIT! float ``1.0055999999999998`` 百万円, ``0.0015`` 千円): ``written`` is the
+    value as written and ``unit`` its unit. The graph keeps both beside the yen
+    (:meth:`kg.emit.sink.Sink.amount`) and the build counts each rounding."""
+
+    __slots__ = ("written", "unit")
+
+
 def to_yen(value: Decimal | None, unit: str) -> Decimal | None:
-    """Convert an amount in ``unit`` (百万円, 千円, 円, 億円) to exact yen."""
+    """Convert an amount in ``unit`` (百万円, 千円, 円, 億円) to whole yen: a value that is
+    not a whole number of yen (float noise, a fraction of a yen) is rounded half up to the
+    yen and returned as a :class:`RoundedYen` that remembers what was written."""
     if value is None:
         return None
     try:
@@ -199,7 +210,13 @@ def to_yen(value: Decimal | None, unit: str) -> Decimal | None:
         raise ValueFormatError(f"unknown unit {unit!r}") from exc
     if not value.is_finite() or abs(value) * factor >= ABSURD:
         raise ValueFormatError(f"{value} {unit} is beyond any amount in a budget (10^18 yen or more)")
-    return canonical_decimal(value * factor)
+    yen = value * factor
+    whole = yen.to_integral_value(rounding=ROUND_HALF_UP)
+    if whole == yen:
+        return canonical_decimal(yen)
+    rounded = RoundedYen(whole.quantize(Decimal(1)))
+    rounded.written, rounded.unit = value, nfkc(unit).strip()
+    return rounded
 
 
 def parse_yen(text: str | None, unit: str = "百万円") -> Decimal | None:
@@ -549,3 +566,102 @@ def split_code(text: str) -> tuple[str | None, str]:
     if not m:
         return None, text
     return m.group(1), text[m.end() :].strip()
+
+
+# --------------------------------------------------------------------------- one organisation?
+
+#: legal forms written in full or abbreviated, in brackets or not: dropped from an organisation key
+_ORG_FORMS_RE = re.compile(
+    r"\((?:株|有|同|名|資|社|財|独|国研|一社|公社|一財|公財|大|学|特非|医|福|宗|NPO)\)"
+    r"|株式会社|有限会社|合同会社|合名会社|合資会社|国立研究開発法人|独立行政法人|地方独立行政法人"
+    r"|一般社団法人|公益社団法人|一般財団法人|公益財団法人|社団法人|財団法人|国立大学法人|公立大学法人"
+    r"|学校法人|特定非営利活動法人|NPO法人|社会福祉法人|医療法人社団|医療法人財団|医療法人|宗教法人"
+    r"|農事組合法人|協同組合|一社|公社|一財|公財"
+)
+#: JV or consortium wording and "and others" after an organisation's own name
+_ORG_TAIL_RE = re.compile(
+    r"(?:特定建設工事|経常建設)?共同企業体.*$|jv$|\(代表\).*$|代表機関.*$|連名.*$|ほか\d*(?:者|社|名)?$|外\d+(?:者|社|名)$|他\d*(?:者|社|名)?$"
+)
+#: a branch or office after an organisation's own name (…東北支店, …営業所, …支社)
+_BRANCH_RE = re.compile(r"^.{0,10}(?:支店|支社|営業所|事業所|事務所|出張所|本店|本社|本部|支部|工場|センター|分室)$")
+#: katakana and kanji (and Latin) letters that look alike and are typed for one another
+_LOOKALIKES = str.maketrans({"口": "ロ", "工": "エ", "力": "カ", "二": "ニ", "夕": "タ", "卜": "ト", "八": "ハ",
+                             "一": "ー", "-": "ー", "―": "ー", "ｰ": "ー", "0": "o", "о": "o", "а": "a", "е": "e"})
+
+
+def organisation_key(name: str | None) -> str:
+    """A name reduced to the organisation it names, to tell whether two 支出先 names next to
+    one 法人番号 are one organisation: :func:`corporation_name_key`'s clean-up, every legal
+    form dropped (``(株)``, ㈱, 株式会社, (社), 一般社団法人 …), a branch or office suffix
+    (…東北支店, …営業所, …支社) and JV or consortium wording (…共同企業体, 代表機関, 連名,
+    ほか) cut off, and look-alike letters of other scripts (ロ/口, エ/工, カ/力) made one."""
+    t = nfkc(expand_corporate_abbreviations(name or "")).replace("㈱", "(株)").replace("㈲", "(有)").replace("㈶", "(財)").replace("㈳", "(社)")
+    t = _NAME_NOISE_RE.sub("", t.translate(_DASHES).casefold())
+    t = _ORG_FORMS_RE.sub("", t)
+    t = _ORG_TAIL_RE.sub("", t) or t
+    return t.translate(_LOOKALIKES).strip("()[]")
+
+
+#: rapidfuzz's ratio (0–100) at or above which two organisation keys that are not one
+#: another's branch are taken for one organisation misspelt (README "Who was paid")
+TYPO_SIMILARITY = 80.0
+
+
+def name_relation(a: str | None, b: str | None) -> str:
+    """How two names written for one 法人番号 relate, by their :func:`organisation_key`:
+    ``same`` (they differ only in legal form, widths, spaces, look-alike letters or JV
+    wording), ``branch`` (one is the other with a branch or office after it), ``member`` (a JV or
+    consortium named with one member's name in it), ``typo``
+    (rapidfuzz's ratio of the keys at least :data:`TYPO_SIMILARITY`: one organisation
+    misspelt; 日立製作所/日立制作所 is, 東北大学/東京大学 is not) or ``other`` (another organisation, or not an organisation's name)."""
+    from rapidfuzz import fuzz
+
+    ka, kb = organisation_key(a), organisation_key(b)
+    if ka == kb:
+        return "same"
+    short, long_ = sorted((ka, kb), key=len)
+    if short and long_.startswith(short) and _BRANCH_RE.match(long_[len(short):]):
+        return "branch"
+    if short and short in long_ and any(_ORG_TAIL_RE.search(_NAME_NOISE_RE.sub("", nfkc(n or "").casefold())) for n in (a, b)):
+        return "member"  # a JV or consortium written with one member's number
+    if short and len(short) >= 2 and fuzz.ratio(ka, kb) >= TYPO_SIMILARITY:
+        return "typo"
+    return "other"
+
+
+# --------------------------------------------------------------------------- who was paid
+
+def is_dummy_number(digits: str) -> bool:
+    """A 法人番号 of an obviously dummy form: its twelve digits after the check digit all one
+    digit (9999999999999), a run 123456789012, or seven zeros or more at the end
+    (4010000000000, 3010400000000: a number typed as a placeholder; no register number ends so)."""
+    base = digits[1:]
+    return len(set(base)) == 1 or base in "012345678901234567890" or base.endswith("0000000")
+
+
+def is_government_number(digits: str, kind_code: str | None = None) -> bool:
+    """A 法人番号 of 国の機関 (twelve digits beginning 00001) or 地方公共団体 (00002), or a
+    row whose 法人種別 is 101 or 201."""
+    return digits[1:6] in ("00001", "00002") or (kind_code or "") in ("101", "201")
+
+
+def is_national_number(digits: str) -> bool:
+    """A 法人番号 of 国の機関: a ministry's number, written for each of its offices too."""
+    return digits[1:6] == "00001"
+
+
+_BUNDLED_RE = re.compile(
+    r"^(?:その他|そのほか|他|個人|個人事業主|非公表|不明|なし|-|‐|―)"
+    r"|^(?:[A-ZＡ-Ｚ○〇●×]|[0-9０-９]+)(?:社|者|法人|団体|機関|大学)?(?:\s*(?:ほか|他|外)\s*\d*(?:社|者|件)?)?$"
+    r"|^(?:個人|研究者|事業者|企業|民間企業|民間事業者|団体|法人|市町村|自治体|受給者|利用者|○○)[\s・]*[A-ZＡ-Ｚa-zａ-ｚ0-9０-９○〇]*$"
+    r"|^[○〇●]+"
+    r"|ほか\s*\d+\s*(?:社|者|件|団体|法人|機関)|他\s*\d+\s*(?:社|者|件|団体|法人|機関)|外\s*\d+\s*(?:社|者|件|団体|法人|機関)"
+    r"|受給者(?:等)?$"
+)
+
+
+def is_bundled_name(name: str | None) -> bool:
+    """A 支出先 name that stands for many recipients or an unnamed one: その他, 個人, 個人A,
+    ○○社, A社, 研究者B, 「…ほか10社」, 年金受給者等."""
+    t = nfkc(name or "").strip()
+    return not t or bool(_BUNDLED_RE.search(t))

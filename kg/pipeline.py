@@ -16,7 +16,7 @@ import hashlib
 import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
@@ -36,6 +36,7 @@ from .diagnostics import share_of
 from .files import replacing
 from .iris import KG, PREFIXES, IRIs
 from .model import Diagnostic
+from .normalize import RoundedYen
 from .read import InputError, expand, read_documents
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -132,9 +133,13 @@ class BuildResult:
             f"{self.count(KG.Project)} projects, {self.count(KG.Corporation)} corporations, "
             f"{self.count(KG.Expenditure)} expenditures; {errors} errors, {warnings} warnings"
         )
-        if self.notes:
-            text += (f"; {len(self.notes):,} laws cited by name only have no 法令ID in any input "
+        laws = sum(1 for d in self.notes if d.message.startswith(LAW_NOTE))
+        rounded = sum(1 for d in self.notes if d.message.endswith(ROUNDED_NOTE))
+        if laws:
+            text += (f"; {laws:,} laws cited by name only have no 法令ID in any input "
                      "(no e-Gov link; --report lists them)")
+        if rounded:
+            text += f"; {rounded:,} amounts rounded to whole yen (--report lists them)"
         return text + (f"\n{self.register}" if self.register else "")
 
 
@@ -268,6 +273,7 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
             result.diagnostics.append(Diagnostic(str(doc.path), None, "error", f"{mapper.NAME} mapper failed: {exc!r}"))
             continue
         result.diagnostics.extend(diags)
+        result.diagnostics.extend(rounded_amounts(records, str(doc.path)))
         result.layouts[str(doc.path)] = doc.layout
         if not records:
             result.failed.append(str(doc.path))
@@ -284,6 +290,36 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
     result.emitted = out.emitted()
     result.seconds = time.perf_counter() - start
     return result
+
+
+LAW_NOTE = "law cited by name only, and no input gives its 法令ID: "
+ROUNDED_NOTE = " (the value as written is kept beside it)"
+
+
+def rounded_amounts(records, path: str) -> list[Diagnostic]:
+    """An ``info`` diagnostic for every amount rounded to whole yen (a
+    :class:`~kg.normalize.RoundedYen` anywhere in the records), at the line and JSON Pointer
+    of the record that holds it: the build counts them, ``--report`` lists them."""
+    out: list[Diagnostic] = []
+
+    def walk(value, line, pointer, name) -> None:
+        if isinstance(value, RoundedYen):
+            where = f"{pointer} " if pointer else ""
+            out.append(Diagnostic(path, line, "info",
+                                  f"{where}{name} {value.written} {value.unit} is not a whole number of yen; "
+                                  f"rounded to {value:,} yen{ROUNDED_NOTE}"))
+        elif is_dataclass(value) and not isinstance(value, type):
+            line = getattr(value, "line", None) or line
+            pointer = getattr(value, "pointer", None) or pointer
+            for f in fields(value):
+                walk(getattr(value, f.name), line, pointer, f.name)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v, line, pointer, name)
+
+    for record in records:
+        walk(record, None, None, "")
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -403,13 +439,14 @@ def _gather(out: BuildResult, ordered: list[FileResult], parts: list[Emitted], r
     for name, count in sorted(unresolved_law_names(parts).items()):
         out.notes.append(Diagnostic(
             "", None, "info",
-            f"law cited by name only, and no input gives its 法令ID: {name!r} ({count} file{'s' if count > 1 else ''}); "
+            f"{LAW_NOTE}{name!r} ({count} file{'s' if count > 1 else ''}); "
             "no e-Gov link"))
     for r in ordered:
         out.documents += r.documents
         out.rows += r.rows
         out.failed.extend(r.failed)
-        out.diagnostics.extend(r.diagnostics)
+        out.diagnostics.extend(d for d in r.diagnostics if d.severity != "info")
+        out.notes.extend(d for d in r.diagnostics if d.severity == "info")
         out.layouts.update(r.layouts)
         for path, line, what in r.emitted.unknown_codes:
             out.diagnostics.append(Diagnostic(path, line, "warning", f"{what} is not in ontology/code-lists.ttl"))
@@ -556,8 +593,8 @@ def _stream_into_store(files, part_of, ordered, parts, store, iris, steps):
     shared = str(iris.shared_graph())
 
     def write(writer) -> None:
-        def put(name: str | None, lines) -> None:
-            lines = merge_plan.rewrite(lines)
+        def put(name: str | None, lines, made: bool = False) -> None:
+            lines = merge_plan.rewrite(lines, made)
             scan.update(lines)
             for cls, suffix in typed.items():
                 subjects[cls].update(line[: line.index(" ")] for line in lines if line.endswith(suffix))
@@ -573,7 +610,7 @@ def _stream_into_store(files, part_of, ordered, parts, store, iris, steps):
         for part in parts[len(ordered):]:  # the register's, made here
             for name, lines in part.graphs.items():
                 put(name, lines)
-        put(None, shared_lines(parts, merge_plan, iris))
+        put(None, shared_lines(parts, merge_plan, iris), made=True)
         writer.write(shared, scan.lines())
         scan.release()
 

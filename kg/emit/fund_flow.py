@@ -15,7 +15,8 @@ from rdflib import URIRef
 
 from ..codes import concept_for, corporation_kind, corporation_kind_by_code
 from ..model import Block, Contract, Document, ExpenseItem, Expenditure, ReviewSheet
-from ..normalize import expand_corporate_abbreviations
+from ..iris import KGC
+from ..normalize import expand_corporate_abbreviations, is_bundled_name, is_dummy_number, is_government_number
 from .sink import KG, RDF, RDFS, Sink, boolean, integer, plain
 
 
@@ -86,7 +87,7 @@ def expense_item(out: Sink, p: URIRef, letter: str, index: int, item: ExpenseIte
     out.add(node, RDF.type, KG.ExpenseItem)
     out.text(node, KG.expenseCategory, item.category)
     out.text(node, KG.use, item.use)
-    out.amount(node, KG.amount, item.amount)
+    out.paid(node, item.amount)
     out.text(node, KG.recipientName, item.recipient)
     out.text(node, KG.summary, item.contract)
     out.source(node, item.line, d)
@@ -103,7 +104,7 @@ def expenditure(out: Sink, p: URIRef, e: Expenditure, doc: Document, d: URIRef) 
     out.add(node, KG.rank, integer(e.rank))
     out.text(node, KG.recipientName, e.recipient)
     out.text(node, KG.summary, e.summary)
-    out.amount(node, KG.amount, e.amount)
+    out.paid(node, e.amount)
     contract_method(out, node, e.contract_method, doc, e.line)
     if e.bidders is not None:
         out.add(node, KG.bidderCount, integer(e.bidders))
@@ -118,7 +119,8 @@ def expenditure(out: Sink, p: URIRef, e: Expenditure, doc: Document, d: URIRef) 
         out.add(node, KG.contract, cn)
         contract(out, cn, c, p, doc, d)
     local = out.iris.unnumbered_recipient(p, e.block, e.rank)
-    if recipient(out, node, e.recipient, e.corporate_number, e.corporate_number_text, local, kind_code=e.kind_code):
+    if recipient(out, node, e.recipient, e.corporate_number, e.corporate_number_text, local, kind_code=e.kind_code,
+                 is_other=e.is_other):
         out.add(node, KG.recipientKind, corporation_kind_by_code(e.kind_code) or corporation_kind(e.recipient))
 
     return node
@@ -130,7 +132,7 @@ def contract(out: Sink, node: URIRef, c: Contract, p: URIRef, doc: Document, d: 
     out.add(node, RDF.type, KG.Contract)
     out.add(node, KG.project, p)
     out.text(node, KG.summary, c.summary)
-    out.amount(node, KG.amount, c.amount)
+    out.paid(node, c.amount)
     contract_method(out, node, c.contract_method, doc, c.line)
     out.text(node, KG.specificContractMethod, c.specific_method)
     for part in re.split(r"[、,，]", c.specific_method or ""):
@@ -157,17 +159,28 @@ def contract(out: Sink, node: URIRef, c: Contract, p: URIRef, doc: Document, d: 
 
 
 def recipient(out: Sink, row: URIRef, name: str | None, number, number_text: str | None,
-              local: URIRef | None, in_table: bool = True, kind_code: str | None = None) -> bool:
+              local: URIRef | None, in_table: bool = True, kind_code: str | None = None,
+              is_other: bool | None = None) -> bool:
     """Link ``row`` to whom it pays: the corporation of its 法人番号 (its name counted for the
     corporation's labels), else — with ``local`` — a recipient node of this row only, named
-    as written (その他, individuals, numbers that do not check). True when a corporation."""
+    as written (その他, individuals, numbers that do not check, a dummy number such as
+    9999999999999). The row's ``kg:recipientClass`` says which (README "Who was paid"; the
+    merge moves a row whose number another organisation holds to a node of its own). True
+    when a corporation."""
     if not name:
         return False
+    placeholder = number is not None and is_dummy_number(number.digits)
+    if placeholder:
+        number, number_text = None, number.digits
     if number is not None:
+        cls = "government" if is_government_number(number.digits, kind_code) else "corporation"
+        out.add(row, KG.recipientClass, KGC[f"recipient-class/{cls}"])
         out.corporation_seen(number, name, in_table)
         out.recipient_rows.append((str(row), number.digits, name, out.sheet_year, kind_code))
         out.add(row, KG.recipient, out.iris.corporation(number.digits))
         return True
+    cls = "contested" if placeholder else "bundled" if is_other or is_bundled_name(name) else "unnumbered"
+    out.add(row, KG.recipientClass, KGC[f"recipient-class/{cls}"])
     if local is not None:
         out.add(local, RDF.type, KG.Recipient)
         out.text(local, RDFS.label, name)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import nt
 from ..version import __version__
 from ..assets import ontology_version, vocabulary_graph
 from ..iris import EGOV_LAW, IRIs, egov_article
+from . import contested as contested_numbers
+from . import scale
 from .organisations import corporations
 from .summaries import Summaries
 from .sink import DCTERMS, KG, PROV, RDF, RDFS, SKOS, CorporationNames, Emitted, Sink, ja, plain
@@ -57,11 +59,16 @@ class MergePlan:
     laws: dict[str, str]
     aliases: dict[str, str]
     dropped: tuple[str, ...]
+    #: rows whose 法人番号 another organisation holds (:mod:`kg.emit.contested`)
+    contested: contested_numbers.Contested = field(default_factory=contested_numbers.Contested)
 
-    def rewrite(self, lines: Iterable[str]) -> set[str]:
-        if self.dropped:
+    def rewrite(self, lines: Iterable[str], made: bool = False) -> set[str]:
+        """``lines`` as the merged graph has them; ``made``: lines the merge made itself, whose
+        IRIs are rewritten but which lose nothing."""
+        if self.dropped and not made:
             lines = {line for line in lines if not line.startswith(self.dropped)}
-        return _rewrite(_rewrite(set(lines), self.laws, "law/"), self.aliases, "project/")
+        lines = set(lines) if made else contested_numbers.drop(set(lines), self.contested.moved)
+        return _rewrite(_rewrite(lines, self.laws, "law/"), self.aliases, "project/")
 
 
 def plan(parts: list[Emitted]) -> MergePlan:
@@ -73,12 +80,13 @@ def plan(parts: list[Emitted]) -> MergePlan:
     laws = {iri: law_ids[name] for part in parts for iri, name in part.law_names.items() if name in law_ids}
     # an RS sheet joining its legacy node keeps the legacy 事業番号 and name
     dropped = tuple(f"<{rs}> <{prop}> " for rs in aliases for prop in (DCTERMS.identifier, RDFS.label))
-    return MergePlan(laws, aliases, dropped)
+    return MergePlan(laws, aliases, dropped, contested_numbers.plan(parts))
 
 
 def shared_lines(parts: list[Emitted], merge_plan: MergePlan, iris: IRIs | None = None) -> set[str]:
     """The default graph's part no single file has: the code lists, what made the graph, one
-    node per 法人番号 with every spelling, one label per shared node (law, plan …)."""
+    node per 法人番号 with every spelling, one label per shared node (law, plan …), the
+    out-of-scale rows (:mod:`kg.emit.scale`)."""
     numbers: dict[str, CorporationNames] = defaultdict(CorporationNames)
     spellings: dict[str, Counter] = defaultdict(Counter)
     for part in parts:
@@ -93,13 +101,17 @@ def shared_lines(parts: list[Emitted], merge_plan: MergePlan, iris: IRIs | None 
     out.put((dataset, RDF.type, PROV.Entity))
     out.put((dataset, KG.softwareVersion, plain(__version__)))
     out.put((dataset, KG.ontologyVersion, plain(ontology_version())))
-    corporations(out, numbers)
+    contested_numbers.discount(numbers, merge_plan.contested)
+    corporations(out, numbers, merge_plan.contested.unheld)
     for node, seen in sorted(spellings.items()):
         ranked = sorted(seen, key=lambda n: (-seen[n], len(n), n))
         out.put((node, RDFS.label, ja(ranked[0])))
         for alt in ranked[1:]:
             out.put((node, SKOS.altLabel, ja(alt)))
-    return out.graphs[None]
+    flagged = scale.lines((part.scale for part in parts), (row for part in parts for row in part.scale_rows),
+                          merge_plan.aliases)
+    moved = contested_numbers.lines(merge_plan.contested, out.iris)
+    return out.graphs[None] | merge_plan.rewrite(flagged | moved, made=True)
 
 
 def merge(parts: list[Emitted], iris: IRIs | None = None) -> dict[str | None, set[str]]:

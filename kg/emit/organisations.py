@@ -11,9 +11,9 @@ from __future__ import annotations
 from rdflib import URIRef
 
 from ..codes import corporation_kind
-from ..iris import GBIZINFO, NTA_PAGE
+from ..iris import GBIZINFO, KGC, NTA_PAGE
 from ..model import ReviewSheet
-from ..normalize import agency_of
+from ..normalize import agency_of, is_government_number
 from ..normalize import ministry as ministry_of
 from .sink import KG, ORG, RDF, RDFS, ROV, SKOS, CorporationNames, Sink, boolean, ja, plain
 
@@ -76,11 +76,17 @@ def responsible_units(out: Sink, p: URIRef, sheet: ReviewSheet) -> None:
         out.text(p, KG.ministryText, sheet.ministry_text)
 
 
-def corporations(out: Sink, names_by_number: dict[str, CorporationNames]) -> None:
-    """One node per 法人番号 with every spelling written next to it (see the module doc)."""
+def corporations(out: Sink, names_by_number: dict[str, CorporationNames], unheld: set[str] = frozenset()) -> None:
+    """One node per 法人番号 with every spelling written next to it (see the module doc),
+    and its ``kg:recipientClass``: government for a number of 国の機関 or 地方公共団体,
+    else corporation — but for a number no organisation holds (``unheld``:
+    :mod:`kg.emit.contested` marks those)."""
     for digits, names in sorted(names_by_number.items()):
         corp = out.iris.corporation(digits)
         out.add(corp, RDF.type, KG.Corporation)
+        if digits not in unheld:
+            cls = "government" if is_government_number(digits) else "corporation"
+            out.add(corp, KG.recipientClass, KGC[f"recipient-class/{cls}"])
         out.add(corp, RDF.type, ROV.RegisteredOrganization)
         out.add(corp, KG.corporateNumber, plain(digits))
         out.add(corp, KG.corporateNumberValid, boolean(names.valid))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rdflib import URIRef
 
 from ..model import Document, PreAnalysis, ReviewSheet
-from . import budgets, fund_flow, indicators, organisations, policy, preanalysis, projects
+from . import budgets, fund_flow, indicators, organisations, policy, preanalysis, projects, scale
 from .sink import Sink, document
 
 
@@ -40,4 +40,5 @@ def review_sheet(out: Sink, sheet: ReviewSheet, doc: Document, d: URIRef) -> URI
     projects.related(out, p, sheet, d)
     projects.lineage(out, p, sheet.sheet_year, [pn for _, pn in sheet.past_numbers], sheet.old_numbers)
     fund_flow.fund_flow(out, p, sheet, doc, d)
+    scale.settle_sheet(out, p, sheet)
     return p

@@ -96,6 +96,7 @@ def _corporation(out: Sink, corp: nta.Corporation, docs: list[URIRef]) -> None:
     out.current = docs[cur.source]
     seen = out.corporations[number]  # the register's name is one more spelling of the corporation's
     seen.everywhere[cur.name] += 1
+    out.register_names[number] = cur.name
     seen.valid = seen.valid and _stdnum_cn.is_valid(number)
     out.add(node, KG.currentRegisterRecord, out.iris.register_record(number, cur.changed, cur.process))
     out.text(node, ROV.legalName, cur.name)

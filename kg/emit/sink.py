@@ -24,7 +24,7 @@ from .. import iris, nt
 from ..assets import declared_terms
 from ..iris import IRIs, Terms
 from ..model import Document
-from ..normalize import PartialDate
+from ..normalize import PartialDate, RoundedYen
 
 DCTERMS, ORG, PROV, RDF, RDFS, SKOS, KGC, ROV, SCHEMA = (
     Terms(n) for n in (ns.DCTERMS, ns.ORG, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, iris.KGC, iris.ROV, iris.SCHEMA)
@@ -79,6 +79,12 @@ class Emitted:
     #: rows naming a 法人番号 (支出先, 費目・使途, contracts), for the register's checks: (row IRI, 法人番号, name as
     #: written, sheet year, 法人種別 code as written)
     recipient_rows: list[tuple[str, str, str, int | None, str | None]] = field(default_factory=list)
+    #: project IRI → the largest budget figure its sheet (this file's part) reports, yen
+    scale: dict[str, Decimal] = field(default_factory=dict)
+    #: rows with an amount this file's figures do not clear: (row IRI, project IRI, yen) (:mod:`kg.emit.scale`)
+    scale_rows: list[tuple[str, str, Decimal]] = field(default_factory=list)
+    #: 法人番号 → the register's current name (the register's part only)
+    register_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def triples(self) -> int:
@@ -100,6 +106,11 @@ class Sink:
         self.project_aliases: dict[str, str] = {}
         self.names: dict[str, Counter] = defaultdict(Counter)
         self.recipient_rows: list[tuple[str, str, str, int | None, str | None]] = []
+        self.scale: dict[str, Decimal] = {}
+        self.scale_rows: list[tuple[str, str, Decimal]] = []
+        self.register_names: dict[str, str] = {}
+        #: the rows with an amount of the sheet being emitted, until :func:`kg.emit.scale.settle_sheet`
+        self.pending_scale: list[tuple[str, Decimal]] = []
         #: the year of the sheet being emitted (its 支出先 rows were paid the fiscal year before)
         self.sheet_year: int | None = None
 
@@ -123,6 +134,9 @@ class Sink:
             project_aliases=self.project_aliases,
             names=dict(self.names),
             recipient_rows=self.recipient_rows,
+            scale=self.scale,
+            scale_rows=self.scale_rows,
+            register_names=self.register_names,
         )
 
     # ------------------------------------------------------------------ writing
@@ -142,8 +156,26 @@ class Sink:
             self.put((s, p, ja(value)))
 
     def amount(self, s, p, value: Decimal | None) -> None:
-        if value is not None:
-            self.put((s, p, dec(value)))
+        """A number (yen, a percent). Yen rounded from what the source wrote
+        (:class:`~kg.normalize.RoundedYen`) keep the value as written beside them: a
+        ``kg:WrittenAmount`` node ``{s}/written/{property}``."""
+        if value is None:
+            return
+        self.put((s, p, dec(value)))
+        if isinstance(value, RoundedYen):
+            written = URIRef(f"{s}/written/{str(p).rsplit('/', 1)[-1].rsplit('#', 1)[-1]}")
+            self.put((s, KG.writtenAmount, written))
+            self.put((written, RDF.type, KG.WrittenAmount))
+            self.put((written, KG.roundedProperty, URIRef(str(p))))
+            self.put((written, KG.writtenValue, dec(Decimal(value.written))))
+            self.put((written, KG.writtenUnit, plain(value.unit)))
+
+    def paid(self, node: URIRef, value: Decimal | None) -> None:
+        """``node`` is a row paying ``value`` yen (支出先, contract, 費目・使途): its
+        ``kg:amount``, and the row kept for the out-of-scale check (:mod:`kg.emit.scale`)."""
+        self.amount(node, KG.amount, value)
+        if value is not None and value > 0:
+            self.pending_scale.append((str(node), value))
 
     def line(self, node: URIRef, line: int | None) -> None:
         """The line of its document a record was read from."""

@@ -55,12 +55,13 @@ class Summaries:
         self.predicates = {
             f"<{k}{name}>": name
             for name in ("recipient", "project", "amount", "sheetYear", "ministry", "budgetRecord",
-                         "fiscalYear", "isRequest", "budgetTotal", "executedAmount")
+                         "fiscalYear", "isRequest", "budgetTotal", "executedAmount", "outOfScale")
         }
         self.predicates[f"<{r}>"] = "type"
         # rows and records keyed by hash(subject) (one process: the hashes agree): 700,000 rows
         # need no copy of their IRIs; the IRIs they point to are interned, one copy each
         self.expenditures: set[int] = set()
+        self.out_of_scale: set[int] = set()
         self.corporations: set[str] = set()
         self.recipient: dict[int, str] = {}
         self.project: dict[int, str] = {}
@@ -101,6 +102,9 @@ class Summaries:
             self.records[s].append(hash(o))
         elif name == "fiscalYear":
             self.fiscal_year[hash(s)] = intern(o)
+        elif name == "outOfScale":
+            if o.startswith('"true"'):
+                self.out_of_scale.add(hash(s))
         elif name == "isRequest":
             if o.startswith('"false"'):
                 self.non_request.add(hash(s))
@@ -112,10 +116,12 @@ class Summaries:
     def recipient_lines(self) -> set[str]:
         paid: dict[str, list] = {}
         by_project: dict[str, Decimal] = {}
+        flagged = self.out_of_scale
         for e in self.expenditures:
             corp, p = self.recipient.get(e), self.project.get(e)
+            out_of_scale = e in flagged
             if p is not None:
-                by_project[p] = by_project.get(p, Decimal(0)) + self.amount.get(e, 0)
+                by_project[p] = by_project.get(p, Decimal(0)) + (0 if out_of_scale else self.amount.get(e, 0))
             if corp is None or p is None or corp not in self.corporations:
                 continue
             year = self.sheet_year.get(p)
@@ -123,8 +129,12 @@ class Summaries:
                 continue
             row = paid.get(corp)
             if row is None:
-                row = paid[corp] = [Decimal(0), set(), 0, year, year]
-            row[0] += self.amount.get(e, 0)
+                row = paid[corp] = [Decimal(0), set(), 0, year, year, 0, Decimal(0)]
+            if out_of_scale:
+                row[5] += 1
+                row[6] += self.amount.get(e, 0)
+            else:
+                row[0] += self.amount.get(e, 0)
             row[1].add(p)
             row[2] += 1
             row[3], row[4] = min(row[3], year), max(row[4], year)
@@ -132,7 +142,10 @@ class Summaries:
         k = str(KG)
         for p, total in by_project.items():
             out.add(f"{p} <{k}expenditureTotal> {nt.decimal(total)} .")
-        for corp, (total, projects, rows, first, last) in paid.items():
+        for corp, (total, projects, rows, first, last, flagged_rows, flagged_yen) in paid.items():
+            if flagged_rows:
+                out.add(f"{corp} <{k}outOfScaleRows> {nt.integer(flagged_rows)} .")
+                out.add(f"{corp} <{k}outOfScaleYen> {nt.decimal(flagged_yen)} .")
             out.add(f"{corp} <{k}receivedTotal> {nt.decimal(total)} .")
             out.add(f"{corp} <{k}payingProjects> {nt.integer(len(projects))} .")
             out.add(f"{corp} <{k}expenditureRows> {nt.integer(rows)} .")

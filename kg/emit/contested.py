@@ -1,0 +1,148 @@
+"""A 法人番号 never merges unrelated organisations.
+
+Each file keeps the rows that name a 法人番号 with the name written beside it
+(:attr:`~kg.emit.sink.Emitted.recipient_rows`). Over the whole build, the names of one
+number are grouped into organisations by :func:`~kg.normalize.name_relation` (legal
+forms, widths, look-alike letters, spaces, branch and office suffixes and JV wording do
+not make another organisation; a likely typo does not either). A number written for more
+than one organisation is *contested*:
+
+* where the 法人番号 register is an input, the organisation whose name the register gives
+  holds the number;
+* else the organisation of most rows holds it when it has more rows than all the others
+  together; else nobody does.
+
+The rows of the other organisations are moved off the number's node: each gets a
+recipient node of its own (``kg:Recipient`` with the name written, the number as
+``kg:corporateNumberText`` and ``kg:contestedNumber`` → the number's node) and
+``kg:recipientClass`` contested, so that they count for nobody's total. A number nobody
+holds is itself marked contested. A number of 国の機関 is left alone: a ministry's offices
+are written with the ministry's number. ``ContestedNumberShape`` reports each moved row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ..iris import KGC
+from ..normalize import is_national_number, name_relation, organisation_key
+from .sink import KG, RDF, RDFS, CorporationNames, Emitted, ja, plain
+
+
+@dataclass
+class Organisation:
+    """The names of one organisation written next to a number, with their rows."""
+
+    name: str  # the name of most rows
+    rows: list[tuple[str, str]] = field(default_factory=list)  # (row IRI, name as written)
+
+
+@dataclass
+class Contested:
+    """The build's contested numbers: number → its organisations (the holder first, when
+    there is one) and whether one holds it; and each moved row → (number, name)."""
+
+    numbers: dict[str, tuple[list[Organisation], bool]] = field(default_factory=dict)
+    moved: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def unheld(self) -> set[str]:
+        return {n for n, (_, held) in self.numbers.items() if not held}
+
+
+def organisations(rows: list[tuple[str, str]]) -> list[Organisation]:
+    """``rows`` (row IRI, name) grouped into organisations, most rows first."""
+    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row, name in rows:
+        by_key[organisation_key(name)].append((row, name))
+    out: list[Organisation] = []
+    for _, group in sorted(by_key.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        name = Counter(n for _, n in group).most_common(1)[0][0]
+        home = next((o for o in out if name_relation(o.name, name) != "other"), None)
+        if home is None:
+            out.append(Organisation(name, list(group)))
+        else:
+            home.rows.extend(group)
+    return sorted(out, key=lambda o: (-len(o.rows), o.name))
+
+
+def plan(parts: list[Emitted]) -> Contested:
+    register: dict[str, str] = {}
+    rows: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    keys: dict[str, set[str]] = defaultdict(set)
+    for part in parts:
+        register.update(part.register_names)
+        for row, digits, name, _, _ in part.recipient_rows:
+            rows[digits].append((row, name))
+            keys[digits].add(organisation_key(name))
+    out = Contested()
+    for digits in sorted(rows):
+        if len(keys[digits]) < 2 or is_national_number(digits):
+            continue
+        orgs = organisations(rows[digits])
+        if len(orgs) < 2:
+            continue
+        holder = None
+        if digits in register:
+            holder = next((o for o in orgs if name_relation(o.name, register[digits]) != "other"), None)
+        elif len(orgs[0].rows) > sum(len(o.rows) for o in orgs[1:]):
+            holder = orgs[0]
+        if holder is not None:
+            orgs.remove(holder)
+            orgs.insert(0, holder)
+        out.numbers[digits] = (orgs, holder is not None)
+        for o in orgs[1:] if holder is not None else orgs:
+            for row, name in o.rows:
+                out.moved[row] = (digits, name)
+    return out
+
+
+def discount(numbers: dict[str, CorporationNames], contested: Contested) -> None:
+    """The names of moved rows no longer count for their number's labels (a name the
+    holder's rows do not write is dropped)."""
+    for digits, name in contested.moved.values():
+        seen = numbers.get(digits)
+        if seen is None:
+            continue
+        for counter in (seen.in_tables, seen.everywhere):
+            counter[name] -= 1
+            if counter[name] <= 0:
+                del counter[name]
+    for digits in list(numbers):
+        if not numbers[digits].everywhere:
+            # nobody holds it and every row moved: the number keeps the names written
+            numbers[digits].everywhere.update(n for o in contested.numbers[digits][0] for _, n in o.rows)
+
+
+def lines(contested: Contested, iris) -> set[str]:
+    """The moved rows' own recipient nodes, their class, and the unheld numbers' class."""
+    out = set()
+    rtype, label, cls = f"<{RDF.type}>", f"<{RDFS.label}>", f"<{KG.recipientClass}>"
+    k = str(KG)
+    contested_class = f"<{KGC['recipient-class/contested']}>"
+    for row, (digits, name) in sorted(contested.moved.items()):
+        node = f"<{row}/recipient>"
+        out.add(f"<{row}> <{k}recipient> {node} .")
+        out.add(f"<{row}> {cls} {contested_class} .")
+        out.add(f"{node} {rtype} <{k}Recipient> .")
+        out.add(f"{node} {label} {ja(name)} .")
+        out.add(f"{node} <{k}corporateNumberText> {plain(digits)} .")
+        out.add(f"{node} <{k}contestedNumber> <{iris.corporation(digits)}> .")
+    for digits in sorted(contested.unheld):
+        out.add(f"<{iris.corporation(digits)}> {cls} {contested_class} .")
+    return out
+
+
+def drop(lines_: set[str], moved: dict[str, tuple[str, str]]) -> set[str]:
+    """``lines_`` without the moved rows' ``kg:recipient`` and ``kg:recipientClass``."""
+    if not moved:
+        return lines_
+    preds = (f" <{KG.recipient}> ", f" <{KG.recipientClass}> ")
+    out = set()
+    for line in lines_:
+        if preds[0] in line or preds[1] in line:
+            if line[1 : line.index(">")] in moved:
+                continue
+        out.add(line)
+    return out
