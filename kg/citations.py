@@ -180,12 +180,16 @@ def parse_provisions(cells: list[tuple[str | None, str]]) -> tuple[list[Provisio
 _ARTICLE_IN_NAME_RE = re.compile(rf"[\s(（_・]*第\s*(?:{_NUMBER})\s*条")
 
 
+_CUT_AFTER_DAI_RE = re.compile(r"(?:法|律|令|則|例|約|規程|要綱|告示)第$")
+
+
 def split_law_name(name: str) -> tuple[str, str | None]:
     """A 法令名 cell that carries its provision too: ``外務省設置法第４条第３項`` →
     (``外務省設置法``, ``第4条第3項``); ``財務省設置法（第4条第1項第52号）`` likewise. A
-    name without an article is returned whole, with None."""
+    name without an article is returned whole, with None; a name cut after the 第 of its
+    article (``特別会計に関する法律第``, the article in the 条 cell) loses that 第."""
     t = nfkc(name).strip().lstrip("・")
     m = _ARTICLE_IN_NAME_RE.search(t)
     if not m or m.start() == 0:
-        return t, None
+        return (t[:-1] if _CUT_AFTER_DAI_RE.search(t) else t), None
     return t[: m.start()].strip(), t[m.start():].strip(" ()（）_")

@@ -580,25 +580,31 @@ _ORG_FORMS_RE = re.compile(
 )
 #: JV or consortium wording and "and others" after an organisation's own name
 _ORG_TAIL_RE = re.compile(
-    r"(?:特定建設工事|経常建設)?共同企業体.*$|jv$|\(代表\).*$|代表機関.*$|連名.*$|ほか\d*(?:者|社|名)?$|外\d+(?:者|社|名)$|他\d*(?:者|社|名)?$"
+    r"(?:特定建設工事|経常建設)?(?:共同企業体|企業共同体|共同提案体|共同体|コンソーシアム).*$|jv$|\(代表\).*$|代表機関.*$|連名.*$|ほか\d*(?:者|社|名)?$|外\d+(?:者|社|名)$|他\d*(?:者|社|名)?$"
 )
+#: JV or consortium wording anywhere in a name (共同提案体(代)(一財)計量計画研究所)
+_JV_RE = re.compile(r"共同企業体|企業共同体|共同提案体|共同体|コンソーシアム|代表機関|\(代表?\)|jv|連名|(?:ほか|他|外)\d*(?:者|社)")
 #: a branch or office after an organisation's own name (…東北支店, …営業所, …支社)
 _BRANCH_RE = re.compile(r"^.{0,10}(?:支店|支社|営業所|事業所|事務所|出張所|本店|本社|本部|支部|工場|センター|分室)$")
+#: a school or hospital that a corporation runs, after the corporation's name (学校法人昌平黌いわき短期大学)
+_RUN_BY_RE = re.compile(r"^.{0,12}(?:大学|短期大学|大学校|高等学校|中学校|小学校|高等専門学校|専門学校|幼稚園|保育園|こども園|病院|医院|診療所|学園|博物館|美術館|図書館|資料館)$")
 #: katakana and kanji (and Latin) letters that look alike and are typed for one another
 _LOOKALIKES = str.maketrans({"口": "ロ", "工": "エ", "力": "カ", "二": "ニ", "夕": "タ", "卜": "ト", "八": "ハ",
                              "一": "ー", "-": "ー", "―": "ー", "ｰ": "ー", "0": "o", "о": "o", "а": "a", "е": "e"})
 
 
-def organisation_key(name: str | None) -> str:
+def organisation_key(name: str | None, cut: bool = True) -> str:
     """A name reduced to the organisation it names, to tell whether two 支出先 names next to
     one 法人番号 are one organisation: :func:`corporation_name_key`'s clean-up, every legal
     form dropped (``(株)``, ㈱, 株式会社, (社), 一般社団法人 …), a branch or office suffix
     (…東北支店, …営業所, …支社) and JV or consortium wording (…共同企業体, 代表機関, 連名,
-    ほか) cut off, and look-alike letters of other scripts (ロ/口, エ/工, カ/力) made one."""
+    ほか) cut off (not with ``cut=False``), and look-alike letters of other scripts (ロ/口,
+    エ/工, カ/力) made one."""
     t = nfkc(expand_corporate_abbreviations(name or "")).replace("㈱", "(株)").replace("㈲", "(有)").replace("㈶", "(財)").replace("㈳", "(社)")
     t = _NAME_NOISE_RE.sub("", t.translate(_DASHES).casefold())
     t = _ORG_FORMS_RE.sub("", t)
-    t = _ORG_TAIL_RE.sub("", t) or t
+    if cut:
+        t = _ORG_TAIL_RE.sub("", t) or t
     return t.translate(_LOOKALIKES).strip("()[]")
 
 
@@ -610,22 +616,32 @@ TYPO_SIMILARITY = 80.0
 def name_relation(a: str | None, b: str | None) -> str:
     """How two names written for one 法人番号 relate, by their :func:`organisation_key`:
     ``same`` (they differ only in legal form, widths, spaces, look-alike letters or JV
-    wording), ``branch`` (one is the other with a branch or office after it), ``member`` (a JV or
-    consortium named with one member's name in it), ``typo``
-    (rapidfuzz's ratio of the keys at least :data:`TYPO_SIMILARITY`: one organisation
-    misspelt; 日立製作所/日立制作所 is, 東北大学/東京大学 is not) or ``other`` (another organisation, or not an organisation's name)."""
+    wording), ``branch`` (one is the other with a branch or office, or a school or hospital it runs,
+    after it), ``member`` (a JV or
+    consortium named with one member's name in it), ``typo`` (rapidfuzz's ratio of the keys
+    at least :data:`TYPO_SIMILARITY`: one organisation misspelt, 日立製作所/日立制作所 but
+    not 東北大学/東京大学; or an abbreviation, every letter of the shorter key in order in the
+    longer, at least half as long, with the same first letter, and not its start: NTTデータ and
+    NTTデータ経営研究所 are two companies) or ``other`` (another organisation, or not an organisation's name)."""
     from rapidfuzz import fuzz
+
+    from rapidfuzz.distance import LCSseq
 
     ka, kb = organisation_key(a), organisation_key(b)
     if ka == kb:
         return "same"
     short, long_ = sorted((ka, kb), key=len)
-    if short and long_.startswith(short) and _BRANCH_RE.match(long_[len(short):]):
+    if short and long_.startswith(short) and (_BRANCH_RE.match(long_[len(short):])
+                                               or _RUN_BY_RE.match(long_[len(short):])):
         return "branch"
-    if short and short in long_ and any(_ORG_TAIL_RE.search(_NAME_NOISE_RE.sub("", nfkc(n or "").casefold())) for n in (a, b)):
+    whole = sorted((organisation_key(a, cut=False), organisation_key(b, cut=False)), key=len)
+    if short and len(short) >= 2 and any(_JV_RE.search(w) for w in whole) and (short in whole[1] or short in long_):
         return "member"  # a JV or consortium written with one member's number
     if short and len(short) >= 2 and fuzz.ratio(ka, kb) >= TYPO_SIMILARITY:
         return "typo"
+    if (len(short) >= 4 and short[0] == long_[0] and 2 * len(short) >= len(long_) and not long_.startswith(short)
+            and LCSseq.similarity(short, long_) == len(short)):
+        return "typo"  # an abbreviation: every letter of the shorter in order in the longer (東京都指導センター)
     return "other"
 
 

@@ -124,13 +124,18 @@ class BuildResult:
         suffix = f" <{RDF.type}> <{cls}> ."
         return sum(1 for line in self.lines if line.endswith(suffix))
 
+    def _placeholders(self) -> str:
+        n = self.count(KG.SheetPlaceholder)
+        return f" (and {n} placeholders: sheets the inputs name but do not hold)" if n else ""
+
     def summary(self) -> str:
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         warnings = sum(1 for d in self.diagnostics if d.severity == "warning")
         cached = f", {self.cached_files} files from cache" if self.cached_files else ""
         text = (
             f"{self.documents} documents ({len(self.failed)} failed{cached}), {self.triples} triples, "
-            f"{self.count(KG.Project)} projects, {self.count(KG.Corporation)} corporations, "
+            f"{self.count(KG.Project) - self.count(KG.SheetPlaceholder)} sheets"
+            f"{self._placeholders()}, {self.count(KG.Corporation)} corporations, "
             f"{self.count(KG.Expenditure)} expenditures; {errors} errors, {warnings} warnings"
         )
         laws = sum(1 for d in self.notes if d.message.startswith(LAW_NOTE))
@@ -483,7 +488,7 @@ def serialize(result: BuildResult, fmt: str) -> bytes:
 # ----------------------------------------------------------------------------- streamed into a store
 
 #: the classes a build's summary counts
-SUMMARY_CLASSES = (KG.Project, KG.Corporation, KG.Expenditure)
+SUMMARY_CLASSES = (KG.Project, KG.SheetPlaceholder, KG.Corporation, KG.Expenditure)
 
 
 def map_file_to_part(path: Path, base_iri: str | None, part: Path) -> FileResult:
@@ -611,7 +616,10 @@ def _stream_into_store(files, part_of, ordered, parts, store, iris, steps):
             for name, lines in part.graphs.items():
                 put(name, lines)
         put(None, shared_lines(parts, merge_plan, iris), made=True)
-        writer.write(shared, scan.lines())
+        derived = scan.lines()
+        placeholder = typed[str(KG.SheetPlaceholder)]
+        subjects[str(KG.SheetPlaceholder)].update(line[: line.index(" ")] for line in derived if line.endswith(placeholder))
+        writer.write(shared, derived)
         scan.release()
 
     written = store(write)

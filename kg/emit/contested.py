@@ -7,8 +7,9 @@ forms, widths, look-alike letters, spaces, branch and office suffixes and JV wor
 not make another organisation; a likely typo does not either). A number written for more
 than one organisation is *contested*:
 
-* where the 法人番号 register is an input, the organisation whose name the register gives
-  holds the number;
+* where the 法人番号 register is an input and holds the number, the organisation one of
+  whose names the register gives holds it, and the rows of any other organisation carry a
+  wrong number (even where the sheets write only that one);
 * else the organisation of most rows holds it when it has more rows than all the others
   together; else nobody does.
 
@@ -68,7 +69,7 @@ def organisations(rows: list[tuple[str, str]]) -> list[Organisation]:
 
 
 def plan(parts: list[Emitted]) -> Contested:
-    register: dict[str, str] = {}
+    register: dict[str, list[str]] = {}
     rows: dict[str, list[tuple[str, str]]] = defaultdict(list)
     keys: dict[str, set[str]] = defaultdict(set)
     for part in parts:
@@ -78,14 +79,18 @@ def plan(parts: list[Emitted]) -> Contested:
             keys[digits].add(organisation_key(name))
     out = Contested()
     for digits in sorted(rows):
-        if len(keys[digits]) < 2 or is_national_number(digits):
+        if is_national_number(digits) or (len(keys[digits]) < 2 and digits not in register):
             continue
         orgs = organisations(rows[digits])
-        if len(orgs) < 2:
-            continue
         holder = None
         if digits in register:
-            holder = next((o for o in orgs if name_relation(o.name, register[digits]) != "other"), None)
+            # the register's names decide: an organisation none of them names has the wrong number
+            holders = [o for o in orgs if any(name_relation(o.name, n) != "other" for n in register[digits])]
+            holder = holders[0] if holders else None
+            if holder is not None and len(orgs) == 1:
+                continue
+        elif len(orgs) < 2:
+            continue
         elif len(orgs[0].rows) > sum(len(o.rows) for o in orgs[1:]):
             holder = orgs[0]
         if holder is not None:

@@ -148,8 +148,9 @@ class LineScan:
         self._typed = f"<{KG.Project}>"
         self._dispatch = {f"<{RDF.type}>": self._type, f"<{KG.pastSheet}>": self._past,
                           f"<{KG.lawId}>": self._law_id, f"<{KG.law}>": self._law,
-                          f"<{KG.article}>": self._article}
+                          f"<{KG.article}>": self._article, f"<{KG.describes}>": self._describes}
         self.projects: set[str] = set()
+        self.described: set[str] = set()
         self.past_edges: set[tuple[str, str]] = set()
         self.ids: dict[str, str] = {}
         self.law_of: dict[str, str] = {}
@@ -159,6 +160,9 @@ class LineScan:
     def _type(self, s: str, o: str) -> None:
         if o == self._typed:
             self.projects.add(s)
+
+    def _describes(self, s: str, o: str) -> None:
+        self.described.add(o)
 
     def _past(self, s: str, o: str) -> None:
         self.past_edges.add((s, o))
@@ -189,7 +193,15 @@ class LineScan:
                 take(name, s, o)
 
     def lines(self) -> set[str]:
-        return self.same_project() | self.egov() | self.summaries.lines(self.projects, self.past_edges)
+        return (self.same_project() | self.egov() | self.placeholders()
+                | self.summaries.lines(self.projects, self.past_edges))
+
+    def placeholders(self) -> set[str]:
+        """``kg:SheetPlaceholder`` on every ``kg:Project`` node that no input document
+        describes: a sheet the inputs name (a related セグメントシート, a past sheet) but do not
+        hold. The build's counts of sheets leave them out."""
+        typed = f" <{RDF.type}> <{KG.SheetPlaceholder}> ."
+        return {f"{p}{typed}" for p in self.projects - self.described}
 
     def release(self) -> None:
         """Drop what was collected (a ten-year build's scan holds a few hundred MB that the

@@ -23,7 +23,7 @@ from ..codes import corporation_kind_by_code
 from ..iris import KGC
 from ..mappers import nta
 from ..model import Document
-from ..normalize import corporation_name_key
+from ..normalize import corporation_name_key, name_relation
 from .. import nt
 from .sink import KG, RDF, RDFS, ROV, SCHEMA, Sink, boolean, document, plain
 
@@ -70,9 +70,11 @@ def register(out: Sink, reg: nta.Register,
             out.add(row, KG.registerRecordAtDate, out.iris.register_record(number, at.changed, at.process))
         # the names are compared only when the files given reach back to the start of the year
         if at is not None and (not sheet_year or corp.at(start) is not None):
-            keys = {corporation_name_key(r.name) for r in names} | {corporation_name_key(r.en_name) for r in names if r.en_name}
-            if corporation_name_key(name) not in keys:
+            written = {r.name for r in names} | {r.en_name for r in names if r.en_name}
+            if corporation_name_key(name) not in {corporation_name_key(n) for n in written}:
                 out.add(row, KG.nameDiffersFromRegister, boolean(True))
+                readings = {r.furigana for r in names if r.furigana}  # 株式会社ジェイティービー is ＪＴＢ's reading
+                out.add(row, KG.registerNameRelation, plain(register_relation(name, written | readings)))
         closure = corp.closure
         if sheet_year and closure is not None and closure.closed < f"{sheet_year - 1}-04-01":
             out.add(row, KG.paidAfterClosure, boolean(True))
@@ -80,6 +82,18 @@ def register(out: Sink, reg: nta.Register,
         for number in sorted(numbers):
             if number not in reg.corporations and number not in reg.withdrawn and _stdnum_cn.is_valid(number):
                 out.add(out.iris.corporation(number), KG.absentFromRegister, boolean(True))
+
+
+#: the relations of :func:`~kg.normalize.name_relation`, closest first
+_RELATIONS = ("same", "branch", "member", "typo", "other")
+
+
+def register_relation(name: str, registered: set[str]) -> str:
+    """How a name on a sheet relates to the closest of the register's names for its number:
+    ``same``, ``branch`` or ``member`` (one organisation written otherwise: a note), ``typo``
+    (a likely misspelling: a warning), ``other`` (another organisation's number, or no
+    organisation's name at all: a violation)."""
+    return min((name_relation(name, r) for r in registered), key=_RELATIONS.index, default="other")
 
 
 def _corporation(out: Sink, corp: nta.Corporation, docs: list[URIRef]) -> None:
@@ -96,7 +110,8 @@ def _corporation(out: Sink, corp: nta.Corporation, docs: list[URIRef]) -> None:
     out.current = docs[cur.source]
     seen = out.corporations[number]  # the register's name is one more spelling of the corporation's
     seen.everywhere[cur.name] += 1
-    out.register_names[number] = cur.name
+    out.register_names[number] = sorted({r.name for r in history} | {r.en_name for r in history if r.en_name}
+                                        | {r.furigana for r in history if r.furigana})
     seen.valid = seen.valid and _stdnum_cn.is_valid(number)
     out.add(node, KG.currentRegisterRecord, out.iris.register_record(number, cur.changed, cur.process))
     out.text(node, ROV.legalName, cur.name)

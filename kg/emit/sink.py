@@ -83,8 +83,8 @@ class Emitted:
     scale: dict[str, Decimal] = field(default_factory=dict)
     #: rows with an amount this file's figures do not clear: (row IRI, project IRI, yen) (:mod:`kg.emit.scale`)
     scale_rows: list[tuple[str, str, Decimal]] = field(default_factory=list)
-    #: 法人番号 → the register's current name (the register's part only)
-    register_names: dict[str, str] = field(default_factory=dict)
+    #: 法人番号 → every name the register gave it (the register's part only)
+    register_names: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def triples(self) -> int:
@@ -108,7 +108,7 @@ class Sink:
         self.recipient_rows: list[tuple[str, str, str, int | None, str | None]] = []
         self.scale: dict[str, Decimal] = {}
         self.scale_rows: list[tuple[str, str, Decimal]] = []
-        self.register_names: dict[str, str] = {}
+        self.register_names: dict[str, list[str]] = {}
         #: the rows with an amount of the sheet being emitted, until :func:`kg.emit.scale.settle_sheet`
         self.pending_scale: list[tuple[str, Decimal]] = []
         #: the year of the sheet being emitted (its 支出先 rows were paid the fiscal year before)
