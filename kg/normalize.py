@@ -580,12 +580,12 @@ _ORG_FORMS_RE = re.compile(
 )
 #: JV or consortium wording and "and others" after an organisation's own name
 _ORG_TAIL_RE = re.compile(
-    r"(?:特定建設工事|経常建設)?(?:共同企業体|企業共同体|共同提案体|共同体|コンソーシアム).*$|jv$|\(代表\).*$|代表機関.*$|連名.*$|ほか\d*(?:者|社|名)?$|外\d+(?:者|社|名)$|他\d*(?:者|社|名)?$"
+    r"(?:特定建設工事|経常建設)?(?:共同企業体|企業共同体|共同提案体|共同事業体|共同体|コンソーシアム).*$|jv$|\(代表\).*$|代表機関.*$|連名.*$|ほか\d*(?:者|社|名)?$|外\d+(?:者|社|名)$|他\d*(?:者|社|名)?$"
 )
 #: JV or consortium wording anywhere in a name (共同提案体(代)(一財)計量計画研究所)
-_JV_RE = re.compile(r"共同企業体|企業共同体|共同提案体|共同体|コンソーシアム|代表機関|\(代表?\)|jv|連名|(?:ほか|他|外)\d*(?:者|社)")
+_JV_RE = re.compile(r"共同企業体|企業共同体|共同提案体|共同事業体|共同体|コンソーシアム|代表機関|\(代表?\)|jv|連名|(?:ほか|他|外)\d*(?:者|社)")
 #: a branch or office after an organisation's own name (…東北支店, …営業所, …支社)
-_BRANCH_RE = re.compile(r"^.{0,10}(?:支店|支社|営業所|事業所|事務所|出張所|本店|本社|本部|支部|工場|センター|分室)$")
+_BRANCH_RE = re.compile(r"^.{0,10}(?:支店|支社|営業所|事業所|事務所|出張所|本店|本社|本部|支部|工場|センター|分室|部|カンパニー)$")
 #: a school or hospital that a corporation runs, after the corporation's name (学校法人昌平黌いわき短期大学)
 _RUN_BY_RE = re.compile(r"^.{0,12}(?:大学|短期大学|大学校|高等学校|中学校|小学校|高等専門学校|専門学校|幼稚園|保育園|こども園|病院|医院|診療所|学園|博物館|美術館|図書館|資料館)$")
 #: katakana and kanji (and Latin) letters that look alike and are typed for one another
@@ -613,24 +613,78 @@ def organisation_key(name: str | None, cut: bool = True) -> str:
 TYPO_SIMILARITY = 80.0
 
 
-def name_relation(a: str | None, b: str | None) -> str:
+#: an organ of a government body after the body's name (兵庫県教育委員会, 大阪府警察, 新潟市農業委員会):
+#: such organs are written with their body's 法人番号
+_ORGAN_RE = re.compile(r"^.{0,8}(?:委員会|委員|警察|警察本部|局|部|課|庁|事務所|事務局|センター|試験場|研究所|病院|学校|議会)$")
+#: a prefecture written before a city, town or village (長崎県対馬市)
+_PREFECTURE_BEFORE_CITY_RE = re.compile(r"^(?:北海道|東京都|京都府|大阪府|[^県]{2,3}県)(?=.+[市町村区]$)")
+
+
+#: how Latin letters are read in katakana (NTT エヌティティ, JTB ジェイティービー, NHK エヌエイチケイ)
+_LETTER_READINGS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
+    "エー ビー シー ディー イー エフ ジー エイチ アイ ジェー ケー エル エム エヌ オー ピー キュー アール エス ティー "
+    "ユー ブイ ダブリュー エックス ワイ ゼット").split()))
+_LATIN_RUN_RE = re.compile(r"[a-z]+")
+_VOWEL_RUNS = (("ei", "e"), ("ou", "o"), ("aa", "a"), ("ii", "i"), ("uu", "u"), ("ee", "e"), ("oo", "o"))
+
+
+@lru_cache(maxsize=1)
+def _kakasi():
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+def _romaji(text: str) -> str:
+    """``text`` in Hepburn romaji (pykakasi), long vowels and ei/ou folded, letters only."""
+    out = "".join(part["hepburn"] for part in _kakasi().convert(text.replace("ー", "")))
+    out = re.sub(r"[^a-z]", "", out.casefold())
+    for long_, short in _VOWEL_RUNS:
+        out = out.replace(long_, short)
+    return out
+
+
+def readings(key: str) -> set[str]:
+    """How an organisation key sounds, in romaji: its Latin words read as words (NIPPO ニッポ)
+    and spelt out as letters (NTT エヌティティ), the rest romanised — to tell a name written
+    in katakana from the same name in Latin letters."""
+    as_words = _romaji(key)
+    spelt = _romaji(_LATIN_RUN_RE.sub(lambda m: "".join(_LETTER_READINGS[c] for c in m.group(0)), key))
+    return {as_words, spelt}
+
+
+def name_relation(a: str | None, b: str | None, government: bool = False) -> str:
     """How two names written for one 法人番号 relate, by their :func:`organisation_key`:
-    ``same`` (they differ only in legal form, widths, spaces, look-alike letters or JV
-    wording), ``branch`` (one is the other with a branch or office, or a school or hospital it runs,
-    after it), ``member`` (a JV or
-    consortium named with one member's name in it), ``typo`` (rapidfuzz's ratio of the keys
-    at least :data:`TYPO_SIMILARITY`: one organisation misspelt, 日立製作所/日立制作所 but
-    not 東北大学/東京大学; or an abbreviation, every letter of the shorter key in order in the
-    longer, at least half as long, with the same first letter, and not its start: NTTデータ and
-    NTTデータ経営研究所 are two companies) or ``other`` (another organisation, or not an organisation's name)."""
+
+    * ``same``: they differ only in legal form, widths, spaces, look-alike letters or JV
+      wording, or read the same (:func:`readings`: エヌ・ティ・ティ・データ and NTTデータ);
+    * ``branch``: one is the other with a branch or office, or a school, hospital or museum it
+      runs, after it; for a ``government`` number (国の機関, 地方公共団体) also an organ after
+      the body's name (兵庫県教育委員会, 大阪府警察), and a prefecture before a city's name
+      (長崎県対馬市) is dropped first;
+    * ``member``: a JV or consortium named with one member's name in it;
+    * ``typo``: rapidfuzz's ratio of the keys at least :data:`TYPO_SIMILARITY` (one organisation
+      misspelt: 日立製作所/日立制作所, not 東北大学/東京大学), or an abbreviation (every letter of
+      the shorter key in order in the longer, at least half as long, the same first letter,
+      and not its start: NTTデータ and NTTデータ経営研究所 are two companies);
+    * ``other``: another organisation, or not an organisation's name.
+    """
     from rapidfuzz import fuzz
 
     from rapidfuzz.distance import LCSseq
 
     ka, kb = organisation_key(a), organisation_key(b)
+    if government:
+        ka, kb = (_PREFECTURE_BEFORE_CITY_RE.sub("", k) for k in (ka, kb))
     if ka == kb:
         return "same"
     short, long_ = sorted((ka, kb), key=len)
+    if government and short and long_.startswith(short) and _ORGAN_RE.match(long_[len(short):]):
+        return "branch"  # an organ of the body: its 教育委員会, 警察, a 局
+    if _LATIN_RUN_RE.search(ka) or _LATIN_RUN_RE.search(kb):
+        ra, rb = readings(ka), readings(kb)
+        if ra & rb or max(fuzz.ratio(x, y) for x in ra for y in rb) >= 90:
+            return "same"  # one name in katakana and in Latin letters
     if short and long_.startswith(short) and (_BRANCH_RE.match(long_[len(short):])
                                                or _RUN_BY_RE.match(long_[len(short):])):
         return "branch"

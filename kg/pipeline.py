@@ -126,7 +126,7 @@ class BuildResult:
 
     def _placeholders(self) -> str:
         n = self.count(KG.SheetPlaceholder)
-        return f" (and {n} placeholders: sheets the inputs name but do not hold)" if n else ""
+        return f" (and {n:,} placeholder{'s' * (n != 1)}: sheets the inputs name but do not hold)" if n else ""
 
     def summary(self) -> str:
         errors = sum(1 for d in self.diagnostics if d.severity == "error")

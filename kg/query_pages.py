@@ -43,7 +43,8 @@ COLUMN_LABELS = {
     "reportedIn": "報告シート", "provision": "条項", "article": "条", "paragraph": "項", "item": "号",
     "plan": "計画", "decisionDate": "決定日", "decidedBy": "決定主体", "nameOnSheet": "シート上の名称",
     "registerName": "登記上の名称", "registerSource": "登記の出典", "rows": "行数", "firstYear": "最初の年度",
-    "lastYear": "最後の年度",
+    "lastYear": "最後の年度", "outOfScaleRows": "桁外れの行数", "outOfScaleYen": "桁外れの金額(円)",
+    "scaleFactor": "予算に対する倍率",
 }
 
 _SORT_SCRIPT = """<script>

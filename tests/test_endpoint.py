@@ -399,7 +399,7 @@ def test_canned_queries_as_pages_with_csv_for_excel(kg_server):
     assert headers["Content-Type"].startswith("text/csv") and body.startswith("\ufeff".encode("utf-8"))
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     # each 法人番号 is followed by the full address of the corporation's page on this server
-    assert rows[0][:3] == ["法人番号", "法人番号のページ", "法人名"] and rows[1][-1] == "552500000"
+    assert rows[0][:3] == ["法人番号", "法人番号のページ", "法人名"] and rows[1][-3] == "552500000"
     assert rows[1][:2] == ["7012405000492", kg_server + "id/corporation/7012405000492"]
     assert http(rows[1][1])[0] == 200 and "国立研究開発法人情報通信研究機構" in http(rows[1][1])[2].decode("utf-8")
     assert '<td><a href="/id/corporation/7012405000492">7012405000492</a></td>' in page  # and on the page

@@ -128,20 +128,21 @@ def test_the_build_tags_topics_from_the_keywords(seeds, monkeypatch):
 
 def test_top_recipients(store):
     cols, rows = answer(store, "top-recipients")
-    assert cols == ["corporateNumber", "corporation", "projects", "rows", "firstYear", "lastYear", "totalYen"]
+    assert cols == ["corporateNumber", "corporation", "projects", "rows", "firstYear", "lastYear", "totalYen",
+                    "outOfScaleRows", "outOfScaleYen"]
     assert len(rows) == 37
     assert rows[:6] == [
-        ("7012405000492", "国立研究開発法人情報通信研究機構", 1, 1, 2022, 2022, 552_500_000),
-        ("1010001143390", "株式会社エヌ・ティ・ティ・データ経営研究所", 1, 1, 2021, 2021, 286_000_000),
-        ("7010001008844", "株式会社日立製作所", 1, 1, 2022, 2022, 108_900_000),
-        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 2, 2021, 2022, 98_900_000),
-        ("5011501015290", "デジタルテクノロジー株式会社", 1, 2, 2022, 2022, 97_700_000),
-        ("6010001030403", "株式会社三菱総合研究所", 2, 2, 2021, 2022, 93_000_000),
+        ("7012405000492", "国立研究開発法人情報通信研究機構", 1, 1, 2022, 2022, 552_500_000, 0, 0),
+        ("1010001143390", "株式会社エヌ・ティ・ティ・データ経営研究所", 1, 1, 2021, 2021, 286_000_000, 0, 0),
+        ("7010001008844", "株式会社日立製作所", 1, 1, 2022, 2022, 108_900_000, 0, 0),
+        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 2, 2021, 2022, 98_900_000, 0, 0),
+        ("5011501015290", "デジタルテクノロジー株式会社", 1, 2, 2022, 2022, 97_700_000, 0, 0),
+        ("6010001030403", "株式会社三菱総合研究所", 2, 2, 2021, 2022, 93_000_000, 0, 0),
     ]
     totals = column(cols, rows, "totalYen")
     assert totals == sorted(totals, reverse=True)
     assert sum(totals) == 1_698_100_000  # all 46 rows: 609.9M (0094) + 1,088.2M (0059)
-    assert rows[-1] == ("5012801000156", "井上事務機事務用品株式会社", 1, 1, 2022, 2022, 100_000)
+    assert rows[-1] == ("5012801000156", "井上事務機事務用品株式会社", 1, 1, 2022, 2022, 100_000, 0, 0)
 
 
 def test_single_bidder_contracts(store):
@@ -334,7 +335,7 @@ def test_output_formats(store):
     rows = list(csv.DictReader(io.StringIO(to_csv(result))))
     assert rows[0]["amountYen"] == "53900000" and rows[0]["corporation"] == "NECソリューションイノベータ株式会社"
     doc = json.loads(to_json(result))
-    assert doc["parameters"] == {"topic": "AI", "minProjects": 2}
+    assert doc["parameters"] == {"topic": "AI", "minProjects": 2, "kind": "corporation", "outOfScale": "exclude"}
     assert doc["rows"][0]["totalYen"] == 98_900_000 and isinstance(doc["rows"][0]["projects"], int)
 
 
@@ -350,8 +351,8 @@ def test_cli_query_and_queries(tmp_path, capsys, seeds):
     assert main(["query", "top-recipients", "-g", str(graph), "-f", "csv", "--limit", "2", "-q"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[1:] == [
-        "7012405000492,国立研究開発法人情報通信研究機構,1,1,2022,2022,552500000",
-        "1010001143390,株式会社エヌ・ティ・ティ・データ経営研究所,1,1,2021,2021,286000000",
+        "7012405000492,国立研究開発法人情報通信研究機構,1,1,2022,2022,552500000,0,0",
+        "1010001143390,株式会社エヌ・ティ・ティ・データ経営研究所,1,1,2021,2021,286000000,0,0",
     ]
     # sources instead of a graph file: built on the fly, same answer
     assert main(["query", "corporation-profile", "-g", str(seeds), "-p", "corporateNumber=7010601022674", "-f", "json", "-q"]) == 0
@@ -377,7 +378,7 @@ def test_parameters_reach_the_sub_select_that_ranks_a_page():
     assert text.index("VALUES (?bidders)", inner) < text.index("LIMIT 1000", inner)
     # a sub-select that does not project a parameter is left alone
     q = get_query("firms-in-several-projects")
-    assert query_text(q, bind(q, {})).count("VALUES (?topic ?minProjects)") == 1
+    assert query_text(q, bind(q, {})).count("VALUES (?topic ?minProjects ?kind ?outOfScale)") == 1
 
 
 def test_pages_of_a_listing(store):

@@ -8,7 +8,7 @@ from typing import Callable
 import pytest
 from rdflib import Graph, Literal, URIRef
 import rdflib.namespace as rns
-from rdflib.namespace import ORG, RDF, RDFS, SH, SKOS
+from rdflib.namespace import ORG, PROV, RDF, RDFS, SH, SKOS
 
 from kg.pipeline import build
 from kg.cli import main
@@ -87,9 +87,50 @@ def _register_record_no_process(g):
     return rec
 
 
-def _register_name_differs(g):
+def _register_name_differs(g, relation="typo", name=None):
     g.add((XYMAX, KG.nameDiffersFromRegister, Literal(True)))
+    g.add((XYMAX, KG.registerNameRelation, Literal(relation)))
+    if name:
+        replace(g, XYMAX, KG.recipientName, Literal(name, lang="ja"))
     return XYMAX
+
+
+def _register_name_variant(g):
+    return _register_name_differs(g, "same", "ザイマックスアルファ")
+
+
+def _wrong_number(g):
+    return _register_name_differs(g, "other", "三菱UFJリサーチ&コンサルティング株式会社")
+
+
+def _out_of_scale(g):
+    g.add((SEED_ROW, KG.outOfScale, Literal(True)))
+    g.add((SEED_ROW, KG.scaleFactor, dec("12.5")))
+    g.add((SEED_ROW, KG.scaleReference, dec(1200000)))
+    return SEED_ROW
+
+
+def _contested_number(g):
+    _recipient_without_number(g, "6010001030403")
+    r = URIRef(str(SEED_ROW) + "-recipient")
+    g.add((r, KG.contestedNumber, MRI))
+    return r
+
+
+def _amount_as_written_unit(g):
+    w = URIRef(str(SEED_ROW) + "/written/amount")
+    g.add((SEED_ROW, KG.writtenAmount, w))
+    g.add((w, RDF.type, KG.AmountAsWritten))
+    g.add((w, KG.roundedProperty, KG.amount))
+    g.add((w, KG.writtenValue, dec("15.0000004")))
+    g.add((w, KG.writtenUnit, Literal("万円")))
+    return w
+
+
+def _placeholder_with_document(g):
+    p = sorted(g.subjects(RDF.type, KG.SheetPlaceholder))[0]
+    g.add((p, PROV.wasDerivedFrom, next(iter(g.subjects(RDF.type, KG.SourceDocument)))))
+    return p
 
 
 def _paid_after_closure(g):
@@ -403,7 +444,7 @@ CASES = [
     Case("expenditure-award-rate", "ExpenditureShape", _expenditure_award_rate, KG.awardRatePercent, "MaxInclusive",
          value=998),
     Case("expenditure-amount-text", "ExpenditureShape", _expenditure_amount_text, KG.amount, "Datatype",
-         value="15,000,000", also=("MinInclusive",)),
+         value="15,000,000", also=("MinInclusive", "Pattern")),
     Case("recipient-name", "RecipientShape", _recipient_name, RDFS.label, "MinCount"),
     Case("corporation-12-digits", "CorporationShape", _corporation_digits, KG.corporateNumber, "Pattern",
          value="601000103040"),
@@ -434,7 +475,25 @@ CASES = [
     Case("register-name", "RegisterNameShape", _register_name_differs, None, "SPARQL", SH.Warning, base="nta",
          value="株式会社ザイマックスアルファ",
          message="The recipient is written 株式会社ザイマックスアルファ, but the 法人番号 register names 9010001140884 "
-                 "株式会社ザイマックスアルファ at that time (register: diff_20211111.csv line 3)."),
+                 "株式会社ザイマックスアルファ at that time: probably a misspelling of that name (register: diff_20211111.csv line 3)."),
+    Case("register-name-variant", "RegisterNameVariantShape", _register_name_variant, None, "SPARQL", SH.Info, base="nta",
+         value="ザイマックスアルファ",
+         message="The recipient is written ザイマックスアルファ; the 法人番号 register names 9010001140884 "
+                 "株式会社ザイマックスアルファ at that time: the same organisation written otherwise (same:"),
+    Case("wrong-number", "WrongNumberShape", _wrong_number, None, "SPARQL", base="nta",
+         value="三菱UFJリサーチ&コンサルティング株式会社",
+         message="The recipient is written 三菱UFJリサーチ&コンサルティング株式会社, but 法人番号 9010001140884 is "
+                 "株式会社ザイマックスアルファ's at that time (register: diff_20211111.csv line 3): another organisation's number"),
+    Case("out-of-scale", "OutOfScaleShape", _out_of_scale, None, "SPARQL", SH.Warning, value=15000000,
+         message="The amount 15,000,000 yen is 12.5 times the largest budget figure of its sheet (1,200,000 yen): "
+                 "probably a unit error"),
+    Case("contested-number", "ContestedNumberShape", _contested_number, None, "SPARQL", SH.Warning,
+         value="株式会社三菱総合研究所",
+         message="法人番号 6010001030403 is written for 株式会社三菱総合研究所 here and for other organisations elsewhere; "
+                 "株式会社三菱総合研究所 has most of its rows and keeps it. This row is kept apart"),
+    Case("amount-as-written-unit", "AmountAsWrittenShape", _amount_as_written_unit, KG.writtenUnit, "In", value="万円"),
+    Case("placeholder-with-document", "SheetPlaceholderShape", _placeholder_with_document, PROV.wasDerivedFrom,
+         "MaxCount"),
     Case("paid-after-closure", "PaidAfterClosureShape", _paid_after_closure, None, "SPARQL", SH.Warning, base="nta",
          message="Paid for a fiscal year after the register closed 株式会社パソナテック (法人番号 9010001131900) on 2024-09-06: "
                  "合併による解散等 (register: diff_20240920.csv line 2)."),
@@ -556,7 +615,7 @@ def test_text_report_names_record_rule_value_and_source_line(graph):
         "\n"
         "WARNING   Budget record FY2019 of Means (数学アドバンストイノベーションプラットフォーム) of "
     )
-    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 43 shapes): does not conform\n")
+    assert text.endswith(f"\n\n1 violation, 1 warning in g.nt ({len(g)} triples, 49 shapes): does not conform\n")
 
 
 def test_source_of_a_nested_record_is_its_document_and_own_line(graph):
@@ -607,7 +666,7 @@ def test_cli_formats_and_exit_codes(tmp_path, capsys, graph):
     good = tmp_path / "good.nt"
     good.write_bytes(graph.serialize(format="nt", encoding="utf-8"))
     assert main(["validate", "-q", str(good)]) == 0
-    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 43 shapes): conforms\n")
+    assert capsys.readouterr().out.endswith(f"0 violations, 1 warning in {good} ({len(graph)} triples, 49 shapes): conforms\n")
 
     g = copy(graph)
     _expenditure_negative(g)

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..iris import KGC
-from ..normalize import is_national_number, name_relation, organisation_key
+from ..normalize import is_government_number, is_national_number, name_relation, organisation_key
 from .sink import KG, RDF, RDFS, CorporationNames, Emitted, ja, plain
 
 
@@ -52,15 +52,16 @@ class Contested:
         return {n for n, (_, held) in self.numbers.items() if not held}
 
 
-def organisations(rows: list[tuple[str, str]]) -> list[Organisation]:
-    """``rows`` (row IRI, name) grouped into organisations, most rows first."""
+def organisations(rows: list[tuple[str, str]], government: bool = False) -> list[Organisation]:
+    """``rows`` (row IRI, name) grouped into organisations, most rows first (``government``:
+    the number is a government body's, whose organs write it too)."""
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row, name in rows:
         by_key[organisation_key(name)].append((row, name))
     out: list[Organisation] = []
     for _, group in sorted(by_key.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         name = Counter(n for _, n in group).most_common(1)[0][0]
-        home = next((o for o in out if name_relation(o.name, name) != "other"), None)
+        home = next((o for o in out if name_relation(o.name, name, government) != "other"), None)
         if home is None:
             out.append(Organisation(name, list(group)))
         else:
@@ -81,11 +82,12 @@ def plan(parts: list[Emitted]) -> Contested:
     for digits in sorted(rows):
         if is_national_number(digits) or (len(keys[digits]) < 2 and digits not in register):
             continue
-        orgs = organisations(rows[digits])
+        government = is_government_number(digits)
+        orgs = organisations(rows[digits], government)
         holder = None
         if digits in register:
             # the register's names decide: an organisation none of them names has the wrong number
-            holders = [o for o in orgs if any(name_relation(o.name, n) != "other" for n in register[digits])]
+            holders = [o for o in orgs if any(name_relation(o.name, n, government) != "other" for n in register[digits])]
             holder = holders[0] if holders else None
             if holder is not None and len(orgs) == 1:
                 continue

@@ -23,7 +23,7 @@ from ..codes import corporation_kind_by_code
 from ..iris import KGC
 from ..mappers import nta
 from ..model import Document
-from ..normalize import corporation_name_key, name_relation
+from ..normalize import corporation_name_key, is_government_number, name_relation
 from .. import nt
 from .sink import KG, RDF, RDFS, ROV, SCHEMA, Sink, boolean, document, plain
 
@@ -74,7 +74,7 @@ def register(out: Sink, reg: nta.Register,
             if corporation_name_key(name) not in {corporation_name_key(n) for n in written}:
                 out.add(row, KG.nameDiffersFromRegister, boolean(True))
                 readings = {r.furigana for r in names if r.furigana}  # 株式会社ジェイティービー is ＪＴＢ's reading
-                out.add(row, KG.registerNameRelation, plain(register_relation(name, written | readings)))
+                out.add(row, KG.registerNameRelation, plain(register_relation(name, written | readings, is_government_number(number))))
         closure = corp.closure
         if sheet_year and closure is not None and closure.closed < f"{sheet_year - 1}-04-01":
             out.add(row, KG.paidAfterClosure, boolean(True))
@@ -88,12 +88,12 @@ def register(out: Sink, reg: nta.Register,
 _RELATIONS = ("same", "branch", "member", "typo", "other")
 
 
-def register_relation(name: str, registered: set[str]) -> str:
+def register_relation(name: str, registered: set[str], government: bool = False) -> str:
     """How a name on a sheet relates to the closest of the register's names for its number:
     ``same``, ``branch`` or ``member`` (one organisation written otherwise: a note), ``typo``
     (a likely misspelling: a warning), ``other`` (another organisation's number, or no
     organisation's name at all: a violation)."""
-    return min((name_relation(name, r) for r in registered), key=_RELATIONS.index, default="other")
+    return min((name_relation(name, r, government) for r in registered), key=_RELATIONS.index, default="other")
 
 
 def _corporation(out: Sink, corp: nta.Corporation, docs: list[URIRef]) -> None:

@@ -158,14 +158,14 @@ class Sink:
     def amount(self, s, p, value: Decimal | None) -> None:
         """A number (yen, a percent). Yen rounded from what the source wrote
         (:class:`~kg.normalize.RoundedYen`) keep the value as written beside them: a
-        ``kg:WrittenAmount`` node ``{s}/written/{property}``."""
+        ``kg:AmountAsWritten`` node ``{s}/written/{property}``."""
         if value is None:
             return
         self.put((s, p, dec(value)))
         if isinstance(value, RoundedYen):
             written = URIRef(f"{s}/written/{str(p).rsplit('/', 1)[-1].rsplit('#', 1)[-1]}")
             self.put((s, KG.writtenAmount, written))
-            self.put((written, RDF.type, KG.WrittenAmount))
+            self.put((written, RDF.type, KG.AmountAsWritten))
             self.put((written, KG.roundedProperty, URIRef(str(p))))
             self.put((written, KG.writtenValue, dec(Decimal(value.written))))
             self.put((written, KG.writtenUnit, plain(value.unit)))
