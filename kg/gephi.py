@@ -5,9 +5,12 @@ Views (``kg export gephi --view …``):
 - ``projects`` (default): the directed network of projects and the recipients they
   paid. Project nodes carry their 事業番号, sheet year and ministry; recipient nodes
   their 法人番号 (when they have one), the ministries that paid them and the yen
-  received; each edge runs from one project to one recipient it paid, with the yen of
-  its 支出先 rows and, as Gephi's ``weight``, log10(1 + yen), since raw yen (0 to 5e10)
-  would let a few edges flatten every layout.
+  received and their ``recipientClass`` (corporation, government, bundled, contested,
+  unnumbered: filter on it to see firms only); each edge runs from one project to one
+  recipient it paid, with the yen of its 支出先 rows and, as Gephi's ``weight``,
+  log10(1 + yen), since raw yen (0 to 5e10) would let a few edges flatten every layout.
+  An out-of-scale row (many times its sheet's budget: a unit error, README "Out-of-scale
+  amounts") adds no yen; the edge counts it in ``outOfScaleRows``.
 - ``corporations``: corporations only, joined when the same project paid both
   (co-funding); the weight is the number of such projects. A project that paid more
   than ``max_clique`` corporations (default 100) is left out of this view, since it
@@ -96,8 +99,11 @@ def network(store: ox.Store, view: str = "projects", year: int | None = None, ma
     projects = {k: p for k, p in _projects(store).items() if year is None or p.year == year}
     say(f"reading the recipients and payments of {len(projects):,} projects …")
     recipients = {s["r"].value: s for s in _rows(store, "recipients")}
-    payments = [(s["p"].value, s["r"].value, _yen(s.get("yen")), int(s["rows"].value))
-                for s in _rows(store, "payments") if s["p"].value in projects]
+    rows_read = [s for s in _rows(store, "payments") if s["p"].value in projects]
+    payments = [(s["p"].value, s["r"].value, _yen(s.get("yen")), int(s["rows"].value)) for s in rows_read]
+    # rows many times their sheet's budget (a unit error): their yen are not in the weights
+    out_of_scale = {(s["p"].value, s["r"].value): int(s["outOfScaleRows"].value) for s in rows_read
+                    if s.get("outOfScaleRows") is not None and s["outOfScaleRows"].value != "0"}
     say(f"building the {view} view from {len(payments):,} payments …")
     payments.sort()
     g = nx.Graph() if view == "corporations" else nx.DiGraph()
@@ -117,6 +123,7 @@ def network(store: ox.Store, view: str = "projects", year: int | None = None, ma
         g.add_node(
             r, label=_value(s.get("pref")) or _value(s.get("label")) or r.rsplit("/", 1)[-1],
             kind="corporation" if number else "recipient", corporateNumber=number,
+            recipientClass=_value(s.get("class")) or "",
             ministry="; ".join(sorted(m for m in paid_by[r] if m)), totalYen=received[r],
         )
 
@@ -139,7 +146,7 @@ def network(store: ox.Store, view: str = "projects", year: int | None = None, ma
                 add_recipient(r)
             y = projects[p].year
             g.add_edge(p, r, relation="pays", weight=log_weight(yen), yen=yen, rows=rows, sheetYear=y or 0,
-                       **_fiscal(y))
+                       outOfScaleRows=out_of_scale.get((p, r), 0), **_fiscal(y))
         if view == "full":
             _context(g, store, projects, years)
     for node, fys in years.items():

@@ -336,21 +336,28 @@ class Site:
             page = NTA_PAGE.format(number=number.object.value)
             dl.append(f'<dt>公表サイト</dt><dd><a href="{html.escape(page)}">国税庁法人番号公表サイト</a></dd>')
         rows = select(self.store, internal("page-corporation-payments"), corporation=iri)
-        for r in rows:  # what a reader checks first: one bidder, an award at 100 %
+        for r in rows:  # what a reader checks first: one bidder, an award at 100 %, a unit error
             flags = []
             if r.get("bidders") is not None and r["bidders"].value == "1":
                 flags.append("一者応札")
             rate = display.number(r.get("rate"))
             if rate is not None and rate >= 100:
                 flags.append("落札率100%")
+            if r.get("scaleFactor") is not None:
+                flags.append(f"桁外れ: 事業の最大予算額の{display.number(r['scaleFactor']):,}倍 (out of scale, not in the total)")
             r["flag"] = ox.Literal(" ・ ".join(flags))
-        total = sum((display.number(r.get("amount")) or 0 for r in rows), Decimal(0))
+        # an out-of-scale row (many times its sheet's budget: a unit error) stays listed but out of the sums
+        counted = [r for r in rows if r.get("scaleFactor") is None]
+        left_out = [r for r in rows if r.get("scaleFactor") is not None]
+        total = sum((display.number(r.get("amount")) or 0 for r in counted), Decimal(0))
+        aside = (f"; {len(left_out)} out-of-scale rows of {display.yen(sum((display.number(r.get('amount')) or 0 for r in left_out), Decimal(0)))} 円 "
+                 "left out: see README \"Out-of-scale amounts\"") if left_out else ""
         dl.append(f"<dt>支出額計</dt><dd>{display.yen(total)} 円 ({len(rows)} rows, "
-                  f"{len({r['project'].value for r in rows})} projects)</dd>")
+                  f"{len({r['project'].value for r in rows})} projects{html.escape(aside)})</dd>")
         # money paid is the 支出先 rows; multi-year contracts and 費目・使途 are shown beside it, never added
         by_year: dict[str, Decimal] = {}
         by_ministry: dict[str, Decimal] = {}
-        for r in rows:
+        for r in counted:
             amount = display.number(r.get("amount")) or Decimal(0)
             if "year" in r:
                 by_year[r["year"].value] = by_year.get(r["year"].value, Decimal(0)) + amount

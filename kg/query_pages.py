@@ -44,7 +44,8 @@ COLUMN_LABELS = {
     "plan": "計画", "decisionDate": "決定日", "decidedBy": "決定主体", "nameOnSheet": "シート上の名称",
     "registerName": "登記上の名称", "registerSource": "登記の出典", "rows": "行数", "firstYear": "最初の年度",
     "lastYear": "最後の年度", "outOfScaleRows": "桁外れの行数", "outOfScaleYen": "桁外れの金額(円)",
-    "scaleFactor": "予算に対する倍率",
+    "scaleFactor": "予算に対する倍率", "holder": "番号を保持する組織", "keptApartYen": "切り離した金額(円)",
+    "yen": "金額(円)", "sources": "出典",
 }
 
 _SORT_SCRIPT = """<script>

@@ -48,7 +48,7 @@ def test_projects_view_gexf_13_reads_back_directed_with_yen_log_weights_and_fisc
     assert back.is_directed() and back.number_of_nodes() == 39 and back.number_of_edges() == 39
     assert back.nodes[NEC] == {
         "label": "NECソリューションイノベータ株式会社", "kind": "corporation", "corporateNumber": "7010601022674",
-        "ministry": "総務省", "totalYen": 98_900_000,
+        "ministry": "総務省", "totalYen": 98_900_000, "recipientClass": "corporation",
         "spells": [("2020-04-01", "2022-03-31")],  # paid in the fiscal years 2020 and 2021: one run
     }
     e = back.edges[P2021, NEC]  # the money's way: project → recipient
@@ -166,9 +166,11 @@ def test_gephi_lites_reader_opens_every_view(store, tmp_path):
         got = graphology(written(network(store, view=view), tmp_path, f"{view}.gexf"), NEC, f"{P2021}|{NEC}", f"{NEC}|{MRI}")
         assert (got["type"], got["order"], got["size"]) == expected, view
         assert got["nodes"][NEC] == {"label": "NECソリューションイノベータ株式会社", "kind": "corporation",
-                                     "corporateNumber": "7010601022674", "ministry": "総務省", "totalYen": 98_900_000}
+                                     "corporateNumber": "7010601022674", "ministry": "総務省", "totalYen": 98_900_000,
+                                     "recipientClass": "corporation"}
         if view == "corporations":
             assert got["edges"][f"{NEC}|{MRI}"] == {"weight": 2, "kind": "co-funded", "relation": "co-funded", "projects": 2}
         else:
             assert got["edges"][f"{P2021}|{NEC}"] == {"weight": 7.731589, "kind": "pays", "relation": "pays", "yen": 53_900_000,
-                                                      "rows": 1, "sheetYear": 2021, "fiscalYear": 2020}
+                                                      "rows": 1, "sheetYear": 2021, "fiscalYear": 2020,
+                                                      "outOfScaleRows": 0}

@@ -186,3 +186,36 @@ def test_organisation_key_and_bundled_names():
     assert [is_bundled_name(n) for n in ("日本電気株式会社", "東京都", "中国地方整備局")] == [False] * 3
     assert [is_dummy_number(n) for n in ("9999999999999", "4010000000000", "1234567890123")] == [True] * 3
     assert not is_dummy_number("7010401022916")
+
+
+def test_gephi_weights_leave_out_of_scale_rows_out(truth_graph):
+    g = kg.export_network(truth_graph)
+    nec, sheet = f"{ID}corporation/7010401022916", f"{ID}project/2021-soumu-0068"
+    assert g.nodes[nec]["totalYen"] == 132_100_000 and g.nodes[nec]["recipientClass"] == "corporation"
+    edge = g.edges[sheet, nec]
+    # four rows: three yen-as-百万円 rows (out of scale) and 52 百万円
+    assert (edge["yen"], edge["rows"], edge["outOfScaleRows"]) == (52_000_000, 4, 3)
+    assert g.nodes[f"{ID}corporation/6000020400006"]["recipientClass"] == "government"
+
+
+def test_the_corporation_page_lists_out_of_scale_rows_but_leaves_them_out_of_its_total(truth_graph, tmp_path):
+    kg.publish(truth_graph, tmp_path / "site")
+    page = (tmp_path / "site" / "id" / "corporation" / "7010401022916" / "index.html").read_text(encoding="utf-8")
+    assert "132,100,000 円 (8 rows, 4 projects; 3 out-of-scale rows of 324,280,000,000,000 円 left out" in page
+    assert "桁外れ: 事業の最大予算額の195,394.7倍" in page
+
+
+def test_contested_numbers_lists_every_name_with_its_rows(truth_graph):
+    rows = [(r["corporateNumber"], r["holder"], r["nameAsWritten"], r["role"], r["rows"], r["yen"], r["sources"])
+            for r in kg.query(truth_graph, "contested-numbers")]
+    assert rows == [
+        ("3210001077601", "(nobody)", "大阪瓦斯株式会社", "kept apart", 1, 726_800_000, "0221.json:173"),
+        ("3210001077601", "(nobody)", "大阪瓦新株式会社", "kept apart", 1, 740_000_000, "0212.json:165"),
+        ("6000020400006", "福岡県", "福岡県", "holder", 2, 4_903_000_000, rows[2][6]),
+        ("6000020400006", "福岡県", "大阪市", "kept apart", 1, 775_000_000, "0680-1.json:82"),
+    ]
+    assert sorted(rows[2][6].split()) == ["0105.json:334", "0122.json:325"]
+
+
+def test_the_placeholders_are_counted_apart(truth):
+    assert "8 sheets (and 1 placeholder: sheets the inputs name but do not hold)" in truth.summary()
