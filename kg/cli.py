@@ -201,6 +201,9 @@ def cmd_info(args: argparse.Namespace) -> int:
           f"(ontology {about.get('ontology', '?')})")
     print(f"  {int(about.get('triples', 0)):,} triples in the default graph; {about['graphs']:,} named graphs; "
           f"{about['quads']:,} quads in all")
+    n = about["placeholders"]
+    print(f"  {about['sheets']:,} sheets, {n:,} placeholder{'s' * (n != 1)} (sheets the inputs name but do not hold), "
+          f"{about['corporations']:,} corporations, {about['expenditures']:,} 支出先 rows")
     for i in about["inputs"]:
         print(f"  input {i['title']}  {int(i['bytes']):,} bytes  sha256 {i['sha256']}")
     return 0

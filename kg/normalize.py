@@ -653,6 +653,16 @@ def readings(key: str) -> set[str]:
     return {as_words, spelt}
 
 
+_ORGAN_NAME_RE = re.compile(r"(?:省|庁|局|署|所|院|部|課|室|会議|委員会|事務局|本部|センター|隊|館|場|学校|大学校|研究所|機構)$")
+
+
+def looks_like_organ(name: str | None) -> bool:
+    """A name a body of government gives one of its parts (近畿総合通信局, 国土地理院, 警視庁),
+    without the legal form of a corporation: such parts write the body's 法人番号."""
+    t = nfkc(name or "").strip()
+    return bool(t) and not _ORG_FORMS_RE.search(t) and bool(_ORGAN_NAME_RE.search(t))
+
+
 def name_relation(a: str | None, b: str | None, government: bool = False) -> str:
     """How two names written for one 法人番号 relate, by their :func:`organisation_key`:
 

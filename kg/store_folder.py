@@ -430,4 +430,10 @@ def info(folder: Path) -> dict:
     store = ox.Store.read_only(str(folder))
     head = next(({k: v.value for k, v in r.items()} for r in select(store, internal("store-build"))), {})
     inputs = [{k: v.value for k, v in r.items()} for r in select(store, internal("store-inputs"))]
-    return {"folder": str(folder), **head, "graphs": len(_fingerprints(store)), "quads": len(store), "inputs": inputs}
+    counts = next(({k: int(v.value) for k, v in r.items()} for r in select(store, internal("store-counts"))), {})
+    # the sheets the inputs describe; placeholders (sheets they name but do not hold) apart
+    counts = {"sheets": counts.get("projects", 0) - counts.get("placeholders", 0),
+              "placeholders": counts.get("placeholders", 0), "corporations": counts.get("corporations", 0),
+              "expenditures": counts.get("expenditures", 0)}
+    return {"folder": str(folder), **head, "graphs": len(_fingerprints(store)), "quads": len(store), **counts,
+            "inputs": inputs}

@@ -180,7 +180,7 @@ def test_a_name_that_differs_from_the_register_at_the_time(fixture_build):
     assert findings(fixture_build, "RegisterNameShape") == [(
         "project/2023-meti-0219/expenditure/H-7",
         "The recipient is written 福岡県醬油醸造協同組合, but the 法人番号 register names 5290005006629 "
-        "福岡県醤油醸造協同組合 at that time (register: diff_20240618.csv line 1).",
+        "福岡県醤油醸造協同組合 at that time: probably a misspelling of that name (register: diff_20240618.csv line 1).",
     )]
     rows = answer(fixture_build, "register-name-differs")
     assert [(r["nameOnSheet"], r["registerName"], r["sheetSource"], r["registerSource"]) for r in rows] == [

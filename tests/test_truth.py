@@ -219,3 +219,13 @@ def test_contested_numbers_lists_every_name_with_its_rows(truth_graph):
 
 def test_the_placeholders_are_counted_apart(truth):
     assert "8 sheets (and 1 placeholder: sheets the inputs name but do not hold)" in truth.summary()
+
+
+def test_kg_info_counts_sheets_and_placeholders_apart(tmp_path, capsys):
+    from kg.cli import main
+
+    assert main(["build", str(TRUTH), "--store", str(tmp_path / "s"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    assert "  8 sheets, 1 placeholder (sheets the inputs name but do not hold), 152 corporations, 348 支出先 rows" in out

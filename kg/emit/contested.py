@@ -8,17 +8,20 @@ not make another organisation; a likely typo does not either). A number written 
 than one organisation is *contested*:
 
 * where the 法人番号 register is an input and holds the number, the organisation one of
-  whose names the register gives holds it, and the rows of any other organisation carry a
-  wrong number (even where the sheets write only that one);
-* else the organisation of most rows holds it when it has more rows than all the others
-  together; else nobody does.
+  whose names the register gives holds it; else the organisation of most rows holds it
+  when it has more rows than all the others together; else nobody does;
+* a row the register check (:mod:`kg.emit.register`) finds written for another
+  organisation than the register names at its time is kept apart too, even where the
+  sheets write that one name only (デジタル庁's number for 三菱UFJリサーチ&コンサルティング);
+  a name the register does not reach back to (a name from before the files given: an
+  old name) is not judged by the register.
 
 The rows of the other organisations are moved off the number's node: each gets a
 recipient node of its own (``kg:Recipient`` with the name written, the number as
 ``kg:corporateNumberText`` and ``kg:contestedNumber`` → the number's node) and
 ``kg:recipientClass`` contested, so that they count for nobody's total. A number nobody
-holds is itself marked contested. A number of 国の機関 is left alone: a ministry's offices
-are written with the ministry's number. ``ContestedNumberShape`` reports each moved row.
+holds is itself marked contested. A number of 国の機関 is otherwise left alone: a
+ministry's offices are written with the ministry's number. ``ContestedNumberShape`` reports each moved row.
 """
 
 from __future__ import annotations
@@ -71,29 +74,34 @@ def organisations(rows: list[tuple[str, str]], government: bool = False) -> list
 
 def plan(parts: list[Emitted]) -> Contested:
     register: dict[str, list[str]] = {}
+    wrong: set[str] = set()
     rows: dict[str, list[tuple[str, str]]] = defaultdict(list)
     keys: dict[str, set[str]] = defaultdict(set)
     for part in parts:
         register.update(part.register_names)
+        wrong.update(part.register_wrong)
         for row, digits, name, _, _ in part.recipient_rows:
             rows[digits].append((row, name))
             keys[digits].add(organisation_key(name))
     out = Contested()
     for digits in sorted(rows):
-        if is_national_number(digits) or (len(keys[digits]) < 2 and digits not in register):
+        flagged = [(row, name) for row, name in rows[digits] if row in wrong]
+        if is_national_number(digits) or len(keys[digits]) < 2:
+            # one organisation on the sheets (or a ministry and its offices): only the rows the
+            # register, at their time, names another organisation for are kept apart
+            if flagged:
+                out.numbers[digits] = ([Organisation(flagged[0][1], flagged)], True)
+                out.moved.update((row, (digits, name)) for row, name in flagged)
             continue
         government = is_government_number(digits)
         orgs = organisations(rows[digits], government)
-        holder = None
-        if digits in register:
-            # the register's names decide: an organisation none of them names has the wrong number
-            holders = [o for o in orgs if any(name_relation(o.name, n, government) != "other" for n in register[digits])]
-            holder = holders[0] if holders else None
-            if holder is not None and len(orgs) == 1:
-                continue
-        elif len(orgs) < 2:
+        if len(orgs) < 2 and not flagged:
             continue
-        elif len(orgs[0].rows) > sum(len(o.rows) for o in orgs[1:]):
+        holder = None
+        if digits in register:  # the register's names decide who holds it
+            holder = next((o for o in orgs if any(name_relation(o.name, n, government) != "other"
+                                                  for n in register[digits])), None)
+        if holder is None and len(orgs[0].rows) > sum(len(o.rows) for o in orgs[1:]):
             holder = orgs[0]
         if holder is not None:
             orgs.remove(holder)
@@ -102,6 +110,7 @@ def plan(parts: list[Emitted]) -> Contested:
         for o in orgs[1:] if holder is not None else orgs:
             for row, name in o.rows:
                 out.moved[row] = (digits, name)
+        out.moved.update((row, (digits, name)) for row, name in flagged)
     return out
 
 

@@ -23,7 +23,7 @@ from ..codes import corporation_kind_by_code
 from ..iris import KGC
 from ..mappers import nta
 from ..model import Document
-from ..normalize import corporation_name_key, is_government_number, name_relation
+from ..normalize import corporation_name_key, is_government_number, is_national_number, looks_like_organ, name_relation
 from .. import nt
 from .sink import KG, RDF, RDFS, ROV, SCHEMA, Sink, boolean, document, plain
 
@@ -74,7 +74,12 @@ def register(out: Sink, reg: nta.Register,
             if corporation_name_key(name) not in {corporation_name_key(n) for n in written}:
                 out.add(row, KG.nameDiffersFromRegister, boolean(True))
                 readings = {r.furigana for r in names if r.furigana}  # 株式会社ジェイティービー is ＪＴＢ's reading
-                out.add(row, KG.registerNameRelation, plain(register_relation(name, written | readings, is_government_number(number))))
+                relation = register_relation(name, written | readings, is_government_number(number))
+                if relation == "other" and is_national_number(number) and looks_like_organ(name):
+                    relation = "branch"  # 近畿総合通信局 with 総務省's number: an organ writes its ministry's
+                out.add(row, KG.registerNameRelation, plain(relation))
+                if relation == "other":  # another organisation's number at that time: the row is kept apart
+                    out.register_wrong.append(row_iri)
         closure = corp.closure
         if sheet_year and closure is not None and closure.closed < f"{sheet_year - 1}-04-01":
             out.add(row, KG.paidAfterClosure, boolean(True))

@@ -85,6 +85,8 @@ class Emitted:
     scale_rows: list[tuple[str, str, Decimal]] = field(default_factory=list)
     #: 法人番号 → every name the register gave it (the register's part only)
     register_names: dict[str, list[str]] = field(default_factory=dict)
+    #: rows the register says carry another organisation's number at their time (the register's part only)
+    register_wrong: list[str] = field(default_factory=list)
 
     @property
     def triples(self) -> int:
@@ -109,6 +111,7 @@ class Sink:
         self.scale: dict[str, Decimal] = {}
         self.scale_rows: list[tuple[str, str, Decimal]] = []
         self.register_names: dict[str, list[str]] = {}
+        self.register_wrong: list[str] = []
         #: the rows with an amount of the sheet being emitted, until :func:`kg.emit.scale.settle_sheet`
         self.pending_scale: list[tuple[str, Decimal]] = []
         #: the year of the sheet being emitted (its 支出先 rows were paid the fiscal year before)
@@ -137,6 +140,7 @@ class Sink:
             scale=self.scale,
             scale_rows=self.scale_rows,
             register_names=self.register_names,
+            register_wrong=self.register_wrong,
         )
 
     # ------------------------------------------------------------------ writing
