@@ -14,7 +14,8 @@ than one organisation is *contested*:
   organisation than the register names at its time is kept apart too, even where the
   sheets write that one name only (デジタル庁's number for 三菱UFJリサーチ&コンサルティング);
   a name the register does not reach back to (a name from before the files given: an
-  old name) is not judged by the register.
+  old name) is not judged by the register, and an organisation none of whose rows the
+  register could judge stays with the holder (東京工業大学 under 東京科学大学's number).
 
 The rows of the other organisations are moved off the number's node: each gets a
 recipient node of its own (``kg:Recipient`` with the name written, the number as
@@ -75,11 +76,13 @@ def organisations(rows: list[tuple[str, str]], government: bool = False) -> list
 def plan(parts: list[Emitted]) -> Contested:
     register: dict[str, list[str]] = {}
     wrong: set[str] = set()
+    judged: set[str] = set()
     rows: dict[str, list[tuple[str, str]]] = defaultdict(list)
     keys: dict[str, set[str]] = defaultdict(set)
     for part in parts:
         register.update(part.register_names)
         wrong.update(part.register_wrong)
+        judged.update(part.register_judged)
         for row, digits, name, _, _ in part.recipient_rows:
             rows[digits].append((row, name))
             keys[digits].add(organisation_key(name))
@@ -106,6 +109,12 @@ def plan(parts: list[Emitted]) -> Contested:
         if holder is not None:
             orgs.remove(holder)
             orgs.insert(0, holder)
+        if digits in register and holder is not None:
+            # an organisation none of whose rows the register could judge (its files do not reach
+            # back to their years) may be the holder under an earlier name: it stays
+            orgs = [holder] + [o for o in orgs[1:] if any(row in judged for row, _ in o.rows)]
+            if len(orgs) < 2 and not flagged:
+                continue
         out.numbers[digits] = (orgs, holder is not None)
         for o in orgs[1:] if holder is not None else orgs:
             for row, name in o.rows:

@@ -70,13 +70,22 @@ def register(out: Sink, reg: nta.Register,
             out.add(row, KG.registerRecordAtDate, out.iris.register_record(number, at.changed, at.process))
         # the names are compared only when the files given reach back to the start of the year
         if at is not None and (not sheet_year or corp.at(start) is not None):
+            out.register_judged.append(row_iri)
             written = {r.name for r in names} | {r.en_name for r in names if r.en_name}
             if corporation_name_key(name) not in {corporation_name_key(n) for n in written}:
                 out.add(row, KG.nameDiffersFromRegister, boolean(True))
                 readings = {r.furigana for r in names if r.furigana}  # 株式会社ジェイティービー is ＪＴＢ's reading
-                relation = register_relation(name, written | readings, is_government_number(number))
+                government = is_government_number(number)
+                relation = register_relation(name, written | readings, government)
                 if relation == "other" and is_national_number(number) and looks_like_organ(name):
                     relation = "branch"  # 近畿総合通信局 with 総務省's number: an organ writes its ministry's
+                if relation in ("typo", "other"):
+                    # a name the register gave the number at another time (JUDGIT! 2023 wrote today's
+                    # register name into every matched row, ENEOS for JXTGエネルギー's sheets)
+                    ever = corp.history
+                    ever_names = {r.name for r in ever} | {r.en_name for r in ever if r.en_name} | {r.furigana for r in ever if r.furigana}
+                    if register_relation(name, ever_names, government) in ("same", "branch", "member"):
+                        relation = "other-time"
                 out.add(row, KG.registerNameRelation, plain(relation))
                 if relation == "other":  # another organisation's number at that time: the row is kept apart
                     out.register_wrong.append(row_iri)
@@ -95,7 +104,8 @@ _RELATIONS = ("same", "branch", "member", "typo", "other")
 
 def register_relation(name: str, registered: set[str], government: bool = False) -> str:
     """How a name on a sheet relates to the closest of the register's names for its number:
-    ``same``, ``branch`` or ``member`` (one organisation written otherwise: a note), ``typo``
+    ``same``, ``branch`` or ``member`` (one organisation written otherwise: a note; the build
+    also calls ``other-time`` a name the register gave the number at another time), ``typo``
     (a likely misspelling: a warning), ``other`` (another organisation's number, or no
     organisation's name at all: a violation)."""
     return min((name_relation(name, r, government) for r in registered), key=_RELATIONS.index, default="other")

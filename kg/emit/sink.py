@@ -87,6 +87,8 @@ class Emitted:
     register_names: dict[str, list[str]] = field(default_factory=dict)
     #: rows the register says carry another organisation's number at their time (the register's part only)
     register_wrong: list[str] = field(default_factory=list)
+    #: rows the register could judge: its files reach back to their fiscal year (the register's part only)
+    register_judged: list[str] = field(default_factory=list)
 
     @property
     def triples(self) -> int:
@@ -112,6 +114,7 @@ class Sink:
         self.scale_rows: list[tuple[str, str, Decimal]] = []
         self.register_names: dict[str, list[str]] = {}
         self.register_wrong: list[str] = []
+        self.register_judged: list[str] = []
         #: the rows with an amount of the sheet being emitted, until :func:`kg.emit.scale.settle_sheet`
         self.pending_scale: list[tuple[str, Decimal]] = []
         #: the year of the sheet being emitted (its 支出先 rows were paid the fiscal year before)
@@ -141,6 +144,7 @@ class Sink:
             scale_rows=self.scale_rows,
             register_names=self.register_names,
             register_wrong=self.register_wrong,
+            register_judged=self.register_judged,
         )
 
     # ------------------------------------------------------------------ writing
