@@ -16,7 +16,7 @@ import hashlib
 import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
@@ -35,7 +35,7 @@ from .mappers import nta
 from .diagnostics import share_of
 from .files import replacing
 from .iris import KG, PREFIXES, IRIs
-from .model import Diagnostic
+from .model import Block, BlockFlow, BudgetLine, BudgetYear, Contract, Diagnostic, ExpenseItem, Expenditure, Means
 from .normalize import RoundedYen
 from .read import InputError, expand, read_documents
 
@@ -297,33 +297,43 @@ def map_file(path: Path, base_iri: str | None = None) -> FileResult:
     return result
 
 
+#: the records that hold money (what :func:`rounded_amounts` looks into)
+_MONEY_RECORDS = frozenset({BudgetYear, BudgetLine, Expenditure, Contract, ExpenseItem, Block, BlockFlow, Means})
 LAW_NOTE = "law cited by name only, and no input gives its 法令ID: "
 ROUNDED_NOTE = " (the value as written is kept beside it)"
 
 
 def rounded_amounts(records, path: str) -> list[Diagnostic]:
     """An ``info`` diagnostic for every amount rounded to whole yen (a
-    :class:`~kg.normalize.RoundedYen` anywhere in the records), at the line and JSON Pointer
+    :class:`~kg.normalize.RoundedYen` in a record's money: budgets, budget lines, 支出先
+    rows, contracts, blocks and their 費目・使途, 達成手段), at the line and JSON Pointer
     of the record that holds it: the build counts them, ``--report`` lists them."""
     out: list[Diagnostic] = []
 
-    def walk(value, line, pointer, name) -> None:
-        if isinstance(value, RoundedYen):
-            where = f"{pointer} " if pointer else ""
-            out.append(Diagnostic(path, line, "info",
-                                  f"{where}{name} {value.written} {value.unit} is not a whole number of yen; "
-                                  f"rounded to {value:,} yen{ROUNDED_NOTE}"))
-        elif is_dataclass(value) and not isinstance(value, type):
-            line = getattr(value, "line", None) or line
-            pointer = getattr(value, "pointer", None) or pointer
-            for f in fields(value):
-                walk(getattr(value, f.name), line, pointer, f.name)
-        elif isinstance(value, (list, tuple)):
-            for v in value:
-                walk(v, line, pointer, name)
+    def walk(obj, line, pointer) -> None:
+        d = obj.__dict__
+        line = d.get("line") or line
+        pointer = d.get("pointer") or pointer
+        for name, value in d.items():
+            kind = type(value)
+            if kind is RoundedYen:
+                where = f"{pointer} " if pointer else ""
+                out.append(Diagnostic(path, line, "info",
+                                      f"{where}{name} {value.written} {value.unit} is not a whole number of yen; "
+                                      f"rounded to {value:,} yen{ROUNDED_NOTE}"))
+            elif kind is list or kind is tuple:
+                for item in value:
+                    if type(item) in _MONEY_RECORDS:
+                        walk(item, line, pointer)
+                    elif type(item) is tuple:  # (block letter, 費目・使途)
+                        for part in item:
+                            if type(part) in _MONEY_RECORDS:
+                                walk(part, line, pointer)
+            elif kind in _MONEY_RECORDS:
+                walk(value, line, pointer)
 
     for record in records:
-        walk(record, None, None, "")
+        walk(record, None, None)
     return out
 
 
