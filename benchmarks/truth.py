@@ -149,7 +149,8 @@ def main() -> int:
     bad = int(kg_flagged["n"] != len(above) or (kg_flagged["y"] or 0) != sum(f[5] for f in above))
 
     print("\n## recipients by kind (kg:recipientClass), every row")
-    for r in q("SELECT ?c ?t (COUNT(?e) AS ?n) WHERE { ?e kg:recipientClass ?c ; a ?t } GROUP BY ?c ?t ORDER BY ?t DESC(?n)"):
+    for r in q("SELECT ?c ?t (COUNT(?e) AS ?n) WHERE { ?e kg:recipientClass ?c ; a ?t FILTER(STRSTARTS(STR(?t), STR(kg:))) }"
+               " GROUP BY ?c ?t ORDER BY ?t DESC(?n)"):
         print(f"  {r['t'].rsplit('/', 1)[-1]:<12} {r['c'].rsplit('/', 1)[-1]:<12} {r['n']:>9,}")
     print("  JSON 支出先 rows: " + ", ".join(f"{k} {v:,}" for k, v in kinds.most_common()))
     contested = q("""SELECT (COUNT(DISTINCT ?corp) AS ?numbers) (COUNT(?r) AS ?rows) WHERE { ?r kg:contestedNumber ?corp }""")[0]
@@ -185,8 +186,11 @@ def main() -> int:
     firms: dict[str, dict] = {}
     for r in rows:
         firms.setdefault(r["corporateNumber"], r)
-    print(f"  {len(rows):,} rows, {len(firms):,} corporations")
+    print(f"  {len(rows):,} rows, {len(firms):,} corporations; by total yen:")
     for n, r in list(firms.items())[:10]:
+        print(f"  {n}  {r['corporation'][:30]:<30} {r['projects']:>4} {r['totalYen']:>20,}")
+    print("  by number of sheets:")
+    for n, r in sorted(firms.items(), key=lambda kv: (-kv[1]["projects"], -kv[1]["totalYen"]))[:10]:
         print(f"  {n}  {r['corporation'][:30]:<30} {r['projects']:>4} {r['totalYen']:>20,}")
     print(f"\n# {time.perf_counter() - start:.1f} s in all; " + ("every figure agrees with the JSON" if not bad else "DIFFERENCES above"))
     return 1 if bad else 0

@@ -41,7 +41,7 @@ def test_float_noise_is_rounded_to_whole_yen_and_kept_as_written(truth):
     row = f"<{ID}project/2020-ppc-0001/expenditure/C-1>"
     assert f'{row} <{KG}amount> "7610000"^^<http://www.w3.org/2001/XMLSchema#decimal> .' in lines
     written = f"<{ID}project/2020-ppc-0001/expenditure/C-1/written/amount>"
-    assert f'{written} <{KG}writtenValue> "7.609999999999999"^^<http://www.w3.org/2001/XMLSchema#decimal> .' in lines
+    assert f'{written} <{KG}writtenValue> "7.609999999999999" .' in lines
     assert f'{written} <{KG}writtenUnit> "百万円" .' in lines
     notes = [d for d in truth.notes if "rounded to" in d.message]
     # 0105.json: 予算計 190442.96224999998 and 125722.03775000002 (its /予算/0 and /予算/1 start at lines 28, 38)

@@ -122,7 +122,7 @@ def _amount_as_written_unit(g):
     g.add((SEED_ROW, KG.writtenAmount, w))
     g.add((w, RDF.type, KG.AmountAsWritten))
     g.add((w, KG.roundedProperty, KG.amount))
-    g.add((w, KG.writtenValue, dec("15.0000004")))
+    g.add((w, KG.writtenValue, Literal("15.0000004")))
     g.add((w, KG.writtenUnit, Literal("万円")))
     return w
 

@@ -175,7 +175,8 @@ class Sink:
             self.put((s, KG.writtenAmount, written))
             self.put((written, RDF.type, KG.AmountAsWritten))
             self.put((written, KG.roundedProperty, URIRef(str(p))))
-            self.put((written, KG.writtenValue, dec(Decimal(value.written))))
+            # its digits as written: xsd:decimal of some stores keeps 18 decimals (0.00024827299999999997 has 20)
+            self.put((written, KG.writtenValue, plain(str(value.written))))
             self.put((written, KG.writtenUnit, plain(value.unit)))
 
     def paid(self, node: URIRef, value: Decimal | None) -> None:
