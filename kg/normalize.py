@@ -663,15 +663,27 @@ def looks_like_organ(name: str | None) -> bool:
     return bool(t) and not _ORG_FORMS_RE.search(t) and bool(_ORGAN_NAME_RE.search(t))
 
 
+def _variant_letters(ka: str, kb: str) -> bool:
+    """Keys of one length that differ only in variant forms of a kanji (異体字 by ja-itaiji:
+    飛驒/飛騨, 山﨑/山崎, 栁/柳, 醬/醤) or where one has the register's ``＿`` for a letter it
+    cannot print (株式会社白銅＿ for 白銅鞮)."""
+    if len(ka) != len(kb):
+        return False
+    from ja_itaiji import Itaiji
+
+    return all(x == y or x == "_" or y == "_" or Itaiji.is_family(x, y) for x, y in zip(ka, kb))
+
+
 def name_relation(a: str | None, b: str | None, government: bool = False) -> str:
     """How two names written for one 法人番号 relate, by their :func:`organisation_key`:
 
-    * ``same``: they differ only in legal form, widths, spaces, look-alike letters or JV
-      wording, or read the same (:func:`readings`: エヌ・ティ・ティ・データ and NTTデータ);
+    * ``same``: they differ only in legal form, widths, spaces, look-alike letters, variant
+      kanji (:func:`_variant_letters`) or JV wording, or read the same (:func:`readings`:
+      エヌ・ティ・ティ・データ and NTTデータ);
     * ``branch``: one is the other with a branch or office, or a school, hospital or museum it
       runs, after it; for a ``government`` number (国の機関, 地方公共団体) also an organ after
-      the body's name (兵庫県教育委員会, 大阪府警察), and a prefecture before a city's name
-      (長崎県対馬市) is dropped first;
+      the body's name (兵庫県教育委員会, 大阪府警察) or on its own (警視庁: no legal form, the
+      ending of an organ), and a prefecture before a city's name (長崎県対馬市) is dropped first;
     * ``member``: a JV or consortium named with one member's name in it;
     * ``typo``: rapidfuzz's ratio of the keys at least :data:`TYPO_SIMILARITY` (one organisation
       misspelt: 日立製作所/日立制作所, not 東北大学/東京大学), or an abbreviation (every letter of
@@ -686,11 +698,14 @@ def name_relation(a: str | None, b: str | None, government: bool = False) -> str
     ka, kb = organisation_key(a), organisation_key(b)
     if government:
         ka, kb = (_PREFECTURE_BEFORE_CITY_RE.sub("", k) for k in (ka, kb))
-    if ka == kb:
+    if ka == kb or _variant_letters(ka, kb):
         return "same"
     short, long_ = sorted((ka, kb), key=len)
     if government and short and long_.startswith(short) and _ORGAN_RE.match(long_[len(short):]):
         return "branch"  # an organ of the body: its 教育委員会, 警察, a 局
+    if (government and (looks_like_organ(a) or looks_like_organ(b))
+            and not any(_ORG_FORMS_RE.search(nfkc(n or "")) for n in (a, b))):
+        return "branch"  # an organ named on its own (警視庁 with 東京都's number), neither a company
     if _LATIN_RUN_RE.search(ka) or _LATIN_RUN_RE.search(kb):
         ra, rb = readings(ka), readings(kb)
         if ra & rb or max(fuzz.ratio(x, y) for x in ra for y in rb) >= 90:

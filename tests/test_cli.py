@@ -31,7 +31,7 @@ def test_build_default_examples_and_byte_identical_rebuild(tmp_path):
     # progress on a multi-file build, then the summary
     assert "[5/5]" in first.stderr
     assert "5 documents (0 failed)" in first.stderr
-    assert "23 projects, 37 corporations, 46 expenditures" in first.stderr
+    assert "4 sheets (and 19 placeholders: sheets the inputs name but do not hold), 37 corporations, 46 expenditures" in first.stderr
     assert "[5/5]" not in second.stderr
 
 

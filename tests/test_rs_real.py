@@ -189,4 +189,7 @@ def test_full_year_validation_finds_only_data_problems(full):
     report = validate(store=full.store(), workers=2)
     kinds = sorted(str(f.path or f.shape).rsplit("/", 1)[-1] for f in report.violations)
     assert kinds == ["CorporateNumberCheckDigitShape"] * 4 + ["budgetTotal", "executionRatePercent"]
-    assert len(report.warnings) == 468
+    warnings = sorted(str(f.shape).rsplit("/", 1)[-1] for f in report.warnings)
+    # executed above budget; rows whose 法人番号 another organisation's rows hold (no register given);
+    # 13 multi-year contracts and 3 費目・使途 rows many times their sheet's budget (2024-RS-2646's サポステ)
+    assert warnings == (["ContestedNumberShape"] * 87 + ["ExecutionWithinBudgetShape"] * 468 + ["OutOfScaleShape"] * 16)

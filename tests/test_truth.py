@@ -170,7 +170,12 @@ def test_a_short_name_one_letter_apart_is_not_taken_for_a_typo(truth):
     ("一般社団法人日本ロボット工業会", "(一社)日本口ボット工業会", "same"),  # 口 (kanji) for ロ
     ("株式会社三菱総合研究所", "(株)三菱総合研究所東北支店", "branch"),
     ("NTTデータ・NEC共同企業体", "株式会社NTTデータ", "member"),
-    ("株式会社日立製作所", "株式会社日立制作所", "typo"),
+    ("株式会社日本能率研協会総合研究所", "株式会社日本能率協会総合研究所", "typo"),  # RS 2024 5-3
+    ("株式会社日立製作所", "株式会社日立制作所", "same"),  # 製/制: variant forms to ja-itaiji
+    ("飛驒食産株式会社", "飛騨食産株式会社", "same"),  # variant kanji (ja-itaiji)
+    ("株式会社白銅鞮", "株式会社白銅＿", "same"),  # the register's ＿ for a letter it cannot print
+    ("株式会社NTTデータ", "株式会社エヌ・ティ・ティ・データ", "same"),  # katakana reading of Latin letters
+    ("兵庫県教育委員会", "兵庫県", "other"),  # an organ is its body's only for a government number …
     ("大阪瓦斯株式会社", "大阪瓦新株式会社", "other"),
     ("三菱UFJリサーチ&コンサルティング株式会社", "デジタル庁", "other"),
     ("株式会社NTTデータ", "株式会社NTTデータ経営研究所", "other"),
@@ -178,6 +183,15 @@ def test_a_short_name_one_letter_apart_is_not_taken_for_a_typo(truth):
 ])
 def test_name_relation(a, b, relation):
     assert name_relation(a, b) == relation
+
+
+def test_a_government_bodys_organs_and_cities():
+    assert name_relation("兵庫県教育委員会", "兵庫県", government=True) == "branch"  # … as here
+    assert name_relation("大阪府警察", "大阪府", government=True) == "branch"
+    assert name_relation("長崎県対馬市", "対馬市", government=True) == "same"
+    assert name_relation("三重県", "愛知県", government=True) == "other"
+    assert name_relation("警視庁", "東京都", government=True) == "branch"
+    assert name_relation("三菱UFJリサーチ&コンサルティング株式会社", "デジタル庁", government=True) == "other"
 
 
 def test_organisation_key_and_bundled_names():
