@@ -243,3 +243,12 @@ def test_kg_info_counts_sheets_and_placeholders_apart(tmp_path, capsys):
     assert main(["info", str(tmp_path / "s")]) == 0
     out = capsys.readouterr().out
     assert "  8 sheets, 1 placeholder (sheets the inputs name but do not hold), 152 corporations, 348 支出先 rows" in out
+
+
+def test_a_law_name_cut_after_its_dai_loses_it():
+    # RS 2024 1-3 line 7082 (2024-RS-3763): 法令名 特別会計に関する法律第, 条 第八十五条 → not 法律第第85条
+    from kg.citations import split_law_name
+
+    assert split_law_name("特別会計に関する法律第") == ("特別会計に関する法律", None)
+    assert split_law_name("特別会計に関する法律第85条第3項") == ("特別会計に関する法律", "第85条第3項")
+    assert split_law_name("次第") == ("次第", None)
