@@ -593,6 +593,7 @@ _LOOKALIKES = str.maketrans({"口": "ロ", "工": "エ", "力": "カ", "二": "�
                              "一": "ー", "-": "ー", "―": "ー", "ｰ": "ー", "0": "o", "о": "o", "а": "a", "е": "e"})
 
 
+@lru_cache(maxsize=1 << 16)
 def organisation_key(name: str | None, cut: bool = True) -> str:
     """A name reduced to the organisation it names, to tell whether two 支出先 names next to
     one 法人番号 are one organisation: :func:`corporation_name_key`'s clean-up, every legal

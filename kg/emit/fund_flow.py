@@ -75,7 +75,7 @@ def block_details(out: Sink, p: URIRef, node: URIRef, b: Block, rows: list[Expen
         wanted = expand_corporate_abbreviations(b.largest_recipient)
         match = next((e for e in rows if expand_corporate_abbreviations(e.recipient) == wanted), None)
         match = match or min(rows, key=lambda e: e.rank)
-        if match.corporate_number is not None:
+        if match.corporate_number is not None and not is_dummy_number(match.corporate_number.digits):
             out.corporation_seen(match.corporate_number, b.largest_recipient, in_table=False)
             out.add(node, KG.largestRecipient, out.iris.corporation(match.corporate_number.digits))
 
