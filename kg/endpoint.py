@@ -178,11 +178,13 @@ def _ask_body(value: bool, fmt: str) -> bytes:
 
 
 def _dataset(default_graphs: list[str] | None, named_graphs: list[str] | None) -> dict:
-    """The dataset a query runs on, as ``store.query`` takes it (the protocol's
-    ``default-graph-uri``/``named-graph-uri``; else every graph as the default); ValueError
-    for a value that is not an IRI."""
-    kwargs: dict = ({"default_graph": [ox.NamedNode(g) for g in default_graphs]} if default_graphs
-                    else {"use_default_graph_as_union": True})
+    """The dataset a query runs on, as ``store.query`` takes it: the protocol's
+    ``default-graph-uri``/``named-graph-uri``, else the store's default graph as the default
+    graph and its named graphs as the named graphs (``GRAPH ?g``), as SPARQL defines them.
+    Every graph kg serves holds the whole build in its default graph (a store folder also
+    keeps each document's copy in a named graph), so reading the union instead would count
+    every triple twice. ValueError for a value that is not an IRI."""
+    kwargs: dict = {"default_graph": [ox.NamedNode(g) for g in default_graphs]} if default_graphs else {}
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     return kwargs

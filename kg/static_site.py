@@ -35,6 +35,7 @@ from .assets import ontology_store
 from .files import replacing_folder
 from .iris import KG
 from .pages import DEFAULT, Site, class_slug
+from .store import default_triples
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -143,7 +144,7 @@ def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str
     lines += [
         f"    void:uriSpace {_lit(root)} ;",
         f"    void:vocabulary <{KG}> ;",
-        f"    void:triples {triples if triples is not None else len(site.store)} ;",
+        f"    void:triples {triples if triples is not None else default_triples(site.store)} ;",
         f"    void:classes {len(classes)} ;",
     ]
     if endpoint:
