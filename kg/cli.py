@@ -228,14 +228,42 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return 0
 
 
+#: options of kg query that a -p KEY=VALUE may be mistaken for (its own dest names, and api.query's)
+QUERY_OPTIONS = ("all", "endpoint", "format", "graph", "limit", "name", "offset", "param", "params", "quiet",
+                 "remote_graph", "sparql", "timeout")
+
+
 def _parse_params(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
         if "=" not in item:
             raise ValueError(f"--param {item!r}: expected KEY=VALUE")
         key, value = item.split("=", 1)
-        out[key.strip()] = value
+        key = key.strip()
+        if not key:
+            raise ValueError(f"--param {item!r}: no parameter name before '='")
+        if key in out and out[key] != value:
+            raise ValueError(f"--param {key} is given twice ({out[key]!r} and {value!r}); give it once")
+        out[key] = value
     return out
+
+
+def _check_param_names(query, values: dict[str, str]) -> None:
+    """A -p name that is an option of kg query, not a parameter of the query, is refused with
+    the option to use instead (``-p limit=5`` → ``--limit 5``); other unknown names list the
+    query's parameters (QueryError)."""
+    known = {p.name for p in query.params}
+    for key in values:
+        if key in known:
+            continue
+        if key in QUERY_OPTIONS:
+            flag = "--" + key.replace("_", "-")
+            option = {"params": "-p KEY=VALUE", "param": "-p KEY=VALUE", "remote_graph": "--graph IRI (with --endpoint)",
+                      "name": "the query name as the first argument"}.get(key, f"{flag} {values[key]}"
+                                                                             if key not in ("all", "quiet") else flag)
+            raise ValueError(f"-p {key}=…: {key!r} is an option of kg query, not a parameter of {query.name} "
+                             f"(use {option}; {query.name}'s parameters: {', '.join(sorted(known)) or 'none'})")
+        query.param(key)  # the error lists the query's parameters
 
 
 def _query_name(args: argparse.Namespace) -> str:
@@ -272,9 +300,13 @@ def cmd_query(args: argparse.Namespace) -> int:
         print("error: with --endpoint, --graph names one graph IRI on the server", file=sys.stderr)
         return 2
     try:
-        rows = api.query(opened, name, endpoint=args.endpoint, limit=args.limit, offset=args.offset, all=args.all,
+        from .queries import get_query
+
+        query = get_query(name)
+        _check_param_names(query, values)
+        rows = api.query(opened, query, endpoint=args.endpoint, limit=args.limit, offset=args.offset, all=args.all,
                          timeout=args.timeout, remote_graph=args.graph[0] if args.endpoint and args.graph else None,
-                         **values)
+                         params=values)
     except (QueryError, RemoteError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

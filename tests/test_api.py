@@ -21,8 +21,8 @@ def test_api_functions_share_one_graph(seed_build, tmp_path):
     assert rows.columns == ["corporateNumber", "corporation", "projects", "rows", "firstYear", "lastYear", "totalYen",
                             "outOfScaleRows", "outOfScaleYen"]
     assert [(r["corporateNumber"], r["totalYen"]) for r in rows] == [
-        ("7012405000492", Decimal("552500000")), ("1010001143390", Decimal("286000000"))]
-    assert isinstance(rows[0]["totalYen"], Decimal) and isinstance(rows[0]["projects"], int)
+        ("7012405000492", 552500000), ("1010001143390", 286000000)]
+    assert type(rows[0]["totalYen"]) is int and type(rows[0]["projects"]) is int  # whole yen are int (issue 33)
     assert kg.open(tmp_path / "g.nt").triples == g.triples
     assert kg.validate(tmp_path / "g.nt").conforms
 
@@ -98,3 +98,23 @@ def test_version_of_package_and_ontology_in_the_cli_and_the_graph(capsys, seed_b
 def test_rows_make_a_table_without_pandas(seed_nt):
     rows = kg.query(seed_nt, "top-recipients", limit=3)
     assert json.loads(json.dumps(rows, default=str))[0].keys() == dict.fromkeys(rows.columns).keys()
+
+
+def test_yen_are_ints_and_rates_stay_exact(seed_nt):
+    """Issue 33: yen reached Python as Decimal, so a DataFrame of rows had no numeric column.
+    A column of whole decimals (every amount) is int; a column with a fraction stays Decimal."""
+    rows = kg.query(seed_nt, sparql="PREFIX kg: <https://kg.jp-spending.example/def/> SELECT ?x ?rate ?yen WHERE { "
+                    "?x kg:awardRatePercent ?rate ; kg:amount ?yen } ORDER BY ?x")
+    assert len(rows) == 20 and all(type(r["yen"]) is int for r in rows)
+    assert rows[0]["yen"] == 286_000_000 and sum(r["yen"] for r in rows) == 806_900_000  # 286 百万円 (002_…txt:170)
+    rates = [r["rate"] for r in rows]
+    assert all(isinstance(v, Decimal) for v in rates) and Decimal("94.6") in rates and Decimal("93") in rates
+
+
+def test_parameters_named_like_options_are_passed_in_params(seed_nt):
+    """A parameter spelt like an option of kg.query goes in params=; it never becomes the option."""
+    with pytest.raises(QueryError, match="no parameter 'limit'"):
+        kg.query(seed_nt, "top-recipients", params={"limit": "5"})
+    with pytest.raises(QueryError, match="no parameter 'sparql'"):
+        kg.query(seed_nt, "top-recipients", params={"sparql": "x"})
+    assert kg.query(seed_nt, "top-recipients", params={"kind": "*"}, limit=1)

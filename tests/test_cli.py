@@ -177,3 +177,22 @@ def test_a_build_of_nothing_leaves_the_previous_output(tmp_path, capsys):
     junk.write_text("nothing a mapper knows\n", encoding="utf-8")
     assert main(["build", "-q", "-o", str(out), str(junk)]) == 2
     assert out.read_text(encoding="utf-8") == "<urn:a> <urn:b> <urn:c> .\n"
+
+
+@pytest.mark.parametrize("item, option", [("limit=5", "--limit 5"), ("offset=3", "--offset 3"), ("all=1", "--all"),
+                                          ("name=x", "the query name"), ("graph=g.nt", "--graph g.nt"),
+                                          ("endpoint=http://x/", "--endpoint http://x/"), ("timeout=3", "--timeout 3"),
+                                          ("sparql=x", "--sparql x")])
+def test_a_parameter_named_like_an_option_is_refused(seed_nt, capsys, item, option):
+    """Issue 33: -p limit=5 ended in a traceback, -p sparql=x was taken as the query text."""
+    assert main(["query", "top-recipients", "-g", str(seed_nt), "-p", item]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: -p {item.split('=')[0]}=…: ") and f"use {option}" in err
+    assert "Traceback" not in err and "parameters: kind, outOfScale" in err
+
+
+def test_a_parameter_given_twice_or_without_name_is_refused(seed_nt, capsys):
+    assert main(["query", "top-recipients", "-g", str(seed_nt), "-p", "kind=*", "-p", "kind=corporation"]) == 2
+    assert "error: --param kind is given twice" in capsys.readouterr().err
+    assert main(["query", "top-recipients", "-g", str(seed_nt), "-p", "=x"]) == 2
+    assert "no parameter name before '='" in capsys.readouterr().err
