@@ -10,6 +10,7 @@ installed wheel carries them as package data, ``kg/_assets/…`` (put there by t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -67,6 +68,28 @@ def topic_keywords() -> tuple[tuple[str, tuple[str, ...]], ...]:
             if quad.predicate.value == keyword:
                 topics.setdefault(quad.subject.value, set()).add(quad.object.value)
     return tuple((iri, tuple(sorted(words))) for iri, words in sorted(topics.items()))
+
+
+#: a letter of the Latin alphabet, half or full width: a Latin keyword must not touch one
+_LATIN = "A-Za-zＡ-Ｚａ-ｚ"
+
+
+def keyword_pattern(word: str) -> str:
+    """A regular expression for ``word`` as a word: where it begins or ends with a Latin letter,
+    it must not be part of a longer Latin word there (``AI`` matches AI, ＡＩ活用 (as written),
+    生成AI, AI-OCR; not JAICAF, UNAIDS, DAISY, Maintain). Other scripts have no spaces between
+    words, so a keyword in kanji or kana matches anywhere (人工知能 in 人工知能研究)."""
+    latin = re.compile(f"[{_LATIN}]")
+    head = f"(?<![{_LATIN}])" if latin.match(word[:1]) else ""
+    tail = f"(?![{_LATIN}])" if latin.match(word[-1:]) else ""
+    return head + re.escape(word) + tail
+
+
+@lru_cache(maxsize=1)
+def topic_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """Each topic of :func:`topic_keywords` with one expression for all its keywords as words
+    (:func:`keyword_pattern`)."""
+    return tuple((iri, re.compile("|".join(keyword_pattern(w) for w in words))) for iri, words in topic_keywords())
 
 
 @lru_cache(maxsize=1)

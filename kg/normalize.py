@@ -16,7 +16,7 @@ import datetime as _dt
 import re
 import unicodedata
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import neologdn
@@ -384,10 +384,17 @@ class ProjectNumber:
     code: str
     serial: str
     branch: str = ""  # 枝番 of a sheet split in parts (JUDGIT! 0003-1 … 0003-16): each part is a sheet
+    #: the number as the source prints it where that differs from :meth:`display` (JUDGIT!'s
+    #: ``2022-官房-21-0021``, which kg spells ``2022-内閣-21-0021``); not part of the key
+    written: str = field(default="", compare=False, hash=False)
 
     @property
     def is_new(self) -> bool:
         return self.code.startswith("新")
+
+    def published(self) -> str:
+        """The 事業番号 as published (the sheet's own spelling), else :meth:`display`."""
+        return self.written or self.display()
 
     def display(self) -> str:
         year = "" if self.year is None else f"{self.year}-"
@@ -422,7 +429,11 @@ def parse_project_number(text: str, default_year: int | None = None) -> ProjectN
         raise ValueFormatError(f"unknown ministry {m.group('ministry')!r} in 事業番号 {text!r}")
     year = int(m.group("year")) if m.group("year") else default_year
     code = m.group("code").replace(" ", "")
-    return ProjectNumber(year, mi, code, m.group("serial").zfill(4))
+    pn = ProjectNumber(year, mi, code, m.group("serial").zfill(4))
+    token = m.group("ministry")
+    if token != _short(mi) and token in mi.abbreviations[1:] and year is not None:  # its own abbreviation (官房)
+        pn = replace(pn, written=f"{year}-{token}-{code}-{pn.serial}")
+    return pn
 
 
 _OLD_SEP = r"[\s\-:]*"

@@ -3,7 +3,8 @@
 
 A name matches when it contains what was typed, both NFKC-normalised, without spaces and
 in lower case (``ＮＥＣ`` finds ＮＥＣソリューションイノベータ's "NEC…"); a 法人番号 or a 事業番号
-(``2022-総務-21-0059``, ``2024-RS-5120``) finds its node exactly. Results are ranked: exact
+(``2022-総務-21-0059``, ``2024-RS-5120``; as the sheet publishes it, ``2022-官房-21-0021``, or as kg
+spells it, ``2022-内閣-21-0021``) finds its node exactly. Results are ranked: exact
 numbers first, then names that start with the text, then shorter names.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .iris import KG
-from .normalize import compact
+from .normalize import compact, parse_project_number
 from .queries import internal, select
 
 #: the kinds of node search finds, in the order results are grouped
@@ -40,9 +41,15 @@ def search(store: ox.Store, text: str, limit: int = 100) -> list[Hit]:
     if not wanted:
         return []
     hits: dict[str, tuple] = {}
-    for row in select(store, internal("search-numbers"), text=compact(text[:MAX_QUERY])):
-        iri = row["s"].value
-        hits[iri] = (0, 0, 0, Hit(iri, "", ""))
+    numbers = [compact(text[:MAX_QUERY])]
+    try:  # a 事業番号 in another spelling (2022 官房 21 21) is looked up as kg spells it
+        numbers.append(parse_project_number(text[:MAX_QUERY]).display())
+    except ValueError:
+        pass
+    for number in dict.fromkeys(numbers):
+        for row in select(store, internal("search-numbers"), text=number):
+            iri = row["s"].value
+            hits[iri] = (0, 0, 0, Hit(iri, "", ""))
     for row in select(store, internal("search-names"), text=wanted):
         iri, kind, label = row["s"].value, row["type"].value, row["label"].value
         key = normal(label)

@@ -18,7 +18,8 @@ def test_api_functions_share_one_graph(seed_build, tmp_path):
     g = kg.build(output=tmp_path / "g.nt")
     assert g.triples == seed_build.triples and (tmp_path / "g.nt").read_bytes() == seed_build.ntriples()
     rows = kg.query(g, "top-recipients", limit=2)
-    assert rows.columns == ["corporateNumber", "corporation", "projects", "rows", "firstYear", "lastYear", "totalYen",
+    assert rows.columns == ["corporateNumber", "corporation", "projects", "sheetYears", "rows", "firstYear", "lastYear",
+                            "totalYen",
                             "outOfScaleRows", "outOfScaleYen"]
     assert [(r["corporateNumber"], r["totalYen"]) for r in rows] == [
         ("7012405000492", 552500000), ("1010001143390", 286000000)]

@@ -211,8 +211,13 @@ def test_a_number_without_a_start_year_code_has_no_project_code():
                          "OPTIONAL { ?p <https://kg.jp-spending.example/def/projectCode> ?code } } ORDER BY ?id")
     codes = {r["id"].value: r["code"].value if r["code"] else None for r in rows}
     assert codes == {"2015-個情委-0003": None, "2018-内府-0131": None, "2018-個情委-0001": None, "2018-個情委-0003": None,
-                     "2021-経産-20-0437": "20", "2021-国交-20-0437": "20", "2022-デジタル-21-0001-20": "21",
-                     "2023-こども-新23-0002": "新23", "2023-デジタル-22-0001-33": "22", "2023-環境-22-0192": "22"}
+                     "2021-経産-20-0437": "20", "2021-国交-20-0437": "20", "2022-デジ-21-0001-20": "21",
+                     "2023-こども-新23-0002": "新23", "2023-デジ-22-0001-33": "22", "2023-環境-22-0192": "22"}
+    # the number as the sheet publishes it (デジ), and as kg spells it beside it (issue 33)
+    normalized = {r["id"].value: r["n"].value for r in g.store.query(
+        "SELECT ?id ?n WHERE { ?p <http://purl.org/dc/terms/identifier> ?id ; "
+        "<https://kg.jp-spending.example/def/normalizedIdentifier> ?n }")}
+    assert normalized == {"2022-デジ-21-0001-20": "2022-デジタル-21-0001-20", "2023-デジ-22-0001-33": "2023-デジタル-22-0001-33"}
 
 
 def test_one_division_spelled_two_ways_has_one_label():

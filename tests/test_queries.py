@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -79,12 +80,13 @@ def test_library_has_every_required_query_with_header():
 
 def test_firms_in_several_ai_projects(store):
     cols, rows = answer(store, "firms-in-several-projects")
-    assert cols == ["corporateNumber", "corporation", "projects", "totalYen", "project", "projectName", "ministry", "amountYen"]
-    assert [(r[0], r[1], r[2], r[3], r[4], r[7]) for r in rows] == [
-        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 98_900_000, "2021-総務-20-0094", 53_900_000),
-        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 98_900_000, "2022-総務-21-0059", 45_000_000),
-        ("6010001030403", "株式会社三菱総合研究所", 2, 93_000_000, "2021-総務-20-0094", 78_000_000),
-        ("6010001030403", "株式会社三菱総合研究所", 2, 93_000_000, "2022-総務-21-0059", 15_000_000),
+    assert cols == ["corporateNumber", "corporation", "projects", "sheetYears", "totalYen", "project", "projectName",
+                    "ministry", "amountYen"]
+    assert [(r[0], r[1], r[2], r[3], r[4], r[5], r[8]) for r in rows] == [  # two projects (0059's past is 0063, not 0094)
+        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 2, 98_900_000, "2021-総務-20-0094", 53_900_000),
+        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 2, 98_900_000, "2022-総務-21-0059", 45_000_000),
+        ("6010001030403", "株式会社三菱総合研究所", 2, 2, 93_000_000, "2021-総務-20-0094", 78_000_000),
+        ("6010001030403", "株式会社三菱総合研究所", 2, 2, 93_000_000, "2022-総務-21-0059", 15_000_000),
     ]
     assert set(column(cols, rows, "projectName")) == {"自治体AI共同開発推進事業", "サイバーセキュリティ統合知的・人材育成基盤の構築"}
 
@@ -108,10 +110,12 @@ def test_the_build_tags_topics_from_the_keywords(seeds, monkeypatch):
 
     ai = "https://kg.jp-spending.example/def/code/topic/ai"
     (concept, keywords), = assets.topic_keywords()
-    assert concept == ai and sorted(keywords) == sorted(["AI", "ＡＩ", "人工知能", "基盤モデル", "機械学習", "生成AI"])
+    assert concept == ai and sorted(keywords) == sorted(["AI", "ＡＩ", "人工知能", "基盤モデル", "機械学習", "生成AI", "GPAI",
+                                                         "AIPセンター"])
 
     def tagged(keyword_list):
-        monkeypatch.setattr(projects, "topic_keywords", lambda: ((ai, keyword_list),))
+        pattern = re.compile("|".join(map(assets.keyword_pattern, keyword_list)))
+        monkeypatch.setattr(projects, "topic_patterns", lambda: ((ai, pattern),))
         result = build([seeds])
         return result, sorted(str(p) for p, _, _ in result.graph.triples((None, projects.KG.onTopic, None)))
 
@@ -128,21 +132,21 @@ def test_the_build_tags_topics_from_the_keywords(seeds, monkeypatch):
 
 def test_top_recipients(store):
     cols, rows = answer(store, "top-recipients")
-    assert cols == ["corporateNumber", "corporation", "projects", "rows", "firstYear", "lastYear", "totalYen",
+    assert cols == ["corporateNumber", "corporation", "projects", "sheetYears", "rows", "firstYear", "lastYear", "totalYen",
                     "outOfScaleRows", "outOfScaleYen"]
     assert len(rows) == 37
     assert rows[:6] == [
-        ("7012405000492", "国立研究開発法人情報通信研究機構", 1, 1, 2022, 2022, 552_500_000, 0, 0),
-        ("1010001143390", "株式会社エヌ・ティ・ティ・データ経営研究所", 1, 1, 2021, 2021, 286_000_000, 0, 0),
-        ("7010001008844", "株式会社日立製作所", 1, 1, 2022, 2022, 108_900_000, 0, 0),
-        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 2, 2021, 2022, 98_900_000, 0, 0),
-        ("5011501015290", "デジタルテクノロジー株式会社", 1, 2, 2022, 2022, 97_700_000, 0, 0),
-        ("6010001030403", "株式会社三菱総合研究所", 2, 2, 2021, 2022, 93_000_000, 0, 0),
+        ("7012405000492", "国立研究開発法人情報通信研究機構", 1, 1, 1, 2022, 2022, 552_500_000, 0, 0),
+        ("1010001143390", "株式会社エヌ・ティ・ティ・データ経営研究所", 1, 1, 1, 2021, 2021, 286_000_000, 0, 0),
+        ("7010001008844", "株式会社日立製作所", 1, 1, 1, 2022, 2022, 108_900_000, 0, 0),
+        ("7010601022674", "NECソリューションイノベータ株式会社", 2, 2, 2, 2021, 2022, 98_900_000, 0, 0),
+        ("5011501015290", "デジタルテクノロジー株式会社", 1, 1, 2, 2022, 2022, 97_700_000, 0, 0),
+        ("6010001030403", "株式会社三菱総合研究所", 2, 2, 2, 2021, 2022, 93_000_000, 0, 0),
     ]
     totals = column(cols, rows, "totalYen")
     assert totals == sorted(totals, reverse=True)
     assert sum(totals) == 1_698_100_000  # all 46 rows: 609.9M (0094) + 1,088.2M (0059)
-    assert rows[-1] == ("5012801000156", "井上事務機事務用品株式会社", 1, 1, 2022, 2022, 100_000, 0, 0)
+    assert rows[-1] == ("5012801000156", "井上事務機事務用品株式会社", 1, 1, 1, 2022, 2022, 100_000, 0, 0)
 
 
 def test_single_bidder_contracts(store):
@@ -351,8 +355,8 @@ def test_cli_query_and_queries(tmp_path, capsys, seeds):
     assert main(["query", "top-recipients", "-g", str(graph), "-f", "csv", "--limit", "2", "-q"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[1:] == [
-        "7012405000492,国立研究開発法人情報通信研究機構,1,1,2022,2022,552500000,0,0",
-        "1010001143390,株式会社エヌ・ティ・ティ・データ経営研究所,1,1,2021,2021,286000000,0,0",
+        "7012405000492,国立研究開発法人情報通信研究機構,1,1,1,2022,2022,552500000,0,0",
+        "1010001143390,株式会社エヌ・ティ・ティ・データ経営研究所,1,1,1,2021,2021,286000000,0,0",
     ]
     # sources instead of a graph file: built on the fly, same answer
     assert main(["query", "corporation-profile", "-g", str(seeds), "-p", "corporateNumber=7010601022674", "-f", "json", "-q"]) == 0

@@ -193,8 +193,9 @@ class LineScan:
                 take(name, s, o)
 
     def lines(self) -> set[str]:
-        return (self.same_project() | self.egov() | self.placeholders()
-                | self.summaries.lines(self.projects, self.past_edges))
+        lineage = self.lineages()
+        return (self.same_project(lineage) | self.egov() | self.placeholders()
+                | self.summaries.lines(self.projects, self.past_edges, lineage))
 
     def placeholders(self) -> set[str]:
         """``kg:SheetPlaceholder`` on every ``kg:Project`` node that no input document
@@ -208,19 +209,37 @@ class LineScan:
         store's loader wants next)."""
         self.__init__()
 
-    def same_project(self) -> set[str]:
+    def lineages(self) -> dict[str, str]:
+        """Each sheet (project node) → the first sheet of its lineage: the sheets joined by
+        ``kg:pastSheet`` over the whole build are one project, and the one whose IRI sorts first
+        — the earliest sheet year, as every project IRI begins with it — stands for them."""
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(self.projects)
+        graph.add_edges_from(self.past_edges)
+        out: dict[str, str] = {}
+        for part in nx.connected_components(graph):
+            first = min(part)
+            out.update(dict.fromkeys(part, first))
+        return out
+
+    def same_project(self, lineage: dict[str, str] | None = None) -> set[str]:
         """``kg:sameProjectAs`` between every two sheets of one lineage, each sheet with itself
         too: the reflexive, symmetric and transitive closure of ``kg:pastSheet`` over the whole
         build. It spans files, and it lets a query reach a project's other years with one triple
         pattern instead of a ``(kg:pastSheet|^kg:pastSheet)*`` path, which stores may expand from
-        every node."""
-        import networkx as nx
-
-        lineage = nx.Graph()
-        lineage.add_nodes_from(self.projects)
-        lineage.add_edges_from(self.past_edges)
-        same = f" <{KG.sameProjectAs}> "
-        return {f"{a}{same}{b} ." for part in nx.connected_components(lineage) for a in part for b in part}
+        every node. Beside it, ``kg:lineageStart`` names each sheet's first sheet
+        (:meth:`lineages`), so that a query counts projects, not sheet years, with
+        ``COUNT(DISTINCT ?start)``."""
+        lineage = self.lineages() if lineage is None else lineage
+        parts: dict[str, list[str]] = defaultdict(list)
+        for sheet, first in lineage.items():
+            parts[first].append(sheet)
+        same, start = f" <{KG.sameProjectAs}> ", f" <{KG.lineageStart}> "
+        out = {f"{a}{same}{b} ." for part in parts.values() for a in part for b in part}
+        out.update(f"{a}{start}{first} ." for first, part in parts.items() for a in part)
+        return out
 
     def egov(self) -> set[str]:
         """``rdfs:seeAlso`` from every law with a 法令ID to its e-Gov page, and from each legal

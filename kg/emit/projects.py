@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-from ..assets import topic_keywords
+from ..assets import topic_patterns
 from ..codes import concept_for
 from ..model import Document, ReviewSheet
 from ..normalize import Ministry, ProjectNumber
@@ -62,9 +62,13 @@ def project_stub(out: Sink, pn: ProjectNumber, of: Ministry | None = None) -> UR
 
 
 def numbered(out: Sink, pn: ProjectNumber, of: Ministry | None = None) -> URIRef:
-    """:func:`project_stub` of a whole 事業番号, written as such (``2021-総務-20-0094``)."""
+    """:func:`project_stub` of a whole 事業番号: ``dcterms:identifier`` as the sheet publishes
+    it (``2022-官房-21-0021``) and, where kg spells it otherwise, ``kg:normalizedIdentifier``
+    (``2022-内閣-21-0021``); queries, search and pages take either."""
     node = project_stub(out, pn, of)
-    out.add(node, DCTERMS.identifier, plain(pn.display()))
+    out.add(node, DCTERMS.identifier, plain(pn.published()))
+    if pn.published() != pn.display():
+        out.add(node, KG.normalizedIdentifier, plain(pn.display()))
     if pn.code:  # a number written without its start-year code has none (not an empty one)
         out.add(node, KG.projectCode, plain(pn.code))
     return node
@@ -105,14 +109,16 @@ def facts(out: Sink, p: URIRef, sheet: ReviewSheet, doc: Document) -> None:
 
 def topics(out: Sink, p: URIRef, sheet: ReviewSheet) -> None:
     """``kg:onTopic`` each topic of ``ontology/topics.ttl`` one of whose keywords the sheet's
-    name, purpose or overview contains (case-sensitive, as written). Tagged here, once per
-    document, so that a topic query looks the projects up instead of scanning every text;
-    an RS project whose texts lie in several files is tagged by each that matches."""
+    name, purpose or overview contains as a word (case-sensitive, as written; a Latin keyword
+    not inside a longer Latin word: AI is not in JAICAF, :func:`~kg.assets.keyword_pattern`).
+    Tagged here, once per document, so that a topic query looks the projects up instead of
+    scanning every text; an RS project whose texts lie in several files is tagged by each
+    that matches."""
     texts = [t for t in (sheet.name, sheet.purpose, sheet.overview) if t]
     if not texts:
         return
-    for concept, keywords in topic_keywords():
-        if any(k in t for t in texts for k in keywords):
+    for concept, pattern in topic_patterns():
+        if any(pattern.search(t) for t in texts):
             out.add(p, KG.onTopic, URIRef(concept))
 
 

@@ -110,10 +110,14 @@ class Summaries:
                 self.non_request.add(hash(s))
 
     # ------------------------------------------------------------------ writing
-    def lines(self, projects: set[str], past_edges: set[tuple[str, str]]) -> set[str]:
-        return self.recipient_lines() | self.budget_lines(projects, past_edges)
+    def lines(self, projects: set[str], past_edges: set[tuple[str, str]],
+              lineage: dict[str, str] | None = None) -> set[str]:
+        return self.recipient_lines(lineage or {}) | self.budget_lines(projects, past_edges)
 
-    def recipient_lines(self) -> set[str]:
+    def recipient_lines(self, lineage: dict[str, str] | None = None) -> set[str]:
+        """Per corporation: yen received, projects (sheets of one lineage count once, ``lineage``
+        maps a sheet to its first), sheet years, rows, first and last sheet year."""
+        lineage = lineage or {}
         paid: dict[str, list] = {}
         by_project: dict[str, Decimal] = {}
         flagged = self.out_of_scale
@@ -147,7 +151,8 @@ class Summaries:
                 out.add(f"{corp} <{k}outOfScaleRows> {nt.integer(flagged_rows)} .")
                 out.add(f"{corp} <{k}outOfScaleYen> {nt.decimal(flagged_yen)} .")
             out.add(f"{corp} <{k}receivedTotal> {nt.decimal(total)} .")
-            out.add(f"{corp} <{k}payingProjects> {nt.integer(len(projects))} .")
+            out.add(f"{corp} <{k}payingProjects> {nt.integer(len({lineage.get(p, p) for p in projects}))} .")
+            out.add(f"{corp} <{k}payingSheets> {nt.integer(len(projects))} .")
             out.add(f"{corp} <{k}expenditureRows> {nt.integer(rows)} .")
             out.add(f"{corp} <{k}firstSheetYear> {nt.integer(first)} .")
             out.add(f"{corp} <{k}lastSheetYear> {nt.integer(last)} .")

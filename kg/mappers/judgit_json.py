@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from dataclasses import replace
 
 from ..model import (
     BudgetYear,
@@ -75,6 +76,7 @@ def map_document(doc: Document) -> tuple[list[ReviewSheet], list[Diagnostic]]:
     # the number's own ministry keys the sheet: a sheet numbered by another ministry is filed
     # under 府省庁 (2021-経産-20-0437 under 国土交通省 beside its own 2021-国交-20-0437)
     number = ProjectNumber(year, _numbering_ministry(data) or m, _code(data), serial, _branch(data))
+    number = replace(number, written=_published(data, number))
     # 府省庁 naming an agency: it stands where a bureau stands, when the sheet names none
     bureau = clean_text(data.get("担当部局庁")) or (agency.name if agency is not None else None)
     sheet = ReviewSheet(
@@ -117,6 +119,17 @@ def _serial(data: dict) -> str | None:
             return p
     tail = str(data.get("事業番号") or "").split("-")[-1].strip()
     return tail.zfill(4) if tail.isdigit() and len(tail) <= 4 else None
+
+
+def _published(data: dict, number: ProjectNumber) -> str:
+    """The sheet's 事業番号 as the newer files print it whole (``2022-官房-21-0021``), where it
+    differs from kg's spelling of the same number (``2022-内閣-21-0021``); else ''. The older
+    files give the serial alone (``0003``): kg's spelling is the only whole one."""
+    text = str(data.get("事業番号") or "").strip()
+    if text == number.display() or not text.startswith(f"{number.year}-") or not text.endswith(number.serial + (
+            f"-{number.branch}" if number.branch else "")):
+        return ""
+    return text
 
 
 def _numbering_ministry(data: dict):
