@@ -369,7 +369,7 @@ def check_values(store: ox.Store, query: CannedQuery, values: dict[str, str]) ->
         if not re.fullmatch(r"[0-9]{13}", digits):
             raise QueryError(f"{query.name}: 法人番号 {out['corporateNumber']!r} is not 13 digits")
         out["corporateNumber"] = digits
-    if "project" in names and "project" in out:
+    if "project" in names and "project" in out and out["project"] != "*":
         out["project"] = _project_identifier(store, query, out["project"])
     return out
 
@@ -384,7 +384,7 @@ def _project_identifier(store: ox.Store, query: CannedQuery, value: str) -> str:
     text = clean_text(value) or ""
     candidates = [text, text.replace(" ", "")]
     try:
-        candidates.append(parse_project_number(text).display())
+        candidates.append(parse_project_number(value).display())  # NFKC only: clean_text joins 2022 官房 21
     except ValueError:
         pass
     for candidate in dict.fromkeys(candidates):

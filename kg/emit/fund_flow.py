@@ -29,6 +29,13 @@ def fund_flow(out: Sink, p: URIRef, sheet: ReviewSheet, doc: Document, d: URIRef
         node = block(out, p, letter)
         if letter in blocks:
             block_details(out, p, node, blocks[letter], by_block.get(letter, []), doc, d)
+    # a block that only other blocks pay (no arrow from the organisation itself) is money
+    # passed on: its rows were already counted in the rows of the block that paid it
+    funded = {f.target for f in sheet.flows if f.source is None}
+    for letter in sorted({f.target for f in sheet.flows if f.source is not None} - funded):
+        out.add(block(out, p, letter), KG.passedOn, boolean(True))
+    if sheet.flows:
+        out.add(p, KG.fundFlowStated, boolean(True))
     for f in sheet.flows:
         target = block(out, p, f.target)
         if f.source is None:  # paid by the responsible organisation itself
