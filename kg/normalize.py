@@ -429,10 +429,15 @@ def parse_project_number(text: str, default_year: int | None = None) -> ProjectN
         raise ValueFormatError(f"unknown ministry {m.group('ministry')!r} in 事業番号 {text!r}")
     year = int(m.group("year")) if m.group("year") else default_year
     code = m.group("code").replace(" ", "")
-    pn = ProjectNumber(year, mi, code, m.group("serial").zfill(4))
-    token = m.group("ministry")
-    if token != _short(mi) and token in mi.abbreviations[1:] and year is not None:  # its own abbreviation (官房)
-        pn = replace(pn, written=f"{year}-{token}-{code}-{pn.serial}")
+    return _as_published(ProjectNumber(year, mi, code, m.group("serial").zfill(4)), m.group("ministry"))
+
+
+def _as_published(pn: ProjectNumber, token: str) -> ProjectNumber:
+    """``pn`` with the spelling the ministry publishes it in, where the text abbreviates the
+    ministry otherwise than kg (官房 for 内閣官房, 府 for 内閣府: ``2023-府-22-0118``), so that a
+    number a later sheet cites is spelt as the sheet itself is published."""
+    if token != _short(pn.ministry) and token in pn.ministry.abbreviations[1:] and pn.year is not None and pn.code:
+        return replace(pn, written=f"{pn.year}-{token}-{pn.code}-{pn.serial}")
     return pn
 
 
@@ -472,7 +477,8 @@ def parse_old_numbers(text: str, default: Ministry | None, sheet_year: int) -> t
         rest.append(t[pos:m.start()])
         pos = m.end()
         mi = _MINISTRY_BY_TOKEN[m.group("ministry")]
-        numbers.append(ProjectNumber(int(m.group("year")) if m.group("year") else None, mi, m.group("code"), m.group("serial")))
+        pn = ProjectNumber(int(m.group("year")) if m.group("year") else None, mi, m.group("code"), m.group("serial"))
+        numbers.append(_as_published(pn, m.group("ministry")))
     rest.append(t[pos:])
     unread = []
     for chunk in re.split(r"[、,，;；/\s]+", " ".join(rest)):
