@@ -26,7 +26,10 @@ from .queries import CannedQuery, Page, QueryError, QueryResult, check_values, l
 #: the Japanese heading of every output column of the canned queries (a test checks that
 #: none is missing)
 COLUMN_LABELS = {
-    "ministry": "府省庁", "fiscalYear": "年度", "projects": "事業数", "budgetTotalYen": "予算額計(円)",
+    "ministry": "府省庁", "fiscalYear": "年度", "projects": "事業数", "sheetYears": "シート年度数",
+    "rowsYen": "支出先の合計(円)", "entryYen": "再委託等を除く合計(円)", "passedOnYen": "再委託等で受けた額(円)",
+    "rowsPerExecution": "支出先の合計÷執行額", "fundFlowStated": "資金の流れの記載",
+    "budgetTotalYen": "予算額計(円)",
     "executedYen": "執行額(円)", "executionRatePercent": "執行率(%)", "corporation": "法人名",
     "otherNames": "別表記", "totalYen": "支出額計(円)", "project": "事業番号", "projectName": "事業名",
     "block": "ブロック", "nameAsWritten": "シート上の名称", "contractMethod": "契約方式", "bidders": "入札者数",
