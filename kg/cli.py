@@ -228,9 +228,12 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return 0
 
 
-#: options of kg query that a -p KEY=VALUE may be mistaken for (its own dest names, and api.query's)
-QUERY_OPTIONS = ("all", "endpoint", "format", "graph", "limit", "name", "offset", "param", "params", "quiet",
-                 "remote_graph", "sparql", "timeout")
+#: names a -p KEY=VALUE may take for an option of kg query (or of kg.query), with what to use
+#: instead; VALUE stands for the value given
+QUERY_OPTIONS = {"all": "--all", "endpoint": "--endpoint VALUE", "format": "--format VALUE", "graph": "--graph VALUE",
+                 "limit": "--limit VALUE", "name": "the query name as the first argument", "offset": "--offset VALUE",
+                 "param": "-p KEY=VALUE", "params": "-p KEY=VALUE", "quiet": "--quiet",
+                 "remote_graph": "--graph IRI (with --endpoint)", "sparql": "--sparql VALUE", "timeout": "--timeout VALUE"}
 
 
 def _parse_params(items: list[str]) -> dict[str, str]:
@@ -253,17 +256,12 @@ def _check_param_names(query, values: dict[str, str]) -> None:
     the option to use instead (``-p limit=5`` → ``--limit 5``); other unknown names list the
     query's parameters (QueryError)."""
     known = {p.name for p in query.params}
-    for key in values:
-        if key in known:
-            continue
-        if key in QUERY_OPTIONS:
-            flag = "--" + key.replace("_", "-")
-            option = {"params": "-p KEY=VALUE", "param": "-p KEY=VALUE", "remote_graph": "--graph IRI (with --endpoint)",
-                      "name": "the query name as the first argument"}.get(key, f"{flag} {values[key]}"
-                                                                             if key not in ("all", "quiet") else flag)
+    for key, value in values.items():
+        if key not in known and key in QUERY_OPTIONS:
             raise ValueError(f"-p {key}=…: {key!r} is an option of kg query, not a parameter of {query.name} "
-                             f"(use {option}; {query.name}'s parameters: {', '.join(sorted(known)) or 'none'})")
-        query.param(key)  # the error lists the query's parameters
+                             f"(use {QUERY_OPTIONS[key].replace('VALUE', value)}; "
+                             f"{query.name}'s parameters: {', '.join(sorted(known)) or 'none'})")
+        query.param(key)  # an unknown name: the error lists the query's parameters
 
 
 def _query_name(args: argparse.Namespace) -> str:

@@ -432,6 +432,18 @@ def parse_project_number(text: str, default_year: int | None = None) -> ProjectN
     return _as_published(ProjectNumber(year, mi, code, m.group("serial").zfill(4)), m.group("ministry"))
 
 
+def number_spellings(text: str) -> list[str]:
+    """The spellings a typed 事業番号 is looked up by: as typed (NFKC, no spaces: the published
+    ``2022-官房-21-0021``) and, when it reads as a 事業番号 in any spelling the sheets use
+    (``2022 官房 21 0021``), kg's (``2022-内閣-21-0021``)."""
+    out = [compact(text)]
+    try:
+        out.append(parse_project_number(text).display())
+    except ValueError:
+        pass
+    return list(dict.fromkeys(out))
+
+
 def _as_published(pn: ProjectNumber, token: str) -> ProjectNumber:
     """``pn`` with the spelling the ministry publishes it in, where the text abbreviates the
     ministry otherwise than kg (官房 for 内閣官房, 府 for 内閣府: ``2023-府-22-0118``), so that a

@@ -39,7 +39,7 @@ import pyoxigraph as ox
 from . import display
 from .assets import INTERNAL_QUERIES_DIR, QUERIES_DIR
 from .iris import XSD, expand
-from .normalize import clean_text, parse_project_number
+from .normalize import clean_text, number_spellings
 
 _INTEGER, _DECIMAL, _DOUBLE, _BOOLEAN = (str(XSD[t]) for t in ("integer", "decimal", "double", "boolean"))
 PARAM_TYPES = ("string", "integer", "decimal", "iri")
@@ -381,13 +381,7 @@ def _project_identifier(store: ox.Store, query: CannedQuery, value: str) -> str:
     """The ``dcterms:identifier`` of the project a value names: its 事業番号 as published or as
     kg spells it (``2022-官房-21-0021`` or ``2022-内閣-21-0021``), in any spelling the sheets
     use (``2022 官房 21 0021``), or its page name (``2022-cas-0021``)."""
-    text = clean_text(value) or ""
-    candidates = [text, text.replace(" ", "")]
-    try:
-        candidates.append(parse_project_number(value).display())  # NFKC only: clean_text joins 2022 官房 21
-    except ValueError:
-        pass
-    for candidate in dict.fromkeys(candidates):
+    for candidate in number_spellings(value):
         found = select(store, internal("param-project"), identifier=candidate)
         if found:
             return found[0]["published"].value

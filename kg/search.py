@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .iris import KG
-from .normalize import compact, parse_project_number
+from .normalize import compact, number_spellings
 from .queries import internal, select
 
 #: the kinds of node search finds, in the order results are grouped
@@ -41,12 +41,7 @@ def search(store: ox.Store, text: str, limit: int = 100) -> list[Hit]:
     if not wanted:
         return []
     hits: dict[str, tuple] = {}
-    numbers = [compact(text[:MAX_QUERY])]
-    try:  # a 事業番号 in another spelling (2022 官房 21 21) is looked up as kg spells it
-        numbers.append(parse_project_number(text[:MAX_QUERY]).display())
-    except ValueError:
-        pass
-    for number in dict.fromkeys(numbers):
+    for number in number_spellings(text[:MAX_QUERY]):  # a 事業番号 in another spelling too
         for row in select(store, internal("search-numbers"), text=number):
             iri = row["s"].value
             hits[iri] = (0, 0, 0, Hit(iri, "", ""))

@@ -507,7 +507,7 @@ def test_the_endpoint_of_a_store_folder_answers_what_kg_query_answers(sources, t
         named = {r["g"]: r["n"] for r in graphs}
         assert len(named) == len(list(ox.Store.read_only(str(store)).named_graphs()))
         shared = next(g for g in named if g.endswith("/graph/shared"))
-        one = kg.query(None, sparql=f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }}", endpoint=sparql + "?default-graph-uri="
+        one = kg.query(None, sparql="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", endpoint=sparql + "?default-graph-uri="
                        + urllib.parse.quote(shared))
         assert int(one[0]["n"]) == named[shared]
         for name, query in sorted(load_queries().items()):

@@ -46,6 +46,9 @@ def same_answers(store) -> tuple[int, int]:
     assert top == rows(store, (BY_ROWS / "top-recipients-by-rows.rq").read_text(encoding="utf-8"))
     budget = canned(store, "budget-by-ministry")
     assert budget == rows(store, (BY_ROWS / "budget-by-ministry-by-rows.rq").read_text(encoding="utf-8"))
+    passed = canned(store, "money-passed-on")
+    assert passed == rows(store, (BY_ROWS / "money-passed-on-by-rows.rq").read_text(encoding="utf-8"))
+    assert passed or not top  # every sheet with 支出先 rows is there
     return len(top), len(budget)
 
 

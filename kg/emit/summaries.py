@@ -5,11 +5,15 @@ while the lines stream past cost the build seconds, and the queries read a few t
 nodes.
 
 * On every project with 支出先 rows: ``kg:expenditureTotal`` (yen; a row without an amount
-  counts 0), which ranks projects in the class index.
+  or out of scale counts 0), which ranks projects in the class index; ``kg:entryTotal``, the
+  same without the rows of blocks only other blocks pay (``kg:passedOn``: money passed on);
+  ``kg:expenditureRowCount``, ``kg:outOfScaleRowCount`` and ``kg:executedInRowsYear`` (the
+  execution the sheet reports for the fiscal year of its rows; read by money-passed-on).
 * On every ``kg:Corporation`` paid by some 支出先 row (``kg:Expenditure`` with a
   ``kg:project`` that has a ``kg:sheetYear``): ``kg:receivedTotal`` (yen; a row without an
-  amount counts 0), ``kg:payingProjects`` (distinct project nodes: sheet years count
-  apart), ``kg:expenditureRows``, ``kg:firstSheetYear`` and ``kg:lastSheetYear``.
+  amount counts 0), ``kg:payingProjects`` (distinct projects: the sheets of one lineage
+  count once), ``kg:payingSheets`` (sheet years apart), ``kg:expenditureRows``,
+  ``kg:firstSheetYear`` and ``kg:lastSheetYear``.
 * A ``kg:BudgetSummary`` per ministry and fiscal year: over the budget records that are not
   requests and have a budget total or an executed amount other than 0, each taken from the
   newest sheet of its lineage that reports the year (no sheet reachable by
@@ -55,7 +59,8 @@ class Summaries:
         self.predicates = {
             f"<{k}{name}>": name
             for name in ("recipient", "project", "amount", "sheetYear", "ministry", "budgetRecord",
-                         "fiscalYear", "isRequest", "budgetTotal", "executedAmount", "outOfScale")
+                         "fiscalYear", "isRequest", "budgetTotal", "executedAmount", "outOfScale", "block",
+                         "passedOn")
         }
         self.predicates[f"<{r}>"] = "type"
         # rows and records keyed by hash(subject) (one process: the hashes agree): 700,000 rows
@@ -65,6 +70,8 @@ class Summaries:
         self.corporations: set[str] = set()
         self.recipient: dict[int, str] = {}
         self.project: dict[int, str] = {}
+        self.block: dict[int, str] = {}  # a row → its fund-flow block
+        self.passed_on: set[str] = set()  # blocks only other blocks pay (kg:passedOn)
         self.amount: dict[int, Decimal] = {}
         self.sheet_year: dict[str, int] = {}
         self.ministries: dict[str, set[str]] = defaultdict(set)
@@ -88,6 +95,11 @@ class Summaries:
             self.recipient[hash(s)] = intern(o)
         elif name == "project":
             self.project[hash(s)] = intern(o)
+        elif name == "block":
+            self.block[hash(s)] = intern(o)
+        elif name == "passedOn":
+            if o.startswith('"true"'):
+                self.passed_on.add(s)
         elif name in self._NUMBERS:
             value = _number(o)
             if value is not None:
@@ -112,20 +124,28 @@ class Summaries:
     # ------------------------------------------------------------------ writing
     def lines(self, projects: set[str], past_edges: set[tuple[str, str]],
               lineage: dict[str, str] | None = None) -> set[str]:
-        return self.recipient_lines(lineage or {}) | self.budget_lines(projects, past_edges)
+        return self.recipient_lines(lineage) | self.budget_lines(projects, past_edges)
 
     def recipient_lines(self, lineage: dict[str, str] | None = None) -> set[str]:
         """Per corporation: yen received, projects (sheets of one lineage count once, ``lineage``
         maps a sheet to its first), sheet years, rows, first and last sheet year."""
         lineage = lineage or {}
         paid: dict[str, list] = {}
-        by_project: dict[str, Decimal] = {}
-        flagged = self.out_of_scale
+        by_project: dict[str, list] = {}  # a project → [yen, yen of blocks not passed on, rows, out-of-scale rows]
+        flagged, passed_on = self.out_of_scale, self.passed_on
         for e in self.expenditures:
             corp, p = self.recipient.get(e), self.project.get(e)
             out_of_scale = e in flagged
             if p is not None:
-                by_project[p] = by_project.get(p, Decimal(0)) + (0 if out_of_scale else self.amount.get(e, 0))
+                kept = 0 if out_of_scale else self.amount.get(e, 0)
+                sums = by_project.get(p)
+                if sums is None:
+                    sums = by_project[p] = [Decimal(0), Decimal(0), 0, 0]
+                sums[0] += kept
+                if self.block.get(e) not in passed_on:
+                    sums[1] += kept
+                sums[2] += 1
+                sums[3] += out_of_scale
             if corp is None or p is None or corp not in self.corporations:
                 continue
             year = self.sheet_year.get(p)
@@ -144,8 +164,15 @@ class Summaries:
             row[3], row[4] = min(row[3], year), max(row[4], year)
         out = set()
         k = str(KG)
-        for p, total in by_project.items():
+        for p, (total, entry, rows, flagged_rows) in by_project.items():
             out.add(f"{p} <{k}expenditureTotal> {nt.decimal(total)} .")
+            out.add(f"{p} <{k}entryTotal> {nt.decimal(entry)} .")
+            out.add(f"{p} <{k}expenditureRowCount> {nt.integer(rows)} .")
+            if flagged_rows:
+                out.add(f"{p} <{k}outOfScaleRowCount> {nt.integer(flagged_rows)} .")
+            executed = self.executed_in_rows_year(p)
+            if executed is not None:
+                out.add(f"{p} <{k}executedInRowsYear> {nt.decimal(executed)} .")
         for corp, (total, projects, rows, first, last, flagged_rows, flagged_yen) in paid.items():
             if flagged_rows:
                 out.add(f"{corp} <{k}outOfScaleRows> {nt.integer(flagged_rows)} .")
@@ -157,6 +184,16 @@ class Summaries:
             out.add(f"{corp} <{k}firstSheetYear> {nt.integer(first)} .")
             out.add(f"{corp} <{k}lastSheetYear> {nt.integer(last)} .")
         return out
+
+    def executed_in_rows_year(self, p: str) -> Decimal | None:
+        """The executed amount sheet ``p`` reports for the fiscal year of its 支出先 rows (its
+        sheet year − 1), over its budget records that are not requests; None when it reports none."""
+        year = self.sheet_year.get(p)
+        if year is None:
+            return None
+        found = [self.executed[b] for b in self.records.get(p, ()) if b in self.non_request and b in self.executed
+                 and _number(self.fiscal_year.get(b, "")) == year - 1]
+        return sum(found, Decimal(0)) if found else None
 
     def budget_lines(self, projects: set[str], past_edges: set[tuple[str, str]]) -> set[str]:
         years_of: dict[str, set[str]] = defaultdict(set)  # a sheet → the years its non-request records report
