@@ -99,7 +99,7 @@ def test_a_store_build_says_each_step_and_quiet_says_only_its_summary(tmp_path, 
     assert [line.split(": warning: ")[1] for line in err[19:22]] == [
         "法人番号: 法人番号 '123456789012' is not 13 digits; the recipient is kept without a number",
         "1 row repeats an earlier row exactly; kept once", "1 empty row skipped"]
-    assert err[22].startswith("15 documents (0 failed), 1310 triples, 2 sheets (and 1 placeholder") and len(err) == 23
+    assert err[22].startswith("15 documents (0 failed), 1311 triples, 2 sheets (and 1 placeholder") and len(err) == 23
     assert main(["build", str(rs), "--store", str(tmp_path / "b.oxigraph"), "-j", "2", "-q"]) == 0
     quiet = capsys.readouterr().err.splitlines()  # the summary counts the warnings; --report lists them
     assert quiet == [err[22].replace("a.oxigraph", "b.oxigraph")] and "0 errors, 3 warnings" in quiet[0]

@@ -8,7 +8,8 @@ nodes.
   or out of scale counts 0), which ranks projects in the class index; ``kg:entryTotal``, the
   same without the rows of blocks only other blocks pay (``kg:passedOn``: money passed on);
   ``kg:expenditureRowCount``, ``kg:outOfScaleRowCount`` and ``kg:executedInRowsYear`` (the
-  execution the sheet reports for the fiscal year of its rows; read by money-passed-on).
+  execution the sheet reports for the fiscal year of its rows) and ``kg:rowsPerExecution``
+  (their ratio to two decimals, where the execution is above 0), read by money-passed-on.
 * On every ``kg:Corporation`` paid by some 支出先 row (``kg:Expenditure`` with a
   ``kg:project`` that has a ``kg:sheetYear``): ``kg:receivedTotal`` (yen; a row without an
   amount counts 0), ``kg:payingProjects`` (distinct projects: the sheets of one lineage
@@ -30,7 +31,7 @@ hands them over: by predicate, any order, each line once.
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from sys import intern
 
 from .. import nt
@@ -173,6 +174,9 @@ class Summaries:
             executed = self.executed_in_rows_year(p)
             if executed is not None:
                 out.add(f"{p} <{k}executedInRowsYear> {nt.decimal(executed)} .")
+                if executed > 0:  # rounded as SPARQL's ROUND(100 * rows / executed) / 100 (half up)
+                    ratio = (total / executed).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                    out.add(f"{p} <{k}rowsPerExecution> {nt.decimal(ratio)} .")
         for corp, (total, projects, rows, first, last, flagged_rows, flagged_yen) in paid.items():
             if flagged_rows:
                 out.add(f"{corp} <{k}outOfScaleRows> {nt.integer(flagged_rows)} .")
