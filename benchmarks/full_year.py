@@ -41,11 +41,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import nt  # noqa: E402
-from kg.pipeline import build  # noqa: E402
-from kg.iris import sparql_prefixes  # noqa: E402
-from kg.queries import Page, bindings, load_queries, query_text, run  # noqa: E402
-from kg.validation import validate  # noqa: E402
+from kg import nt
+from kg.pipeline import build
+from kg.iris import sparql_prefixes
+from kg.queries import Page, bindings, load_queries, query_text, run
+from kg.validation import validate
 
 GIB = 1024**3
 
@@ -200,7 +200,7 @@ def main() -> None:
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / GIB:.0f} GiB, python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d')}")
     if not (args.data.is_dir() and len(list(args.data.glob("*.zip"))) == 15):
-        from rs_year import generate, write  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
+        from rs_year import generate, write
 
         t0 = time.perf_counter()
         files, _ = generate(projects=args.projects)

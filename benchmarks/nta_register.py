@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from real_rs import PY, timed  # noqa: E402
+from real_rs import PY, timed
 
 
 def real_rows(extract: Path) -> list[list[str]]:

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
-from kg.display import shorten  # noqa: E402
+from kg.display import shorten
 
 
 def timed(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
@@ -66,9 +66,9 @@ def main() -> None:
         # the baseline needs the file: build first, then measure each in its own process
         b_s, b_mem, b = timed([PY, "-m", "kg.cli", "build", str(args.data), "-o", str(out), "-j", str(args.workers),
                                "-q", "--report", str(report)])
-        l_s, l_mem, l = timed(baseline + [str(out)])
+        l_s, l_mem, loaded = timed(baseline + [str(out)])
         v_s, v_mem, v = timed([PY, "-m", "kg.cli", "validate", str(out), "-q", "-f", "json"])
-        triples = int(l.stdout.strip())
+        triples = int(loaded.stdout.strip())
         diagnostics = json.loads(report.read_text(encoding="utf-8"))
         notes = [d for d in diagnostics if d["severity"] == "info"]  # listed by --report, not printed
         diagnostics = [d for d in diagnostics if d["severity"] != "info"]

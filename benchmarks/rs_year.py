@@ -291,7 +291,7 @@ def _payees(rng, rows, head, ministry, pool, stats):
         r51.append(head + [letter, rng.choice(["民間企業", "委託先", "補助事業者", "地方公共団体", "研究機関"]), str(n + bundle),
                            rng.choice(ROLES), str(block_total)] + [""] * 14)
         stats["block rows"] += 1
-        for (name, number, place, kind), total in zip(recipients, amounts):
+        for (name, number, place, kind), total in zip(recipients, amounts, strict=False):
             shown = number
             if number and rng.random() < 0.004:
                 shown = _flawed_number(rng, number)
@@ -335,7 +335,7 @@ def _payees(rng, rows, head, ministry, pool, stats):
 
 def _split(rng, total: int, n: int) -> list[int]:
     cuts = sorted(rng.randrange(1, max(2, total // 1000)) * 1000 for _ in range(n - 1))
-    parts = [b - a for a, b in zip([0] + cuts, cuts + [total])]
+    parts = [b - a for a, b in zip([0] + cuts, cuts + [total], strict=False)]
     return [p for p in parts if p > 0] or [total]
 
 

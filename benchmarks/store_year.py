@@ -36,9 +36,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from real_rs import PY, timed  # noqa: E402
+from real_rs import PY, timed
 
-from kg.queries import bindings, load_queries, query_text  # noqa: E402
+from kg.queries import bindings, load_queries, query_text
 
 RAW_QUERY = """import sys, pyoxigraph as ox
 store = ox.Store.read_only(sys.argv[1])
@@ -64,7 +64,7 @@ def timed_steps(cmd: list[str]) -> tuple[float, int, dict[str, float]]:
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed")
     marks = sorted(seen.items(), key=lambda kv: kv[1]) + [("end", total)]
-    steps = {"starting": marks[0][1]} | {a[0]: b[1] - a[1] for a, b in zip(marks, marks[1:])}
+    steps = {"starting": marks[0][1]} | {a[0]: b[1] - a[1] for a, b in zip(marks, marks[1:], strict=False)}
     return total, usage.ru_maxrss * 1024, steps
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import kg  # noqa: E402  (only to query the store)
+import kg
 
 MILLION = Decimal(1_000_000)
 BUDGET_KEYS = ("当初予算", "補正予算", "前年度から繰越し", "予算計", "執行額")
@@ -97,7 +97,7 @@ def main() -> int:
     ap.add_argument("--judgit", type=Path, default=ROOT.parent / "shared" / "data" / "judgit")
     args = ap.parse_args()
     start = time.perf_counter()
-    noise, noise_yen = Counter(), Counter()
+    noise = Counter()
     ratios: Counter = Counter()
     flagged: list[tuple] = []
     unjudged = 0
@@ -134,11 +134,14 @@ def main() -> int:
     above100 = [f for f in flagged if f[0] > 100]
     print(f"  above {FACTOR}x: {len(above):,} rows, {sum(f[5] for f in above):,} yen; "
           f"above 100x: {len(above100):,} rows, {sum(f[5] for f in above100):,} yen")
-    for r, year, path, i, name, amount, scale in sorted(flagged, reverse=True)[:8]:
+    for r, _year, path, i, name, amount, scale in sorted(flagged, reverse=True)[:8]:
         print(f"    {r:>12,.1f}x  {path} /支出先/{i}  {name}  {amount:,} yen (sheet's largest figure {scale:,} yen)")
 
     g = kg.open(args.store)
-    q = lambda text: kg.query(g, sparql="PREFIX kg: <https://kg.jp-spending.example/def/>\n" + text, all=True)  # noqa: E731
+
+    def q(text):
+        return kg.query(g, sparql="PREFIX kg: <https://kg.jp-spending.example/def/>\n" + text, all=True)
+
     kg_flagged = q("SELECT (COUNT(?e) AS ?n) (SUM(?a) AS ?y) WHERE { ?e a kg:Expenditure ; kg:outOfScale true ; kg:amount ?a }")[0]
     kg_all_flagged = q("SELECT ?t (COUNT(?e) AS ?n) (SUM(?a) AS ?y) WHERE { ?e kg:outOfScale true ; a ?t ; kg:amount ?a } GROUP BY ?t")
     rounded = q("SELECT (COUNT(?w) AS ?n) WHERE { ?w a kg:AmountAsWritten }")[0]["n"]

@@ -21,10 +21,10 @@ from rdflib import Graph, Literal, URIRef
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.pipeline import EXAMPLES_DIR, build  # noqa: E402
-from kg.iris import KG  # noqa: E402
-from kg.store import store_from_graph  # noqa: E402
-from kg.validation import RULE_SHAPES, run_pyshacl, run_rules_fast  # noqa: E402
+from kg.pipeline import EXAMPLES_DIR, build
+from kg.iris import KG
+from kg.store import store_from_graph
+from kg.validation import RULE_SHAPES, run_pyshacl, run_rules_fast
 
 BASE = "https://kg.jp-spending.example/id/"
 

@@ -108,7 +108,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     return graph
 
 
-def open(paths: GraphLike | None = None, *, base_iri: str | None = None,  # noqa: A001 (kg.open, as the issue names it)
+def open(paths: GraphLike | None = None, *, base_iri: str | None = None,
          progress: Callable[[Path], None] | None = None) -> Graph:
     """A graph from graph files (``.nt .ttl .nq .trig .jsonld .rdf``, gzipped or not), an
     Oxigraph store folder (read-only), or sources (built as :func:`build` does); default
@@ -139,7 +139,7 @@ def validate(graph: GraphLike | None = None, *, engine: str = "fast", workers: i
 
 
 def query(graph: GraphLike | None = None, name: "str | CannedQuery" = "", *, endpoint: str | None = None,
-          limit: int | None = None, offset: int = 0, all: bool = False,  # noqa: A002 (kg query --all)
+          limit: int | None = None, offset: int = 0, all: bool = False,
           timeout: float = 60.0, remote_graph: str | None = None, sparql: str | None = None,
           params: "Mapping[str, object] | None" = None, **more_params: object):
     """Answer a canned query (``queries/NAME.rq``, or a path to a ``.rq`` file) on the graph,
@@ -183,7 +183,7 @@ class Rows(list):
                 for row in rows:
                     if isinstance(row[i], Decimal):
                         row[i] = int(row[i])
-        super().__init__(dict(zip(result.columns, row)) for row in rows)
+        super().__init__(dict(zip(result.columns, row, strict=False)) for row in rows)
         self.columns = list(result.columns)
         self.result = result
 
@@ -212,7 +212,7 @@ def export_network(graph: GraphLike | None = None, output: str | Path | None = N
 
 
 def publish(graph: GraphLike | None, folder: str | Path, *, base_iri: str | None = None,
-            title: str = "jp-spending-kg", license: str | None = None,  # noqa: A002
+            title: str = "jp-spending-kg", license: str | None = None,
             sources: Iterable[str] | None = None, endpoint: str | None = None,
             only: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None):
     """Write the graph as a static linked-data site into ``folder`` (swapped in whole);

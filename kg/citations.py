@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .normalize import is_missing, nfkc
 
-_KANJI_DIGITS = dict(zip("〇一二三四五六七八九", range(10)))
+_KANJI_DIGITS = dict(zip("〇一二三四五六七八九", range(10), strict=False))
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMBER = r"[0-9]+|[〇一二三四五六七八九十百千]+"
 #: the sub-items of an item, in iroha order

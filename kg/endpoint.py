@@ -159,7 +159,7 @@ def _select_body(variables: list[str], rows: list[tuple], fmt: str) -> bytes:
         return _tsv(variables, rows)
     result = Result("SELECT")
     result.vars = [Variable(v) for v in variables]
-    result.bindings = [{Variable(v): to_rdflib(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    result.bindings = [{Variable(v): to_rdflib(t) for v, t in zip(variables, row, strict=False) if t is not None} for row in rows]
     out = io.BytesIO()
     result.serialize(out, encoding="utf-8", format=fmt)
     return out.getvalue()
@@ -279,7 +279,7 @@ def respond(req: Request, store: ox.Store, ctx: Context) -> Answer:
         if req.method != "GET":
             return text_answer(405, "only GET here; SPARQL queries go to /sparql")
         return _page(req, path, params, store, ctx)
-    except Exception as exc:  # noqa: BLE001 - a server answers 500 rather than dying
+    except Exception as exc:
         return text_answer(500, f"internal error: {type(exc).__name__}: {exc}")
 
 
@@ -607,7 +607,7 @@ def html_results(store: ox.Store, query: str, ctx: Context, default_graphs: list
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
         return Answer(400, "text/html; charset=utf-8", _query_form(ctx.title, query, f'<p class="error">{html.escape(str(exc))}</p>').encode("utf-8"))
     if isinstance(result, ox.QueryTriples):  # a graph: Turtle is its readable form
-        triples = [t for _, t in zip(range(ctx.limits.max_results), result)]
+        triples = [t for _, t in zip(range(ctx.limits.max_results), result, strict=False)]
         return Answer(200, "text/turtle; charset=utf-8", ox.serialize(triples, format=ox.RdfFormat.TURTLE))
     if isinstance(result, ox.QueryBoolean):
         answer = f"<p>ASK: <b>{'true' if bool(result) else 'false'}</b></p>"

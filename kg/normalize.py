@@ -653,7 +653,7 @@ _PREFECTURE_BEFORE_CITY_RE = re.compile(r"^(?:北海道|東京都|京都府|大�
 #: how Latin letters are read in katakana (NTT エヌティティ, JTB ジェイティービー, NHK エヌエイチケイ)
 _LETTER_READINGS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
     "エー ビー シー ディー イー エフ ジー エイチ アイ ジェー ケー エル エム エヌ オー ピー キュー アール エス ティー "
-    "ユー ブイ ダブリュー エックス ワイ ゼット").split()))
+    "ユー ブイ ダブリュー エックス ワイ ゼット").split(), strict=False))
 _LATIN_RUN_RE = re.compile(r"[a-z]+")
 _VOWEL_RUNS = (("ei", "e"), ("ou", "o"), ("aa", "a"), ("ii", "i"), ("uu", "u"), ("ee", "e"), ("oo", "o"))
 
@@ -701,7 +701,7 @@ def _variant_letters(ka: str, kb: str) -> bool:
         return False
     from ja_itaiji import Itaiji
 
-    return all(x == y or x == "_" or y == "_" or Itaiji.is_family(x, y) for x, y in zip(ka, kb))
+    return all(x == y or x == "_" or y == "_" or Itaiji.is_family(x, y) for x, y in zip(ka, kb, strict=False))
 
 
 def name_relation(a: str | None, b: str | None, government: bool = False) -> str:

@@ -178,7 +178,7 @@ class Site:
 
     def _short(self, iri: str) -> str:
         """An unlabelled resource of ours as its path under the root (``project/…/expenditure/J-1``)."""
-        for prefix, root in self.roots:
+        for _prefix, root in self.roots:
             if iri.startswith(root) and len(iri) > len(root):
                 return unquote(iri[len(root):])
         return shorten(iri)

@@ -206,7 +206,7 @@ def map_register(paths: list[Path], parts: list[Emitted], iris: IRIs, all_corpor
     if successors and not all_corporations:  # the successors' own records, for their names
         again: list[nta.RegisterFile] = []
         more = read_all(nta.wanted_numbers(successors), again)
-        for f, g in zip(reg.files, again):
+        for f, g in zip(reg.files, again, strict=False):
             f.kept += g.kept
             f.prefectures |= g.prefectures
         rows.extend(more)

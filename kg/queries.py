@@ -327,7 +327,7 @@ class QueryResult:
     page: Page = Page()
 
     def records(self) -> list[dict]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
+        return [dict(zip(self.columns, row, strict=False)) for row in self.rows]
 
     @property
     def may_continue(self) -> bool:
@@ -460,7 +460,7 @@ def to_json(result: QueryResult) -> str:
         "title": result.query.title,
         "parameters": {k: json_value(v) for k, v in result.params.items()},
         "columns": result.columns,
-        "rows": [{c: json_value(t) for c, t in zip(result.columns, row)} for row in result.rows],
+        "rows": [{c: json_value(t) for c, t in zip(result.columns, row, strict=False)} for row in result.rows],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 

@@ -117,7 +117,7 @@ def csv_for_excel(result: QueryResult, links: Links, root: str, japanese: bool =
     事業番号) is followed by ``COLUMNPage`` (Japanese: …のページ), the full address of the
     row's page under ``root`` (this server's public address)."""
     heads = []
-    for c, link in zip(result.columns, links.linked):
+    for c, link in zip(result.columns, links.linked, strict=False):
         heads.append(COLUMN_LABELS.get(c, c) if japanese else c)
         if link:
             heads.append(f"{COLUMN_LABELS.get(c, c)}のページ" if japanese else f"{c}Page")
@@ -126,7 +126,7 @@ def csv_for_excel(result: QueryResult, links: Links, root: str, japanese: bool =
     w.writerow(heads)
     for row in result.rows:
         cells = []
-        for t, c, link in zip(row, result.columns, links.linked):
+        for t, c, link in zip(row, result.columns, links.linked, strict=False):
             cells.append(plain(t))
             if link:
                 path = links.path(t, c) or ""
@@ -204,7 +204,7 @@ def _html(query: CannedQuery, values: dict[str, str], result: QueryResult | None
         head = "".join(f"<th>{html.escape(COLUMN_LABELS.get(c, c))}<br><small>{html.escape(c)}</small></th>"
                        for c in result.columns)
         rows = "".join("<tr>" + "".join(html_cell(t, linker.base, c, href=linker.path(t, c))
-                                        for t, c in zip(row, result.columns)) + "</tr>" for row in result.rows)
+                                        for t, c in zip(row, result.columns, strict=False)) + "</tr>" for row in result.rows)
         body.append(f"""<p>{span} · {links} {' '.join(nav)}</p>
 <table class="sortable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
 <p>{' '.join(nav)}</p>{_SORT_SCRIPT}""")

@@ -49,7 +49,7 @@ def expand(paths: list[Path], problems: list[InputError] | None = None) -> list[
         if p.is_dir():
             found: list[Path] = []
 
-            def unreadable(exc: OSError) -> None:
+            def unreadable(exc: OSError, p=p) -> None:
                 error = InputError(exc.filename or p, f"cannot read the folder: {exc.strerror or exc}; its files are left out")
                 if problems is None:
                     raise error
@@ -234,7 +234,7 @@ def decode(path: Path, data: bytes) -> Document:
             ) from exc
         if not any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text[:2000]):
             line = data.count(b"\n", 0, at) + 1
-            raise InputError(path, f"not UTF-8 text (byte 0x{data[at]:02x} at offset {at})", line)
+            raise InputError(path, f"not UTF-8 text (byte 0x{data[at]:02x} at offset {at})", line) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     media_type = {".csv": "text/csv", ".json": "application/json"}.get(path.suffix.lower(), "text/plain")
     if media_type == "text/csv" and not text.endswith("\n") and "\n" in text:

@@ -51,13 +51,14 @@ def _term(binding: dict | None):
 
 
 def run_remote(endpoint: str, query: CannedQuery, values: dict[str, str] | None = None,
-               page: Page = Page(), timeout: float = 60.0, graph: str | None = None) -> QueryResult:
+               page: Page | None = None, timeout: float = 60.0, graph: str | None = None) -> QueryResult:
     """A canned query on any SPARQL 1.1 endpoint: the same text (parameters bound by VALUES)
     as on the embedded store, so the same answers. ``graph``: the named graph the data was
     pushed into (sent as the protocol's ``default-graph-uri``)."""
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+    page = Page() if page is None else page
     params = bindings(query, values)
     client = SPARQLWrapper(endpoint, agent="jp-spending-kg")
     # comments left out: SPARQLWrapper guesses the query form from the first keyword in the

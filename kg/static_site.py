@@ -276,7 +276,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         paths = [static_path(site.path_for(iri)) for iri in iris]
         clashes = case_clashes(paths)
         lost = bool(clashes) and case_insensitive(work)
-        for i, (iri, path) in enumerate(zip(iris, paths), 1):
+        for i, (iri, path) in enumerate(zip(iris, paths, strict=False), 1):
             where = place(path)
             where.mkdir(parents=True, exist_ok=True)
             (where / "index.html").write_text(site.page(iri), encoding="utf-8")

@@ -277,7 +277,7 @@ def _load(work: Path, files: list[LoadFile], say: Callable[[str], None]) -> ox.S
     share = share_of(say)
     store = ox.Store(str(work))
     done = 0
-    for f, size in zip(files, sizes):
+    for f, size in zip(files, sizes, strict=False):
         if f.quads:
             store.bulk_load(path=str(f.path), format=ox.RdfFormat.N_QUADS, lenient=True)
         else:

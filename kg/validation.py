@@ -273,7 +273,9 @@ class StoreGraph:
         self.store = store
 
     def _quads(self, s, p, o):
-        conv = (lambda t: None if t is None else to_ox(t))
+        def conv(t):
+            return None if t is None else to_ox(t)
+
         return self.store.quads_for_pattern(conv(s), conv(p), conv(o), ox.DefaultGraph())
 
     def objects(self, s, p):

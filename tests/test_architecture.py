@@ -23,7 +23,7 @@ P94 = "https://kg.jp-spending.example/id/project/2021-soumu-0094"
 def test_a_typo_in_a_kg_term_fails_at_once():
     assert str(KG.amount) == "https://kg.jp-spending.example/def/amount"
     with pytest.raises(AttributeError, match="amonut is not a term of the ontology"):
-        KG.amonut  # noqa: B018
+        KG.amonut
 
 
 @pytest.fixture(scope="module")

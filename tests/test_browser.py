@@ -189,7 +189,10 @@ def test_a_query_page_sorts_and_offers_csv(browser, kg_server):
 
     browser.get(kg_server + "queries/")
     browser.find_element(By.LINK_TEXT, "Top recipients (支出額の多い法人)").click()
-    first = lambda: browser.find_element(By.CSS_SELECTOR, "table.sortable tbody tr td").text  # noqa: E731
+
+    def first():
+        return browser.find_element(By.CSS_SELECTOR, "table.sortable tbody tr td").text
+
     assert first() == "7012405000492"  # the largest total first
     numbers = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "table.sortable tbody tr td:first-child")]
     browser.find_element(By.XPATH, "//th[small='corporateNumber']").click()  # sort by 法人番号, largest first

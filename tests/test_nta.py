@@ -19,8 +19,6 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS, XSD as _XSD
 
-XSD_DATE = _XSD.date  # (no rdflib namespace object at module level: pytest's collection warns on it)
-del _XSD
 from stdnum.jp import cn
 
 from kg.iris import KG, KGC, ROV, SCHEMA
@@ -28,6 +26,9 @@ from kg.mappers import nta
 from kg.pipeline import build
 from kg.queries import get_query, run
 from kg.validation import validate
+
+XSD_DATE = _XSD.date  # (no rdflib namespace object at module level: pytest's collection warns on it)
+del _XSD
 
 HERE = Path(__file__).resolve().parent
 NTA = HERE / "fixtures" / "nta"
@@ -71,7 +72,7 @@ def all_graph(all_build):
 def answer(result, name: str, **params) -> list[dict]:
     """A canned query's rows as dicts of plain values ("" for unbound)."""
     out = run(result.store(), get_query(name), params)
-    return [{c: ("" if t is None else t.value) for c, t in zip(out.columns, row)} for row in out.rows]
+    return [{c: ("" if t is None else t.value) for c, t in zip(out.columns, row, strict=False)} for row in out.rows]
 
 
 def findings(result, shape: str):

@@ -400,7 +400,7 @@ def test_pages_of_a_listing(store):
 
     assert sorted((r for p in pages for r in p.rows), key=key) == sorted(every.rows, key=key)  # each row once
     # ranked before the page is cut: each page's amounts are at most the previous page's
-    for before, after in zip(pages, pages[1:]):
+    for before, after in zip(pages, pages[1:], strict=False):
         assert min(int(r[amount].value) for r in before.rows) >= max(int(r[amount].value) for r in after.rows)
     assert [int(r[amount].value) for r in pages[0].rows] == [108_900_000, 45_000_000, 42_900_000, 34_200_000, 29_700_000]
     # --all with an offset: everything after the first 15

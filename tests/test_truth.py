@@ -87,7 +87,7 @@ def _independent_top(include_out_of_scale: bool) -> list[tuple[str, Decimal, int
     government body, not a dummy, not the minority of a number written for two organisations),
     yen of rows not above 10 times their sheet's largest budget figure."""
     rows = []
-    for path, d in _sheets():
+    for _path, d in _sheets():
         figures = [Decimal(b[k]) for b in d.get("予算") or [] for k in ("当初予算", "補正予算", "前年度から繰越し", "予算計", "執行額", "要求額")
                    if isinstance(b.get(k), Decimal | int) and b.get(k) > 0]
         scale = max(figures) * 10**6 if figures else None

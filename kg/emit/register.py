@@ -44,7 +44,7 @@ def register(out: Sink, reg: nta.Register,
         out.current = None
         out.add(d, KG.registerFileKind, plain(f.kind))
         docs.append(d)
-    for number, corp in sorted(reg.corporations.items()):
+    for _number, corp in sorted(reg.corporations.items()):
         _corporation(out, corp, docs)
     for number, row in sorted(reg.withdrawn.items()):
         node = out.iris.corporation(number)

@@ -396,7 +396,7 @@ def _indicators(s: _Sheet, sheet: ReviewSheet, col: Collector, era: str) -> None
             elif values and values[0] == "":
                 offset = 1
             vals = values[offset:]
-            for idx, (j, head) in enumerate(year_cols):
+            for idx, (_j, head) in enumerate(year_cols):
                 if idx >= len(vals):
                     break
                 raw = vals[idx]
@@ -616,7 +616,7 @@ def _recipients(s: _Sheet, sheet: ReviewSheet, col: Collector) -> None:
             continue
         cells = s.cells[i]
 
-        def cell(key: str) -> str | None:
+        def cell(key: str, columns=columns, cells=cells) -> str | None:
             j = columns.get(key)
             return cells[j].strip() if j is not None and j < len(cells) else None
 

@@ -189,7 +189,7 @@ _ROWS = (
 
 def _budget(ls: _Lines, sheet: ReviewSheet, col: Collector) -> None:
     years: list[int] = []
-    for i, line in enumerate(ls.n):
+    for line in ls.n:
         tokens = line.split()
         if len(tokens) >= 3 and all(re.fullmatch(r"(令和|平成)(元|\d{1,2})年度", t) for t in tokens):
             years = [fiscal_year(t) for t in tokens]
@@ -210,7 +210,7 @@ def _budget(ls: _Lines, sheet: ReviewSheet, col: Collector) -> None:
         if best is None:
             continue
         i, values = best
-        for fy, raw in zip(years, values):
+        for fy, raw in zip(years, values, strict=False):
             try:
                 v = parse_percent(raw) if attr == "execution_rate" else parse_yen(raw, "百万円")
             except ValueFormatError as exc:
@@ -251,7 +251,7 @@ def _fund_flow(ls: _Lines, sheet: ReviewSheet, col: Collector) -> None:
         sheet.blocks.append(Block(m.group(1), name=name, largest_recipient=name, amount=amount, line=line))
     roles = list(_FLOW_ROLE_RE.finditer(text))
     if len(roles) == len(sheet.blocks):
-        for block, rm in zip(sheet.blocks, roles):
+        for block, rm in zip(sheet.blocks, roles, strict=False):
             block.role = rm.group(1)
             block.contract_method = compact(rm.group(2))
     elif roles:
