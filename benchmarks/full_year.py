@@ -235,7 +235,7 @@ def main() -> None:
     # Queries run where users run them: a fresh process that loads the written year (kg query -g,
     # kg serve). Measured here, on a store built in this process from a hash-ordered set of lines
     # among a gigabyte of Python objects, they took 2-4x longer: the store's memory is then
-    # scattered (README "Scale").
+    # scattered (benchmarks/README.md "Scale").
     print(f"  {'queries: a fresh process loads year.nt':<40}", flush=True)
     query_seconds = {}
     fresh_load = None

@@ -12,7 +12,7 @@ Stages, each in a fresh process (peak memory is its own):
   graph and named graphs), into a new folder;
 * baseline 3 — raw ``Store(dir).bulk_load`` of the default graph's triples alone, on disk:
   with mapping and validation, the least any store of these triples on disk could take
-  (the floor the README sets against the 3x target);
+  (the floor benchmarks/README.md "On disk" sets against the 3x target);
 * each canned query with its defaults from a fresh ``kg query NAME -g DIR``, against a
   fresh process where raw pyoxigraph opens the same store read-only and runs the same
   text (parameters bound by VALUES, the first page).

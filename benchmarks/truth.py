@@ -1,4 +1,4 @@
-"""The figures behind README "Answers fit to print", measured on a built store and checked
+"""The figures behind docs/graph/truth.md "Answers fit to print", measured on a built store and checked
 against the JUDGIT! JSON with an independent computation (``Decimal``, this file's own
 reading of the sheets: no kg code but the store it queries).
 

@@ -66,7 +66,7 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
 
         check_target(Path(store).expanduser())
     if store is not None and output is None and cache is None:
-        # straight into the store: the build's lines are never all in memory (README "Scale")
+        # straight into the store: the build's lines are never all in memory (benchmarks/README.md "Scale")
         from .pipeline import build_into_store
         from .store_folder import write_store_streamed
 

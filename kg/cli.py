@@ -483,8 +483,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def reference() -> str:
-    """The README's command reference: each command's usage and options, as ``--help`` says
-    them (``tests/test_readme.py`` checks that the README holds exactly this text)."""
+    """The command reference (docs/reference/cli.md): each command's usage and options, as ``--help`` says
+    them (``tests/test_readme.py`` checks that the page holds exactly this text)."""
     import os
 
     old = os.environ.get("COLUMNS")

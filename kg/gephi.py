@@ -9,7 +9,7 @@ Views (``kg export gephi --view …``):
   unnumbered: filter on it to see firms only); each edge runs from one project to one
   recipient it paid, with the yen of its 支出先 rows and, as Gephi's ``weight``,
   log10(1 + yen), since raw yen (0 to 5e10) would let a few edges flatten every layout.
-  An out-of-scale row (many times its sheet's budget: a unit error, README "Out-of-scale
+  An out-of-scale row (many times its sheet's budget: a unit error, docs/graph/truth.md "Out-of-scale
   amounts") adds no yen; the edge counts it in ``outOfScaleRows``.
 - ``corporations``: corporations only, joined when the same project paid both
   (co-funding); the weight is the number of such projects. A project that paid more

@@ -56,7 +56,7 @@ KGC = Namespace("https://kg.jp-spending.example/def/code/")
 ROV = Namespace("http://www.w3.org/ns/regorg#")
 SCHEMA = Namespace("https://schema.org/")
 
-# The official registries a node links out to (rdfs:seeAlso; README "Official registers").
+# The official registries a node links out to (rdfs:seeAlso; docs/inputs/registers.md "Official registers").
 #: a corporation's page on the 国税庁法人番号公表サイト (its register history)
 NTA_PAGE = "https://www.houjin-bangou.nta.go.jp/henkorireki-johoto.html?selHouzinNo={number}"
 #: a corporation in gBizINFO's linked data

@@ -639,7 +639,7 @@ def organisation_key(name: str | None, cut: bool = True) -> str:
 
 
 #: rapidfuzz's ratio (0–100) at or above which two organisation keys that are not one
-#: another's branch are taken for one organisation misspelt (README "Who was paid")
+#: another's branch are taken for one organisation misspelt (docs/graph/truth.md "Who was paid")
 TYPO_SIMILARITY = 80.0
 
 

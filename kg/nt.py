@@ -3,7 +3,7 @@
 The emitter produces a year of review sheets (millions of triples); building
 rdflib ``Literal`` objects costs ~14 µs each for a decimal and adding to an
 rdflib ``Graph`` ~20 µs a triple, while formatting the N-Triples line costs ~2 µs
-(measured, see README "Scale"). So every triple is kept as its N-Triples line: a
+(measured, see benchmarks/README.md "Scale"). So every triple is kept as its N-Triples line: a
 set of lines is a graph, sorting the lines gives the byte-identical output, and
 pyoxigraph bulk-loads the same bytes.
 

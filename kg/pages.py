@@ -351,7 +351,7 @@ class Site:
         left_out = [r for r in rows if r.get("scaleFactor") is not None]
         total = sum((display.number(r.get("amount")) or 0 for r in counted), Decimal(0))
         aside = (f"; {len(left_out)} out-of-scale rows of {display.yen(sum((display.number(r.get('amount')) or 0 for r in left_out), Decimal(0)))} 円 "
-                 "left out: see README \"Out-of-scale amounts\"") if left_out else ""
+                 "left out: see docs/graph/truth.md \"Out-of-scale amounts\"") if left_out else ""
         dl.append(f"<dt>支出額計</dt><dd>{display.yen(total)} 円 ({len(rows)} rows, "
                   f"{len({r['project'].value for r in rows})} projects{html.escape(aside)})</dd>")
         # money paid is the 支出先 rows; multi-year contracts and 費目・使途 are shown beside it, never added

@@ -112,7 +112,7 @@ class BuildResult:
 
     def store(self) -> ox.Store:
         """A new pyoxigraph store holding the build (bulk-loaded a chunk of lines at a time, in
-        sorted order: a store filled in hash order answered queries 2-3x slower, README "Scale")."""
+        sorted order: a store filled in hash order answered queries 2-3x slower, benchmarks/README.md "Scale")."""
         store = ox.Store()
         for data in nt.chunks(sorted(self.lines)):
             store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)

@@ -2,7 +2,7 @@
 
 pyshacl checks every focus node in Python: on a national year (5 million triples,
 about a million focus nodes, ~10 property shapes each) that is hours of CPU, even cut
-into parts on 2 cores (measured: README "Scale"). The shapes use a small set of SHACL
+into parts on 2 cores (measured: benchmarks/README.md "Scale"). The shapes use a small set of SHACL
 Core components, each of which has a direct SPARQL meaning over *all* focus nodes at
 once, and Oxigraph answers such a query over a year in about a second. So each
 constraint of each shape becomes one SELECT whose solutions are exactly the focus

@@ -1,7 +1,7 @@
 """Opening a graph for every command: a built graph file (also gzipped), sources built
 on the fly, or an Oxigraph store folder (opened read-only), as one :class:`Graph`.
 
-Queries run on a pyoxigraph ``Store`` (README "Why pyoxigraph": it loads and answers
+Queries run on a pyoxigraph ``Store`` (docs/decisions.md: it loads and answers
 the canned queries one to two orders of magnitude faster than rdflib's in-memory graph
 on a year-sized graph); the rdflib view is made on demand.
 """

@@ -200,7 +200,7 @@ class QuadWriter:
     ``LOAD_PART_BYTES``. Oxigraph reads each file itself (no copy in Python): measured on the
     synthetic year, the build loads in 50 s and peaks at 2.07 GiB, where one N-Quads file
     loaded whole took 49 s and peaked at 2.87 GiB, and in parts of 256 MiB handed over as
-    bytes 68 s and 2.23 GiB (README "On disk")."""
+    bytes 68 s and 2.23 GiB (benchmarks/README.md "On disk")."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)

@@ -10,7 +10,7 @@ constraint as one SELECT over all its focus nodes (:mod:`kg.shapes_sparql`), eac
 SPARQL rule's SELECT once over the whole graph instead of once per focus node, and turns
 every solution into the ``sh:ValidationResult`` pyshacl would write. pyshacl checks node
 by node in Python: about 145 ms a node for a SPARQL rule and about 0.5 ms a triple for the
-core shapes (README "Scale": hours for a national year). ``engine="pyshacl"`` runs
+core shapes (benchmarks/README.md "Scale": hours for a national year). ``engine="pyshacl"`` runs
 everything the standard way; the tests check that both engines give the same results.
 
 Each finding is then described for people: the focus node's label, the rule in

@@ -171,7 +171,7 @@ def recipient(out: Sink, row: URIRef, name: str | None, number, number_text: str
     """Link ``row`` to whom it pays: the corporation of its 法人番号 (its name counted for the
     corporation's labels), else — with ``local`` — a recipient node of this row only, named
     as written (その他, individuals, numbers that do not check, a dummy number such as
-    9999999999999). The row's ``kg:recipientClass`` says which (README "Who was paid"; the
+    9999999999999). The row's ``kg:recipientClass`` says which (docs/graph/truth.md "Who was paid"; the
     merge moves a row whose number another organisation holds to a node of its own). True
     when a corporation."""
     if not name:

@@ -105,6 +105,6 @@ def corporations(out: Sink, names_by_number: dict[str, CorporationNames], unheld
 
 def registry_links(out: Sink, corp: URIRef, digits: str) -> None:
     """A corporation's pages at the registries: its page on the 国税庁法人番号公表サイト and
-    its gBizINFO IRI, as rdfs:seeAlso (README "Official registers" says why not owl:sameAs)."""
+    its gBizINFO IRI, as rdfs:seeAlso (docs/inputs/registers.md "Official registers" says why not owl:sameAs)."""
     out.add(corp, RDFS.seeAlso, URIRef(NTA_PAGE.format(number=digits)))
     out.add(corp, RDFS.seeAlso, URIRef(GBIZINFO.format(number=digits)))

@@ -1,5 +1,5 @@
 """A record a mapper read → its triples: the passes of a review sheet, in the order of
-the README's "The graph", and the 事前分析表."""
+the docs/graph/model.md "The graph", and the 事前分析表."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A sheet that writes yen under a 百万円 heading (86,900,000 "百万円" to NEC in a sheet of
 459 百万円) or 千円 under 百万円 makes one row larger than the sheet itself. The rule,
-chosen from the ten years of JUDGIT! rows (README "Out-of-scale amounts"): a 支出先 row,
+chosen from the ten years of JUDGIT! rows (docs/graph/truth.md "Out-of-scale amounts"): a 支出先 row,
 contract (RS 5-4, 5-1) or 費目・使途 row whose amount is more than :data:`FACTOR` times
 the largest budget figure its sheet reports — 当初予算, 補正予算, 前年度から繰越し, 予算計,
 執行額, 要求額 of any year or account — is out of scale. A sheet without any budget figure

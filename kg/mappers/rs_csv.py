@@ -6,7 +6,7 @@ its header (never by its name). Each file yields, per project, a partial
 project's IRI. Every column a kind relies on is checked up front: a renamed or missing
 column stops the file with a message naming the file, the kind and the column.
 
-Quirks handled (see README "RS CSV"): BOM, CRLF, full/half-width brackets and dashes
+Quirks handled (see docs/inputs/rs-csv.md "The real 2024 files"): BOM, CRLF, full/half-width brackets and dashes
 in headers, trailing spaces in numbers, ``50617000.0``, ``TRUE``/``FALSE``, empty
 cells versus ``0``, rows that are entirely empty, exact duplicate rows, and the
 bundled ``その他`` recipient with no 法人番号.
