@@ -1,5 +1,6 @@
-"""The Python API: every ``kg`` command is a thin layer over one function here, of the same
-name (in the spirit of sqlite-utils)::
+"""The Python API: every ``kg`` command is one function here, of the same name (``kg info``
+is :func:`info`, ``kg push --cleanup`` is ``push(cleanup=True)``), and the command line reads
+each option's default from the function's signature, so a default is written once::
 
     import kg
     graph = kg.build()                                  # the bundled examples; or kg.build(["~/rs2024", "sheets/"])
@@ -13,6 +14,10 @@ gzipped or not, sources, or an Oxigraph store folder); every other function take
 anything :func:`open` takes. Rows are plain dicts whose values are Python values (``int``,
 ``Decimal`` for yen, ``bool``, ``str`` for text and IRIs), so ``pandas.DataFrame(rows)`` or
 ``polars.DataFrame(rows)`` makes a table of them without either being a dependency here.
+
+What kg refuses raises a :class:`kg.errors.KgError` (its ``exit_code`` is the command's exit
+status); what a long function is doing goes to a :class:`kg.reporting.Reporter`
+(``reporter=``; silent by default).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .assets import EXAMPLES_DIR
+from .errors import InputError, PathError, PushError, RemoteError, UsageError
+from .reporting import Reporter
 from .store import Graph
 
 if TYPE_CHECKING:
@@ -38,15 +45,15 @@ GraphLike = Graph | str | Path | Iterable[str | Path]
 
 def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str | Path | None = None,
           format: str | None = None, store: str | Path | None = None, base_iri: str | None = None,
-          workers: int = 1, cache: str | Path | None = None, progress: Callable[[Path], None] | None = None,
-          steps: Callable[[str], None] | None = None, all_corporations: bool = False) -> Graph:
+          workers: int = 1, cache: str | Path | None = None, all_corporations: bool = False,
+          reporter: Reporter | None = None) -> Graph:
     """Map documents (files or folders; default: the bundled examples) into one graph.
     With ``output``, also write it there (format from ``format`` or the suffix; sorted
     N-Triples by default: the same inputs give the same bytes). With ``store``, write an
     Oxigraph store folder (one named graph per document; with ``cache``, a rebuild into
     it replaces only what changed) and return the graph read from it. Unusable inputs
-    are in ``graph.failed`` and ``graph.diagnostics``; the others are built. ``steps``
-    hears what a long build is doing. 法人番号 register files among the inputs add what
+    are in ``graph.failed`` and ``graph.diagnostics``; the others are built. ``reporter``
+    hears each step and each input as it is mapped. 法人番号 register files among the inputs add what
     the register says of the corporations the other inputs name (of every corporation in
     them with ``all_corporations``)."""
     from .files import replacing
@@ -55,12 +62,11 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
     from .pipeline import write
     from .read import expand
 
+    steps, progress = reporter, (reporter.item if reporter is not None else None)
     chosen = [Path(p).expanduser() for p in _as_list(paths)] or [EXAMPLES_DIR]
     fmt = format_for(Path(output) if output is not None else None, format)  # a bad format fails before the work
     if output is not None and str(output) != "-" and Path(output).expanduser().is_dir():
-        from .read import InputError
-
-        raise InputError(output, "is a folder: -o writes a graph file (--store writes a store folder)")
+        raise PathError(output, "is a folder: -o writes a graph file (--store writes a store folder)")
     if store is not None:  # and so does a --store that names what is not a store (before minutes of work)
         from .store_folder import check_target
 
@@ -109,11 +115,11 @@ def build(paths: Iterable[str | Path] | str | Path | None = None, *, output: str
 
 
 def open(paths: GraphLike | None = None, *, base_iri: str | None = None,
-         progress: Callable[[Path], None] | None = None) -> Graph:
+         reporter: Reporter | None = None) -> Graph:
     """A graph from graph files (``.nt .ttl .nq .trig .jsonld .rdf``, gzipped or not), an
     Oxigraph store folder (read-only), or sources (built as :func:`build` does); default
-    ``./graph.nt``. A :class:`~kg.store.Graph` is returned as it is."""
-    from .read import InputError
+    ``./graph.nt``. A :class:`~kg.store.Graph` is returned as it is. ``reporter`` hears each
+    source as it is built."""
     from .store import open_graph
 
     if isinstance(paths, Graph):
@@ -123,15 +129,21 @@ def open(paths: GraphLike | None = None, *, base_iri: str | None = None,
         if not DEFAULT_GRAPH.exists():
             raise InputError(DEFAULT_GRAPH, "no graph here; run 'kg build' first or name a graph or sources")
         chosen = [DEFAULT_GRAPH]
-    return open_graph(chosen, base_iri=base_iri, progress=progress)
+    return open_graph(chosen, base_iri=base_iri, progress=reporter.item if reporter is not None else None)
 
 
 def validate(graph: GraphLike | None = None, *, engine: str = "fast", workers: int = 1,
-             progress: Callable[[int, int], None] | None = None):
+             reporter: Reporter | None = None):
     """Check the graph against ``shapes/``: a :class:`~kg.validation.Report` (``conforms``,
-    ``findings``, each with its record, rule, value and source file:line)."""
+    ``findings``, each with its record, rule, value and source file:line). ``engine``:
+    ``fast`` (every constraint as one query on the store) or ``pyshacl`` (node by node, the
+    reference); ``workers`` threads run the fast engine's queries; ``reporter`` hears how
+    many constraints are checked."""
     from .validation import validate as run_validate
 
+    if engine not in ("fast", "pyshacl"):
+        raise UsageError(f"unknown engine {engine!r}: fast or pyshacl")
+    progress = None if reporter is None else (lambda done, total: reporter.share(done, total, "constraints checked"))
     g = open(graph)
     if engine == "pyshacl":
         return run_validate(g.graph, g.store, engine="pyshacl")
@@ -140,7 +152,7 @@ def validate(graph: GraphLike | None = None, *, engine: str = "fast", workers: i
 
 def query(graph: GraphLike | None = None, name: "str | CannedQuery" = "", *, endpoint: str | None = None,
           limit: int | None = None, offset: int = 0, all: bool = False,
-          timeout: float = 60.0, remote_graph: str | None = None, sparql: str | None = None,
+          timeout: float = 60, remote_graph: str | None = None, sparql: str | None = None,
           params: "Mapping[str, object] | None" = None, **more_params: object):
     """Answer a canned query (``queries/NAME.rq``, or a path to a ``.rq`` file) on the graph,
     or ad-hoc SPARQL (``sparql="SELECT …"``), or on a remote SPARQL endpoint with ``endpoint``
@@ -196,50 +208,123 @@ def _python(term, json_value):
     return json_value(term)
 
 
+def queries() -> "dict[str, CannedQuery]":
+    """The canned queries (``queries/*.rq``) by name, each with its title, description,
+    parameters (name, type, default) and page size (``kg queries``)."""
+    from .queries import load_queries
+
+    return load_queries()
+
+
+def info(folder: str | Path) -> dict:
+    """What an Oxigraph store folder holds, as its build recorded it (``kg info``): build
+    date, package and ontology versions, each input with its SHA-256 and size, counts."""
+    from .store import is_store_folder
+    from .store_folder import info as read_info
+
+    folder = Path(folder).expanduser()
+    if not is_store_folder(folder):
+        raise PathError(folder, "not an Oxigraph store folder (kg build --store writes one)")
+    return read_info(folder)
+
+
 def export_network(graph: GraphLike | None = None, output: str | Path | None = None, *, view: str = "projects",
-                   year: int | None = None, max_clique: int = 100, say: Callable[[str], None] | None = None):
+                   year: int | None = None, max_clique: int = 100, reporter: Reporter | None = None):
     """The payment network as a networkx graph (views ``projects``, ``corporations``,
-    ``full``); with ``output``, also written as GEXF or GraphML by its suffix. ``say`` hears
-    each step."""
+    ``full``); with ``output``, also written as GEXF or GraphML by its suffix. ``reporter``
+    hears each step."""
     from .gephi import network, write
 
-    g = network(open(graph).store, view=view, year=year, max_clique=max_clique, say=say)
+    g = network(open(graph).store, view=view, year=year, max_clique=max_clique, say=reporter)
     if output is not None:
-        if say:
-            say(f"writing {output} …")
+        if reporter is not None:
+            reporter(f"writing {output} …")
         write(g, Path(output))
     return g
+
+
+def export(graph: GraphLike | None = None, output: str | Path | None = None, *, target: str = "gephi",
+           view: str = "projects", year: int | None = None, max_clique: int = 100,
+           reporter: Reporter | None = None) -> "Exported":
+    """``kg export gephi``: write the payment network to ``output`` (GEXF 1.3 or GraphML by
+    its suffix) and return it with its summary; an empty network is an
+    :class:`~kg.errors.ExportError` (nothing is written)."""
+    from .errors import ExportError
+    from .gephi import write
+
+    if target != "gephi":
+        raise UsageError(f"unknown export target {target!r}: gephi")
+    if output is None:
+        raise UsageError("name the file to write (-o FILE.gexf or FILE.graphml)")
+    g = open(graph)
+    network = export_network(g, view=view, year=year, max_clique=max_clique, reporter=reporter)
+    if network.number_of_nodes() == 0:
+        raise ExportError(f"nothing to export from {g.description}" + (f" for sheet year {year}" if year else ""))
+    if reporter is not None:
+        reporter(f"writing {output} …")
+    fmt = write(network, Path(output))
+    return Exported(network, Path(output), fmt)
+
+
+class Exported:
+    """What :func:`export` wrote: ``network`` (networkx), ``path``, ``format``; ``summary()``
+    says it in one line (nodes by kind, edges)."""
+
+    def __init__(self, network, path: Path, format: str):
+        self.network, self.path, self.format = network, path, format
+
+    def summary(self) -> str:
+        from .gephi import summary
+
+        return summary(self.network, self.path, self.format)
 
 
 def publish(graph: GraphLike | None, folder: str | Path, *, base_iri: str | None = None,
             title: str = "jp-spending-kg", license: str | None = None,
             sources: Iterable[str] | None = None, endpoint: str | None = None,
-            only: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None):
+            only: Iterable[str] | None = None, reporter: Reporter | None = None):
     """Write the graph as a static linked-data site into ``folder`` (swapped in whole);
-    ``only`` names the classes (``kg:Project``) whose instances get pages."""
+    ``only`` names the classes (``kg:Project``) whose instances get pages; ``reporter``
+    hears how many pages are written."""
     from .iris import IRIs, expand
     from .static_site import DEFAULT_LICENSE, DEFAULT_SOURCES
     from .static_site import publish as run_publish
 
     classes = [expand(c) for c in only] if only else None
+    progress = None if reporter is None else (lambda done, total: reporter.share(done, total, "pages"))
     return run_publish(open(graph).store, Path(folder), IRIs(base_iri).base, title, license or DEFAULT_LICENSE,
                        tuple(sources) if sources else DEFAULT_SOURCES, endpoint, progress, classes)
 
 
 def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
-         retries: int = 5, backoff: float = 1.0, log: Callable[[str], None] | None = None):
+         retries: int = 5, backoff: float = 1, cleanup: bool = False, reporter: Reporter | None = None):
     """Replace a graph on a SPARQL server (Graph Store Protocol ``endpoint``; with an update
     endpoint, uploaded into a temporary graph and moved over the target in one update):
-    a :class:`~kg.remote.Pushed`."""
-    import pyoxigraph as ox
-
-    from .remote import Retry
+    a :class:`~kg.remote.Pushed`. With ``cleanup``, push nothing and drop the temporary
+    graphs failed pushes left on the server instead: the list of their names. A failure is
+    a :class:`~kg.errors.PushError` whose ``note`` says what the server holds now."""
+    from .remote import Retry, update_endpoint_for
+    from .remote import cleanup as run_cleanup
     from .remote import push as run_push
+
+    check_push_options(retries, backoff)
+    say = reporter if reporter is not None else (lambda m: print(m, file=sys.stderr))
+    if cleanup:
+        try:
+            return run_cleanup(endpoint, update, log=say, retry=Retry(retries, backoff))
+        except RemoteError as exc:
+            raise PushError(str(exc)) from exc
+    import pyoxigraph as ox
 
     g = open(graph)
     data = g.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    return run_push(data, len(g.store), endpoint, graph_iri, update, Retry(retries, backoff),
-                    log or (lambda m: print(m, file=sys.stderr)))
+    try:
+        return run_push(data, len(g.store), endpoint, graph_iri, update, Retry(retries, backoff), say)
+    except PushError:
+        raise
+    except RemoteError as exc:
+        raise PushError(str(exc), "the graph on the server was not changed" if update or update_endpoint_for(endpoint)
+                        else "the server may hold a partial graph if it does not apply a PUT in one transaction") from exc
 
 
 def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30,
@@ -258,22 +343,36 @@ def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int 
     from .endpoint import serve as run_serve
     from .iris import IRIs
 
-    if timeout <= 0 or max_results <= 0:
-        raise ValueError("timeout and max_results must be positive")
+    root = check_serve_options(timeout=timeout, max_results=max_results, workers=workers,
+                               memory_limit_mb=memory_limit_mb, index_page=index_page, public_url=public_url)
     g = open(graph)
     limits = Limits(timeout, max_results, allow_service=allow_service)
-    if (workers is not None and workers < 1) or (memory_limit_mb is not None and memory_limit_mb < 1) or index_page < 1:
-        raise ValueError("workers, memory_limit_mb and index_page must be positive")
     run_serve(g.opener(), host, port, limits, IRIs(base_iri).base, title, quiet, ready, workers,
-              memory_limit_mb * 1024**2 if memory_limit_mb else None, index_page,
-              None if public_url is None else public_root(public_url))
+              memory_limit_mb * 1024**2 if memory_limit_mb else None, index_page, root)
+
+
+def check_serve_options(*, timeout: float = 30, max_results: int = 10_000, workers: int | None = None,
+                        memory_limit_mb: int | None = 2048, index_page: int = 500, public_url: str | None = None,
+                        **_others) -> str | None:
+    """:func:`serve`'s options checked (a :class:`~kg.errors.UsageError` names the bad one),
+    before any graph is opened; returns the public root URL (or None)."""
+    if (timeout <= 0 or max_results <= 0 or (workers is not None and workers < 1)
+            or (memory_limit_mb is not None and memory_limit_mb < 0) or index_page < 1):
+        raise UsageError("--timeout, --max-results, --workers and --index-page must be positive (--memory-limit 0: none)")
+    return None if public_url is None else public_root(public_url)
+
+
+def check_push_options(retries: int, backoff: float) -> None:
+    """:func:`push`'s retry options checked (a :class:`~kg.errors.UsageError`)."""
+    if retries < 1 or backoff < 0:
+        raise UsageError("--retries must be at least 1 and --backoff not negative")
 
 
 def public_root(url: str) -> str:
-    """``url`` as a server's public root (ending in ``/``); ValueError unless http(s) without query or fragment."""
+    """``url`` as a server's public root (ending in ``/``); a UsageError unless http(s) without query or fragment."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"the public URL must be an http(s) address without query or fragment, not {url!r}")
+        raise UsageError(f"--public-url: the public URL must be an http(s) address without query or fragment, not {url!r}")
     return url if url.endswith("/") else url + "/"
 
 

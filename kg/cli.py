@@ -11,8 +11,9 @@ from .version import __version__
 from .api import DEFAULT_GRAPH
 from .assets import EXAMPLES_DIR, ontology_version
 from .diagnostics import summarise, write_report
+from .errors import ExitCode, KgError, PathError, UsageError
 from .nt import FORMATS, format_for
-from .read import InputError, expand
+from .read import expand
 
 def version() -> str:
     """``kg 0.1.0 (ontology 1.1)``: the package and the ontology, as the graph records them."""
@@ -101,19 +102,27 @@ def _progress(total: int):
 
 
 class Steps:
-    """Step lines on stderr (``steps(message)``). On a terminal a long step also shows how far
-    it has got (``steps.share(done, total, unit)``, rewritten in place); elsewhere (a log, a
-    pipe) the line of the step is enough, so a share prints nothing."""
+    """The command line's :class:`~kg.reporting.Reporter`: step lines on stderr
+    (``steps(message)``). On a terminal a long step also shows how far it has got
+    (``steps.share(done, total, unit)``, rewritten in place); elsewhere (a log, a pipe) the
+    line of the step is enough, so a share prints nothing, unless ``log_shares`` (``kg
+    publish``: a line per thousand pages). ``steps.item(path)`` tells one of ``items``
+    inputs done: a bar on a terminal, a line per input elsewhere."""
 
-    def __init__(self) -> None:
+    def __init__(self, items: int = 0, log_shares: bool = False) -> None:
         self.tty = sys.stderr.isatty()
         self._open = False  # a share line is on the terminal, not yet ended
+        self._tick = _progress(items)
+        self._log_shares = log_shares
 
     def __call__(self, message: str) -> None:
         self._end()
         print(message, file=sys.stderr, flush=True)
 
     def share(self, done: int, total: int, unit: str = "") -> None:
+        if not self.tty and self._log_shares:
+            print(f"[{done:,}/{total:,}]{' ' + unit if unit else ''}", file=sys.stderr, flush=True)
+            return
         if not self.tty or total <= 0:
             return
         sys.stderr.write(f"\r  {_bar(done, total)} {done:,}/{total:,}{' ' + unit if unit else ''}")
@@ -122,34 +131,42 @@ class Steps:
         if not self._open:
             sys.stderr.write("\n")
 
+    def item(self, path) -> None:
+        self._tick(Path(path))
+
     def _end(self) -> None:
         if self._open:
             sys.stderr.write("\n")
             self._open = False
 
 
+def _reporter(quiet: bool, items: int = 0, log_shares: bool = False) -> Steps | None:
+    return None if quiet else Steps(items, log_shares)
+
+
+def _default(function, name: str):
+    """The default of one of an API function's options: declared there, read here."""
+    import inspect
+
+    return inspect.signature(function).parameters[name].default
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [EXAMPLES_DIR]
     missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        print(f"{p}: error: no such file or folder", file=sys.stderr)
+    for p in missing:  # reported, and the others are built (exit 1)
+        print(PathError(p, "no such file or folder").for_people(), file=sys.stderr)
     paths = [p for p in paths if p.exists()]
     if not paths:
-        return 2
+        return ExitCode.UNUSABLE
     output = args.output if args.output is not None or args.store is not None else DEFAULT_GRAPH
     try:
         fmt = format_for(output, args.format)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    steps = None if args.quiet else Steps()
-    try:
-        graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
-                          workers=args.workers, cache=args.cache, all_corporations=args.all_corporations,
-                          progress=None if args.quiet else _progress(len(expand(paths, []))), steps=steps)
-    except InputError as exc:
-        print(f"{exc.path}: error: {exc.message}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from exc
+    graph = api.build(paths, output=output, format=fmt, store=args.store, base_iri=args.base_iri,
+                      workers=args.workers, cache=args.cache, all_corporations=args.all_corporations,
+                      reporter=_reporter(args.quiet, len(expand(paths, []))))
     lines = summarise(graph.diagnostics)
     for line in lines if not args.quiet else [line for line in lines if ": error: " in line]:
         print(line, file=sys.stderr)
@@ -163,40 +180,30 @@ def cmd_build(args: argparse.Namespace) -> int:
         said = "nothing built" in graph.description
         print(graph.description + ("" if said else f"; nothing built{f', {left} left as it was' if left else ''}"),
               file=sys.stderr)
-        return 2
+        return ExitCode.UNUSABLE
     print(f"{graph.description} → {' and '.join(where)}", file=sys.stderr)
-    return 1 if graph.failed or missing else 0
+    return ExitCode.PARTIAL if graph.failed or missing else ExitCode.OK
 
 
 def _open_reporting(paths: list[str] | None, quiet: bool):
     """The graph named on the command line (graph files, a store folder or sources; default
-    ./graph.nt), its problems on stderr; None when unusable (exit 2)."""
+    ./graph.nt), its problems on stderr; an InputError when unusable (exit 2)."""
     files = [Path(p) for p in paths or [] if Path(p).exists()]
     if not quiet and any(p.is_file() and p.stat().st_size > 50 * 2**20 for p in files):
         print(f"loading {', '.join(map(str, files))} …", file=sys.stderr, flush=True)
-    try:
-        opened = api.open(paths or None, progress=None if quiet else _progress(len(expand(files, []))))
-    except InputError as exc:
-        print(f"{exc}", file=sys.stderr)
-        return None
+    opened = api.open(paths or None, reporter=_reporter(quiet, len(expand(files, []))))
     for line in summarise(opened.diagnostics):
         print(line, file=sys.stderr)
     return opened
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from .store import is_store_folder
-    from .store_folder import info
-
-    if not is_store_folder(args.folder):
-        print(f"{args.folder}: error: not an Oxigraph store folder (kg build --store writes one)", file=sys.stderr)
-        return 2
-    about = info(args.folder)
+    about = api.info(args.folder)
     if args.json:
         import json
 
         print(json.dumps(about, ensure_ascii=False, indent=2))
-        return 0
+        return ExitCode.OK
     print(f"{about['folder']}: built {about.get('date', '?')} by kg {about.get('software', '?')} "
           f"(ontology {about.get('ontology', '?')})")
     print(f"  {int(about.get('triples', 0)):,} triples in the default graph; {about['graphs']:,} named graphs; "
@@ -206,18 +213,11 @@ def cmd_info(args: argparse.Namespace) -> int:
           f"{about['corporations']:,} corporations, {about['expenditures']:,} 支出先 rows")
     for i in about["inputs"]:
         print(f"  input {i['title']}  {int(i['bytes']):,} bytes  sha256 {i['sha256']}")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from .queries import QueryError, load_queries
-
-    try:
-        queries = load_queries()
-    except QueryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for q in queries.values():
+    for q in api.queries().values():
         print(f"{q.name}\n    {q.title}\n    {q.description}")
         for p in q.params:
             default = "required" if p.default is None else f"default {p.default!r}"
@@ -225,7 +225,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
         if q.page_size:
             print(f"    pages of {q.page_size:,} rows: --limit N, --offset N, --all")
         print()
-    return 0
+    return ExitCode.OK
 
 
 #: names a -p KEY=VALUE may take for an option of kg query (or of kg.query), with what to use
@@ -240,13 +240,13 @@ def _parse_params(items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
         if "=" not in item:
-            raise ValueError(f"--param {item!r}: expected KEY=VALUE")
+            raise UsageError(f"--param {item!r}: expected KEY=VALUE")
         key, value = item.split("=", 1)
         key = key.strip()
         if not key:
-            raise ValueError(f"--param {item!r}: no parameter name before '='")
+            raise UsageError(f"--param {item!r}: no parameter name before '='")
         if key in out and out[key] != value:
-            raise ValueError(f"--param {key} is given twice ({out[key]!r} and {value!r}); give it once")
+            raise UsageError(f"--param {key} is given twice ({out[key]!r} and {value!r}); give it once")
         out[key] = value
     return out
 
@@ -258,7 +258,7 @@ def _check_param_names(query, values: dict[str, str]) -> None:
     known = {p.name for p in query.params}
     for key, value in values.items():
         if key not in known and key in QUERY_OPTIONS:
-            raise ValueError(f"-p {key}=…: {key!r} is an option of kg query, not a parameter of {query.name} "
+            raise UsageError(f"-p {key}=…: {key!r} is an option of kg query, not a parameter of {query.name} "
                              f"(use {QUERY_OPTIONS[key].replace('VALUE', value)}; "
                              f"{query.name}'s parameters: {', '.join(sorted(known)) or 'none'})")
         query.param(key)  # an unknown name: the error lists the query's parameters
@@ -270,44 +270,30 @@ def _query_name(args: argparse.Namespace) -> str:
 
     if args.sparql is not None:
         if args.name:
-            raise ValueError("give either a query name or --sparql, not both")
+            raise UsageError("give either a query name or --sparql, not both")
         return adhoc_query(args.sparql, "sparql")
     if args.name == "-":
         return adhoc_query(sys.stdin.read(), "stdin")
     if not args.name:
-        raise ValueError("name a query (kg queries lists them), a .rq file, '-' for stdin, or --sparql TEXT")
+        raise UsageError("name a query (kg queries lists them), a .rq file, '-' for stdin, or --sparql TEXT")
     return args.name
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .queries import OUTPUT_FORMATS, QueryError
-    from .remote import RemoteError
+    from .queries import OUTPUT_FORMATS, get_query
 
-    try:
-        name = _query_name(args)
-        values = _parse_params(args.param)
-    except (QueryError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    name = _query_name(args)
+    values = _parse_params(args.param)
     opened = None
     if args.endpoint is None:
         opened = _open_reporting(args.graph, args.quiet)
-        if opened is None:
-            return 2
     elif args.graph and len(args.graph) > 1:
-        print("error: with --endpoint, --graph names one graph IRI on the server", file=sys.stderr)
-        return 2
-    try:
-        from .queries import get_query
-
-        query = get_query(name)
-        _check_param_names(query, values)
-        rows = api.query(opened, query, endpoint=args.endpoint, limit=args.limit, offset=args.offset, all=args.all,
-                         timeout=args.timeout, remote_graph=args.graph[0] if args.endpoint and args.graph else None,
-                         params=values)
-    except (QueryError, RemoteError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError("with --endpoint, --graph names one graph IRI on the server")
+    query = get_query(name)
+    _check_param_names(query, values)
+    rows = api.query(opened, query, endpoint=args.endpoint, limit=args.limit, offset=args.offset, all=args.all,
+                     timeout=args.timeout, remote_graph=args.graph[0] if args.endpoint and args.graph else None,
+                     params=values)
     result = rows.result
     if args.format == "table":
         shown = ", ".join(f"{k}={v.value}" for k, v in result.params.items())
@@ -321,112 +307,67 @@ def cmd_query(args: argparse.Namespace) -> int:
                     + (", --all for every row" if result.query.page_size else "") + ")")
         where = args.endpoint + (f" <{args.graph[0]}>" if args.graph else "") if args.endpoint else opened.description
         print(f"{len(result.rows)} rows from {where}{more}", file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    if (args.timeout <= 0 or args.max_results <= 0 or (args.workers is not None and args.workers < 1)
-            or args.memory_limit < 0 or args.index_page < 1):
-        print("error: --timeout, --max-results, --workers and --index-page must be positive (--memory-limit 0: none)",
-              file=sys.stderr)
-        return 2
-    if args.public_url is not None:
-        try:
-            api.public_root(args.public_url)
-        except ValueError as exc:
-            print(f"error: --public-url: {exc}", file=sys.stderr)
-            return 2
-    opened = _open_reporting(args.paths + (args.graph or []), args.quiet)
-    if opened is None:
-        return 2
+    opened = None
 
     def ready(url: str) -> None:
         print(f"Serving {opened.description}\n  pages:  {url}\n  SPARQL: {url}sparql  (read-only; limit {args.timeout:g} s, "
               f"{args.max_results:,} rows)", flush=True)
 
+    options = dict(host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
+                   base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready,
+                   allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit or None,
+                   index_page=args.index_page, public_url=args.public_url)
+    if args.memory_limit < 0:
+        raise UsageError("--timeout, --max-results, --workers and --index-page must be positive (--memory-limit 0: none)")
+    api.check_serve_options(**options)  # before the graph is opened: a bad option costs no load
+    opened = _open_reporting(args.paths + (args.graph or []), args.quiet)
     try:
-        api.serve(opened, host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
-                  base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready,
-                  allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit or None,
-                  index_page=args.index_page, public_url=args.public_url)
+        api.serve(opened, **options)
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    return 0
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    return ExitCode.OK
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from .remote import RemoteError, update_endpoint_for
-
-    if args.retries < 1 or args.backoff < 0:
-        print("error: --retries must be at least 1 and --backoff not negative", file=sys.stderr)
-        return 2
+    reporter = _reporter(args.quiet) or (lambda m: None)
+    options = dict(graph_iri=args.graph, update=args.update, retries=args.retries, backoff=args.backoff,
+                   reporter=reporter)
     if args.cleanup:
-        from .remote import Retry, cleanup
-
-        try:
-            dropped = cleanup(args.endpoint, args.update, log=(lambda m: None) if args.quiet else
-                              (lambda m: print(m, file=sys.stderr)), retry=Retry(args.retries, args.backoff))
-        except RemoteError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+        dropped = api.push(None, args.endpoint, cleanup=True, **options)
         if not args.quiet:
             print(f"{len(dropped)} temporary graphs dropped at {args.endpoint}", file=sys.stderr)
-        return 0
+        return ExitCode.OK
+    api.check_push_options(args.retries, args.backoff)  # before the graph is opened
     opened = _open_reporting(args.paths, args.quiet)
-    if opened is None:
-        return 2
-    log = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
-    try:
-        pushed = api.push(opened, args.endpoint, graph_iri=args.graph, update=args.update, retries=args.retries,
-                          backoff=args.backoff, log=log)
-    except RemoteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        print("the graph on the server was not changed" if args.update or update_endpoint_for(args.endpoint)
-              else "the server may hold a partial graph if it does not apply a PUT in one transaction", file=sys.stderr)
-        return 1
+    pushed = api.push(opened, args.endpoint, **options)
     if not args.quiet:
         target = f"<{pushed.graph}>" if pushed.graph else "the default graph"
         how = "replaced in one update (MOVE)" if pushed.atomic else "replaced by one PUT"
         print(f"pushed {pushed.triples:,} triples to {target} at {args.endpoint}: {how}, {pushed.seconds:.1f} s",
               file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     opened = _open_reporting(args.graph, args.quiet)
-    if opened is None:
-        return 2
-
-    steps = Steps()
-
-    def progress(done: int, total: int) -> None:  # every 1,000 pages: a bar on a terminal, else a line
-        if steps.tty:
-            steps.share(done, total, "pages")
-        else:
-            print(f"[{done:,}/{total:,}] pages", file=sys.stderr, flush=True)
-
     only = [c.strip() for item in args.only or [] for c in item.split(",") if c.strip()]
     try:
         result = api.publish(opened, args.folder, base_iri=args.base_iri, title=args.title, license=args.license,
                              sources=args.source, endpoint=args.endpoint, only=only or None,
-                             progress=None if args.quiet else progress)
+                             reporter=_reporter(args.quiet, log_shares=True))
+    except UsageError:
+        raise
     except ValueError as exc:
-        print(f"error: --only {args.only}: {exc} (e.g. kg:Project,kg:Corporation)", file=sys.stderr)
-        return 2
-    except (FileExistsError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--only {args.only}: {exc} (e.g. kg:Project,kg:Corporation)") from exc
+    except OSError as exc:  # FileExistsError included: a folder that is not a site
+        raise UsageError(str(exc)) from exc
     if not args.quiet:
         print(result.summary(), file=sys.stderr)
-    return 0
-
-
-def _check_progress(done: int, total: int) -> None:
-    """A counter of the constraints checked, on a terminal only (hundreds of lines otherwise)."""
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\rconstraints checked: {done}/{total}" + ("\n" if done == total else ""))
-        sys.stderr.flush()
+    return ExitCode.OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -434,12 +375,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     paths = args.paths + (args.graph or [])
     opened = _open_reporting(paths, args.quiet)
-    if opened is None:
-        return 2
     if not args.quiet:
         print(f"validating {opened.description} ({args.engine} engine) …", file=sys.stderr)
-    report = api.validate(opened, engine=args.engine, workers=args.workers,
-                          progress=None if args.quiet else _check_progress)
+    report = api.validate(opened, engine=args.engine, workers=args.workers, reporter=_reporter(args.quiet))
     where = ", ".join(paths) if paths else str(DEFAULT_GRAPH)
     text = OUTPUT_FORMATS[args.format](report, source=where)
     if args.output and str(args.output) != "-":
@@ -450,36 +388,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if opened.failed:
-        return 2
+        return ExitCode.UNUSABLE
     if not report.conforms or (args.strict and report.warnings):
-        return 1
-    return 0
+        return ExitCode.PARTIAL
+    return ExitCode.OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .gephi import ExportError, summary
-
     opened = _open_reporting(args.graph, args.quiet)
-    if opened is None:
-        return 2
-    try:
-        def say(message: str) -> None:
-            if not args.quiet:
-                print(message, file=sys.stderr, flush=True)
-
-        g = api.export_network(opened, view=args.view, year=args.year, max_clique=args.max_clique, say=say)
-        if g.number_of_nodes() == 0:
-            raise ExportError(f"nothing to export from {opened.description}" + (f" for sheet year {args.year}" if args.year else ""))
-        from .gephi import write
-
-        say(f"writing {args.output} …")
-        fmt = write(g, args.output)
-    except ExportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    exported = api.export(opened, args.output, target=args.target, view=args.view, year=args.year,
+                          max_clique=args.max_clique, reporter=_reporter(args.quiet))
     if not args.quiet:
-        print(summary(g, args.output, fmt), file=sys.stderr)
-    return 0
+        print(exported.summary(), file=sys.stderr)
+    return ExitCode.OK
 
 
 def reference() -> str:
@@ -521,8 +442,12 @@ def main(argv: list[str] | None = None) -> int:
             option = "-o" if name == "output" else "--report"
             also = " (--store writes a store folder)" if args.command == "build" and name == "output" else ""
             print(f"{target}: error: is a folder: {option} writes a file{also}", file=sys.stderr)
-            return 2
-    return args.func(args)
+            return ExitCode.UNUSABLE
+    try:
+        return int(args.func(args))
+    except KgError as exc:  # everything kg refuses: one line (or two) on stderr, its exit status
+        print(exc.for_people(), file=sys.stderr)
+        return int(exc.exit_code)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -550,7 +475,8 @@ def _parser() -> argparse.ArgumentParser:
         "--cache", type=Path, metavar="DIR",
         help="keep each file's mapping here; a rebuild maps only files whose bytes (or the code) changed",
     )
-    b.add_argument("-j", "--workers", type=int, default=1, help="map files in this many processes (default: 1)")
+    b.add_argument("-j", "--workers", type=int, default=_default(api.build, "workers"),
+                   help="map files in this many processes (default: %(default)s)")
     b.add_argument("--all-corporations", action="store_true",
                    help="with 法人番号 register files (全件/差分 CSV, told by content): keep every corporation in them, "
                    "not only those the other inputs name")
@@ -568,16 +494,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("paths", nargs="*", help="the graph, as with -g")
     v.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
-    v.add_argument("-f", "--format", choices=("text", "turtle", "json"), default="text", help="report format (default: text)")
+    v.add_argument("-f", "--format", choices=("text", "turtle", "json"), default="text", help="report format (default: %(default)s)")
     v.add_argument("-o", "--output", type=Path, help="write the report to this file (default: stdout)")
     v.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     v.add_argument(
-        "--engine", choices=("fast", "pyshacl"), default="fast",
+        "--engine", choices=("fast", "pyshacl"), default=_default(api.validate, "engine"),
         help="fast: every constraint and rule as one query on the store (default); pyshacl: node by node, the reference way",
     )
     v.add_argument(
-        "-j", "--workers", type=int, default=1,
-        help="run the fast engine's queries in this many threads (default: 1)",
+        "-j", "--workers", type=int, default=_default(api.validate, "workers"),
+        help="run the fast engine's queries in this many threads (default: %(default)s)",
     )
     v.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     v.set_defaults(func=cmd_validate)
@@ -606,11 +532,12 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("-f", "--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     q.add_argument("--limit", type=int, help="at most this many rows (a long listing answers one page unless "
                    "told otherwise: 'kg queries' gives its size)")
-    q.add_argument("--offset", type=int, default=0, help="skip this many rows first (the next page)")
+    q.add_argument("--offset", type=int, default=_default(api.query, "offset"), help="skip this many rows first (the next page)")
     q.add_argument("--all", action="store_true", help="every row, not a page (slower on a full year)")
     q.add_argument("--endpoint", metavar="URL",
                    help="run it on this SPARQL endpoint instead of a local graph (e.g. http://localhost:7878/query)")
-    q.add_argument("--timeout", type=float, default=60, help="seconds to wait for a remote endpoint (default 60)")
+    q.add_argument("--timeout", type=float, default=_default(api.query, "timeout"),
+                   help="seconds to wait for a remote endpoint (default %(default)s)")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     q.set_defaults(func=cmd_query)
 
@@ -626,22 +553,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("paths", nargs="*", help="the graph, as with -g")
     sv.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
-    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
-    sv.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    sv.add_argument("--timeout", type=float, default=30, help="seconds a query may run (default 30)")
-    sv.add_argument("--max-results", type=int, default=10_000, help="rows or triples in one answer (default 10000)")
+    sv.add_argument("--host", default=_default(api.serve, "host"), help="address to listen on (default %(default)s; 0.0.0.0 for all)")
+    sv.add_argument("--port", type=int, default=_default(api.serve, "port"), help="port (default %(default)s; 0 picks a free one)")
+    sv.add_argument("--timeout", type=float, default=_default(api.serve, "timeout"), help="seconds a query may run (default %(default)s)")
+    sv.add_argument("--max-results", type=int, default=_default(api.serve, "max_results"),
+                    help="rows or triples in one answer (default %(default)s)")
     sv.add_argument("--base-iri", help=BASE_IRI_HELP)
-    sv.add_argument("--title", default="jp-spending-kg", help="site title on the pages")
+    sv.add_argument("--title", default=_default(api.serve, "title"), help="site title on the pages")
     sv.add_argument("--workers", type=int, help="processes that keep the store open and answer queries "
                     "(default: one per core)")
-    sv.add_argument("--memory-limit", type=int, default=2048, metavar="MB",
+    sv.add_argument("--memory-limit", type=int, default=_default(api.serve, "memory_limit_mb"), metavar="MB",
                     help="memory one request may take in its worker; past it the query is stopped with 503 "
-                    "(default 2048; 0: no limit)")
+                    "(default %(default)s; 0: no limit)")
     sv.add_argument("--public-url", metavar="URL",
                     help="the address users reach this server at, e.g. behind a proxy (https://spending.example.org/); "
                     "used in the links of CSV downloads and in /void.ttl (default: the address it listens on)")
-    sv.add_argument("--index-page", type=int, default=500, metavar="N",
-                    help="instances on one page of a class index (default 500)")
+    sv.add_argument("--index-page", type=int, default=_default(api.serve, "index_page"), metavar="N",
+                    help="instances on one page of a class index (default %(default)s)")
     sv.add_argument("--allow-service", action="store_true",
                     help="run federated queries (SERVICE), which make this server fetch the URLs clients name; "
                     "refused by default")
@@ -662,10 +590,12 @@ def _parser() -> argparse.ArgumentParser:
                     help="Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph), http://host:3030/ds/data (Fuseki)")
     pu.add_argument("--graph", metavar="IRI", help="named graph to replace (default: the default graph)")
     pu.add_argument("--update", metavar="URL", help="SPARQL Update endpoint for the atomic replace (default: …/update beside …/store)")
-    pu.add_argument("--retries", type=int, default=5, help="tries per request, the first included (default 5)")
+    pu.add_argument("--retries", type=int, default=_default(api.push, "retries"),
+                    help="tries per request, the first included (default %(default)s)")
     pu.add_argument("--cleanup", action="store_true",
                     help="drop the temporary graphs that failed pushes left on the server, and push nothing")
-    pu.add_argument("--backoff", type=float, default=1.0, help="seconds before the first retry, doubled each time (default 1)")
+    pu.add_argument("--backoff", type=float, default=_default(api.push, "backoff"),
+                    help="seconds before the first retry, doubled each time (default %(default)s)")
     pu.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     pu.set_defaults(func=cmd_push)
 
@@ -679,7 +609,7 @@ def _parser() -> argparse.ArgumentParser:
     pb.add_argument("folder", type=Path, help="output folder (new, empty, or a site written before)")
     pb.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     pb.add_argument("--base-iri", help=BASE_IRI_HELP)
-    pb.add_argument("--title", default="jp-spending-kg", help="site title")
+    pb.add_argument("--title", default=_default(api.publish, "title"), help="site title")
     pb.add_argument("--license", default="https://creativecommons.org/licenses/by/4.0/", help="licence IRI of the dataset (default CC BY 4.0)")
     pb.add_argument("--source", action="append", metavar="URL", help="where the sources come from (default: https://rssystem.go.jp/); repeatable")
     pb.add_argument("--endpoint", metavar="URL", help="a public SPARQL endpoint of the same data, named in void.ttl")
@@ -699,13 +629,13 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("target", choices=("gephi",), help="what to export for (gephi: GEXF or GraphML by the file suffix)")
     x.add_argument("-o", "--output", type=Path, required=True, help="FILE.gexf or FILE.graphml")
     x.add_argument(
-        "--view", choices=("projects", "corporations", "full"), default="projects",
+        "--view", choices=("projects", "corporations", "full"), default=_default(api.export, "view"),
         help="projects: projects and the recipients they paid (default); corporations: corporations joined by the "
         "projects that paid both; full: projects, recipients, ministries, laws and measures",
     )
     x.add_argument("--year", type=int, help="only sheets of this year (a sheet of year N reports fiscal year N-1)")
-    x.add_argument("--max-clique", type=int, default=100,
-                   help="corporations view: leave out projects paying more corporations than this (default 100)")
+    x.add_argument("--max-clique", type=int, default=_default(api.export, "max_clique"),
+                   help="corporations view: leave out projects paying more corporations than this (default %(default)s)")
     x.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     x.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     x.set_defaults(func=cmd_export)

@@ -43,6 +43,10 @@ class KgError(Exception):
 
     exit_code: ExitCode = ExitCode.UNUSABLE
 
+    def for_people(self) -> str:
+        """The line ``kg`` prints on stderr for it."""
+        return f"error: {self}"
+
 
 class UsageError(KgError, ValueError):
     """An option, a parameter or a combination of them is refused (a ValueError too, so that
@@ -56,6 +60,19 @@ class InputError(KgError):
         self.path, self.line, self.message = str(path), line, message
         where = self.path if line is None else f"{self.path}:{line}"
         super().__init__(f"{where}: {message}")
+
+    def for_people(self) -> str:
+        """``FILE[:LINE]: message``."""
+        return str(self)
+
+
+class PathError(InputError):
+    """A path named on the command line is not what the command needs: an output that is a
+    folder, a folder for ``--store`` that holds other files, a folder that is no store.
+    Printed ``PATH: error: message``."""
+
+    def for_people(self) -> str:
+        return f"{self.path}: error: {self.message}"
 
 
 class QueryError(KgError):
@@ -74,6 +91,9 @@ class PushError(RemoteError):
     def __init__(self, message: str, note: str | None = None):
         super().__init__(message)
         self.note = note
+
+    def for_people(self) -> str:
+        return f"error: {self}" + (f"\n{self.note}" if self.note else "")
 
 
 class ExportError(KgError):

@@ -45,13 +45,10 @@ import pyoxigraph as ox
 from .files import replacing
 from .queries import internal, select
 from .version import __version__
+from .errors import ExportError  # raised here; every error class lives in kg/errors.py
 
 VIEWS = ("projects", "corporations", "full")
 FORMATS = {".gexf": "gexf", ".graphml": "graphml"}
-
-class ExportError(Exception):
-    """The export cannot be made as asked (unknown view or file type, nothing to export)."""
-
 
 @dataclass
 class Project:

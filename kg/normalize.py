@@ -23,10 +23,7 @@ import neologdn
 from stdnum.jp import cn as _stdnum_cn
 
 from .assets import ORGANISATIONS_FILE
-
-
-class ValueFormatError(ValueError):
-    """A value is present but cannot be read (garbage text, bad number, ...)."""
+from .errors import ValueFormatError  # raised here; every error class lives in kg/errors.py
 
 
 # --------------------------------------------------------------------------- text
@@ -543,7 +540,6 @@ def expand_corporate_abbreviations(name: str) -> str:
     """``(株)日立製作所`` → ``株式会社日立製作所``; ``日本コムシス(株)`` → ``日本コムシス株式会社``."""
     t = clean_text(name) or ""
     return _ABBR_RE.sub(lambda m: _ABBREVIATIONS[m.group(1)], t)
-
 
 
 #: what two spellings of one name may differ in: spaces, middle dots, commas, full stops,

@@ -40,6 +40,7 @@ from . import display
 from .assets import INTERNAL_QUERIES_DIR, QUERIES_DIR
 from .iris import XSD, expand
 from .normalize import clean_text, number_spellings
+from .errors import QueryError  # raised here; every error class lives in kg/errors.py
 
 _INTEGER, _DECIMAL, _DOUBLE, _BOOLEAN = (str(XSD[t]) for t in ("integer", "decimal", "double", "boolean"))
 PARAM_TYPES = ("string", "integer", "decimal", "iri")
@@ -48,10 +49,6 @@ _SELECT_RE = re.compile(r"^\s*SELECT\b", re.I | re.M)
 _ANY_SELECT_RE = re.compile(r"\bSELECT\b", re.I)
 _LIMIT_RE = re.compile(r"\bLIMIT\s+(\d+)", re.I)
 _OFFSET_RE = re.compile(r"\bOFFSET\b", re.I)
-
-
-class QueryError(Exception):
-    """A query cannot be run as asked (unknown name, bad parameter, broken file)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 from .model import Document
+from .errors import InputError  # raised here; every error class lives in kg/errors.py
 
 #: Suffixes a folder is searched for: text extracts of sheets, review-sheet workbooks, and the
 #: RS system's CSVs and zips.
@@ -20,15 +21,6 @@ INPUT_SUFFIXES = (".txt", ".tsv", ".md", ".csv", ".json", ".xlsx", ".zip")
 #: the digits part of an Excel number format: ``0``, ``0.0``, ``#,##0.00``
 _DIGITS_FORMAT = re.compile(r"0(?:\.(0+))?")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class InputError(Exception):
-    """An input cannot be used at all. ``str()`` names the file (and line)."""
-
-    def __init__(self, path: Path | str, message: str, line: int | None = None):
-        self.path, self.line, self.message = str(path), line, message
-        where = self.path if line is None else f"{self.path}:{line}"
-        super().__init__(f"{where}: {message}")
 
 
 #: a zip member larger than this once inflated, or inflating more than MAX_RATIO times its

@@ -25,12 +25,9 @@ import pyoxigraph as ox
 
 from .iris import XSD
 from .queries import CannedQuery, Page, QueryError, QueryResult, bindings, query_text, without_comments
+from .errors import RemoteError  # raised here; every error class lives in kg/errors.py
 
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
-
-
-class RemoteError(Exception):
-    """A remote endpoint refused or could not be reached (after the retries)."""
 
 
 # ----------------------------------------------------------------------------- queries
@@ -294,6 +291,5 @@ def count_remote(query_url: str, graph: str | None = None) -> int:
     client.setReturnFormat(JSON)
     data = client.queryAndConvert()
     return int(data["results"]["bindings"][0]["n"]["value"])
-
 
 

@@ -38,6 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
+from .errors import UnsupportedShape  # raised here; every error class lives in kg/errors.py
 
 XSD_CASTS = {XSD.integer, XSD.decimal, XSD.boolean, XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime, XSD.double, XSD.float}
 #: parameters of a shape that are not constraints
@@ -47,10 +48,6 @@ _NOT_CONSTRAINTS = {RDF.type, SH.path, SH.message, SH.severity, SH.name, SH.desc
 _COMPONENTS = {SH.minCount: "MinCount", SH.maxCount: "MaxCount", SH.datatype: "Datatype", SH["class"]: "Class",
                SH.pattern: "Pattern", SH.minLength: "MinLength", SH.minInclusive: "MinInclusive",
                SH.maxInclusive: "MaxInclusive", SH["in"]: "In", SH["or"]: "Or"}
-
-
-class UnsupportedShape(Exception):
-    """A shape uses a SHACL feature this engine does not translate."""
 
 
 @dataclass(frozen=True)

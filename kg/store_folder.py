@@ -44,7 +44,7 @@ from .assets import ontology_version
 from .diagnostics import share_of
 from .files import replacing_folder
 from .iris import KG, IRIs
-from .read import InputError
+from .errors import PathError
 from .store import count_default_triples, is_store_folder
 from .queries import internal, select
 
@@ -111,7 +111,7 @@ def _quads(graphs: dict[str | None, set[str]], names: dict[str | None, str], onl
 
 def check_target(folder: Path) -> None:
     """Refuse a ``--store`` target that is neither new, an empty folder, nor a store folder
-    a build wrote (:class:`~kg.read.InputError`): a store is written beside its target and
+    a build wrote (:class:`~kg.errors.PathError`): a store is written beside its target and
     swapped in, so ``--store ~/Documents`` would otherwise remove that folder."""
     folder = Path(folder)
     if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
@@ -120,13 +120,13 @@ def check_target(folder: Path) -> None:
         try:
             store = ox.Store.read_only(str(folder))
         except OSError as exc:
-            raise InputError(folder, f"an Oxigraph store folder that cannot be opened ({exc}); nothing is replaced") from exc
+            raise PathError(folder, f"an Oxigraph store folder that cannot be opened ({exc}); nothing is replaced") from exc
         if next(iter(store.quads_for_pattern(None, ox.NamedNode(str(KG.softwareVersion)), None, None)), None):
             return
-        raise InputError(folder, "an Oxigraph store folder that 'kg build --store' did not write; nothing is "
+        raise PathError(folder, "an Oxigraph store folder that 'kg build --store' did not write; nothing is "
                                  "replaced: choose a new or empty folder")
     what = "a folder that is not an Oxigraph store" if folder.is_dir() else "a file"
-    raise InputError(folder, f"exists and is {what}; nothing is replaced: choose a new or empty folder for --store")
+    raise PathError(folder, f"exists and is {what}; nothing is replaced: choose a new or empty folder for --store")
 
 
 @dataclass

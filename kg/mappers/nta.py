@@ -28,6 +28,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..model import Diagnostic
+from ..errors import RegisterFormatError  # raised here; every error class lives in kg/errors.py
 
 NAME = "nta-register"
 DESCRIPTION = "国税庁 法人番号 register: 全件データ and 差分データ CSV (30 columns, no header), UTF-8 or CP932, zipped or not"
@@ -110,10 +111,6 @@ class RegisterFile:
     @property
     def kind(self) -> str:
         return "全件データ" if self.full else "差分データ"
-
-
-class RegisterFormatError(ValueError):
-    pass
 
 
 def _fields(line: str) -> list[str]:
