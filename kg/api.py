@@ -33,6 +33,7 @@ from .assets import EXAMPLES_DIR
 from .errors import InputError, PathError, PushError, RemoteError, UsageError
 from .reporting import Reporter
 from .store import Graph
+from .web.site import INDEX_PAGE_SIZE
 
 if TYPE_CHECKING:
     from .queries import CannedQuery
@@ -287,8 +288,8 @@ def publish(graph: GraphLike | None, folder: str | Path, *, base_iri: str | None
     ``only`` names the classes (``kg:Project``) whose instances get pages; ``reporter``
     hears how many pages are written."""
     from .iris import IRIs, expand
-    from .static_site import DEFAULT_LICENSE, DEFAULT_SOURCES
-    from .static_site import publish as run_publish
+    from .web.publish import DEFAULT_LICENSE, DEFAULT_SOURCES
+    from .web.publish import publish as run_publish
 
     classes = [expand(c) for c in only] if only else None
     progress = None if reporter is None else (lambda done, total: reporter.share(done, total, "pages"))
@@ -330,7 +331,7 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
 def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30,
           max_results: int = 10_000, base_iri: str | None = None, title: str = "jp-spending-kg",
           quiet: bool = False, ready: Callable[[str], None] | None = None, allow_service: bool = False,
-          workers: int | None = None, memory_limit_mb: int | None = 2048, index_page: int = 500,
+          workers: int | None = None, memory_limit_mb: int | None = 2048, index_page: int = INDEX_PAGE_SIZE,
           public_url: str | None = None) -> None:
     """Serve the graph until interrupted: a read-only SPARQL 1.1 endpoint at ``/sparql`` and
     a page per resource. ``ready`` is called with the root URL once it listens. Federated
@@ -339,8 +340,8 @@ def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int 
     core) keep the store open; each may allocate ``memory_limit_mb`` for one request (None:
     no limit). ``public_url`` is the address users reach the server at (behind a proxy),
     used in the full links it writes (CSV downloads, VoID); default: where it listens."""
-    from .endpoint import Limits
-    from .endpoint import serve as run_serve
+    from .web.app import serve as run_serve
+    from .web.sparql import Limits
     from .iris import IRIs
 
     root = check_serve_options(timeout=timeout, max_results=max_results, workers=workers,
@@ -352,7 +353,7 @@ def serve(graph: GraphLike | None = None, *, host: str = "127.0.0.1", port: int 
 
 
 def check_serve_options(*, timeout: float = 30, max_results: int = 10_000, workers: int | None = None,
-                        memory_limit_mb: int | None = 2048, index_page: int = 500, public_url: str | None = None,
+                        memory_limit_mb: int | None = 2048, index_page: int = INDEX_PAGE_SIZE, public_url: str | None = None,
                         **_others) -> str | None:
     """:func:`serve`'s options checked (a :class:`~kg.errors.UsageError` names the bad one),
     before any graph is opened; returns the public root URL (or None)."""

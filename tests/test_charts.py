@@ -1,12 +1,12 @@
-"""The pictures on the pages (kg/charts.py): SVG drawn on the server, text kept as text."""
+"""The pictures on the pages (kg/web/charts.py): SVG drawn on the server, text kept as text."""
 
 import re
 from decimal import Decimal
 
 import pytest
 
-from kg.charts import bars, budget_chart, sankey
-from kg.pages import Site
+from kg.web.charts import bars, budget_chart, sankey
+from kg.web.site import Site
 from kg.store import load_graph_files
 
 ID = "https://kg.jp-spending.example/id/"

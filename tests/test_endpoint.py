@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from kg.cli import main
-from kg.endpoint import negotiate
+from kg.web.sparql import negotiate
 from kg.queries import load_queries, run
 from kg.remote import run_remote
 from kg.store import store_from_graph
@@ -388,7 +388,7 @@ def test_a_browser_gets_the_answer_as_a_table_under_the_form(kg_server):
 
 
 def test_canned_queries_as_pages_with_csv_for_excel(kg_server):
-    from kg.query_pages import COLUMN_LABELS
+    from kg.web.query_pages import COLUMN_LABELS
 
     status, _, body = http(kg_server + "queries/")
     assert status == 200 and body.decode("utf-8").count('<a href="/queries/') == len(load_queries())

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from kg.cli import main
-from kg.static_site import static_path
+from kg.web.publish import static_path
 
 from .conftest import free_port, wait_http
 
@@ -197,7 +197,7 @@ def test_dot_segments_never_leave_the_site(tmp_path):
     """A unit cell of '．．' (NFKC: '..') once gave IRIs with '..' segments, and publish wrote
     index.html into the folders above the site."""
     from kg.iris import IRIs
-    from kg.static_site import publish
+    from kg.web.publish import publish
     from kg.store import store_from_graph
 
     iris = IRIs()
@@ -233,9 +233,10 @@ def test_the_static_search_index(site):
 def test_class_indexes_page_and_rank_by_amount(tmp_path, seed_nt, monkeypatch):
     """Class indexes come in pages (500 instances; 10 here), corporations and projects
     largest first; every page link resolves, in the published site and when served."""
-    from kg.endpoint import Context, Limits, Request, respond
-    from kg.pages import Site
-    from kg.static_site import publish
+    from kg.web.app import Context, Request, respond
+    from kg.web.sparql import Limits
+    from kg.web.site import Site
+    from kg.web.publish import publish
     from kg.store import load_graph_files
 
     monkeypatch.setattr(Site, "INDEX_PAGE", 10)
@@ -269,7 +270,7 @@ def test_pages_that_differ_only_in_case(tmp_path, monkeypatch):
     """kg:Project and kg:project, blocks A and a of one sheet (real sheets go on after Z in
     lower case): two folders on Linux, and a note; a warning where the file system keeps
     one of each (macOS, Windows)."""
-    import kg.static_site as static_site
+    import kg.web.publish as static_site
     from kg.store import store_from_graph
 
     g = Graph()

@@ -12,7 +12,7 @@ import pytest
 import kg
 from kg.cli import main
 from kg.queries import QueryError
-from kg.search import search
+from kg.web.search import search
 from kg.store import store_from_graph
 
 HERE = Path(__file__).resolve().parent

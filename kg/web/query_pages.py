@@ -14,14 +14,13 @@ this server (``kg serve --public-url``), so a spreadsheet row leads back to the 
 from __future__ import annotations
 
 import csv
-import html
 import io
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from . import display
-from .queries import CannedQuery, Page, QueryError, QueryResult, check_values, load_queries, plain, run, to_json
+from .. import display
+from ..queries import CannedQuery, Page, QueryError, QueryResult, check_values, load_queries, plain, run, to_json
 
 #: the Japanese heading of every output column of the canned queries (a test checks that
 #: none is missing)
@@ -51,20 +50,6 @@ COLUMN_LABELS = {
     "yen": "金額(円)", "sources": "出典",
 }
 
-_SORT_SCRIPT = """<script>
-for (const table of document.querySelectorAll("table.sortable")) {
-  table.querySelectorAll("th").forEach((th, i) => th.addEventListener("click", () => {
-    const body = table.tBodies[0], down = th.dataset.dir !== "down";
-    th.dataset.dir = down ? "down" : "up";
-    const key = tr => { const c = tr.cells[i]; const n = c.dataset.n; return n !== undefined ? parseFloat(n) : c.textContent; };
-    const rows = [...body.rows].sort((a, b) => { const x = key(a), y = key(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * (down ? -1 : 1); });
-    rows.forEach(r => body.appendChild(r));
-  }));
-}
-</script>"""
-
-
 #: columns whose values are 法人番号: their cells link to the corporation's page
 NUMBER_COLUMNS = ("corporateNumber", "successorNumber")
 #: columns whose values are 事業番号 (dcterms:identifier of a project): they link to its page
@@ -83,7 +68,7 @@ class Links:
     def __init__(self, store: ox.Store, result: QueryResult, base: str):
         from rdflib.namespace import DCTERMS
 
-        from .iris import KG, IRIs
+        from ..iris import KG, IRIs
 
         self.base, self._iris = base, IRIs(base)
         cols = result.columns
@@ -136,14 +121,9 @@ def csv_for_excel(result: QueryResult, links: Links, root: str, japanese: bool =
 
 
 def listing_page(title: str) -> str:
-    from .pages import _document
+    from .views import query_list
 
-    items = "".join(f'<tr><td><a href="/queries/{html.escape(name)}">{html.escape(q.title)}</a></td>'
-                    f"<td>{html.escape(q.description)}</td></tr>" for name, q in load_queries().items())
-    return _document(f"Queries — {title}", f"""<nav class="crumbs"><a href="/">{html.escape(title)}</a></nav>
-<h1>定型クエリ Canned queries</h1>
-<p>Each answers one question over the whole graph; the same text runs from <code>kg query NAME</code> and on any SPARQL endpoint.</p>
-<table><thead><tr><th>Query</th><th>What it answers</th></tr></thead><tbody>{items}</tbody></table>""")
+    return query_list(title, load_queries())
 
 
 def answer(store: ox.Store, name: str, args: dict[str, list[str]], title: str, base: str,
@@ -177,53 +157,44 @@ def answer(store: ox.Store, name: str, args: dict[str, list[str]], title: str, b
 
 def _html(query: CannedQuery, values: dict[str, str], result: QueryResult | None, error: str | None,
           title: str, linker: Links | None) -> str:
-    from .pages import _document
+    from .views import query_page
 
-    fields = "".join(
-        f'<label>{html.escape(p.name)} <small>({html.escape(p.type)})</small> '
-        f'<input name="{html.escape(p.name)}" value="{html.escape(values.get(p.name, p.default or ""))}"></label> '
-        for p in query.params)
-    body = [f"""<nav class="crumbs"><a href="/">{html.escape(title)}</a> › <a href="/queries/">Queries</a></nav>
-<h1>{html.escape(query.title)}</h1><p>{html.escape(query.description)}</p>
-<form method="get" class="query">{fields}<button type="submit">実行 Run</button></form>"""]
-    if error:
-        body.append(f'<p class="error">{html.escape(error)}</p>')
+    downloads, prev, nxt, span = [], None, None, ""
     if result is not None:
         here = {**values, **({"offset": str(result.page.offset)} if result.page.offset else {})}
-        links = (f'<a href="?{urlencode({**here, "format": "csv", "headers": "ja"})}">CSV (Excel, 日本語見出し)</a> · '
-                 f'<a href="?{urlencode({**here, "format": "csv"})}">CSV</a> · '
-                 f'<a href="?{urlencode({**here, "format": "json"})}">JSON</a>')
+        downloads = [urlencode({**here, "format": "csv", "headers": "ja"}), urlencode({**here, "format": "csv"}),
+                     urlencode({**here, "format": "json"})]
         size = result.page.size(result.query)
         first = result.page.offset + 1
         span = f"rows {first:,}–{result.page.offset + len(result.rows):,}" if result.rows else "no rows"
-        nav = []
         if result.page.offset and size:
-            nav.append(f'<a href="?{urlencode({**values, "offset": max(0, result.page.offset - size)})}" rel="prev">‹ prev</a>')
+            prev = urlencode({**values, "offset": max(0, result.page.offset - size)})
         if result.may_continue:
-            nav.append(f'<a href="?{urlencode({**values, "offset": result.page.offset + size})}" rel="next">next ›</a>')
-        head = "".join(f"<th>{html.escape(COLUMN_LABELS.get(c, c))}<br><small>{html.escape(c)}</small></th>"
-                       for c in result.columns)
-        rows = "".join("<tr>" + "".join(html_cell(t, linker.base, c, href=linker.path(t, c))
-                                        for t, c in zip(row, result.columns, strict=False)) + "</tr>" for row in result.rows)
-        body.append(f"""<p>{span} · {links} {' '.join(nav)}</p>
-<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
-<p>{' '.join(nav)}</p>{_SORT_SCRIPT}""")
-    return _document(f"{query.title} — {title}", "\n".join(body))
+            nxt = urlencode({**values, "offset": result.page.offset + size})
+    return query_page(title, query, values, result, error, linker, downloads, prev, nxt, span, COLUMN_LABELS)
 
 
-def html_cell(t, base: str, column: str = "", sort_key: bool = True, href: str | None = None) -> str:
-    """A table cell for an answer's term: our IRIs linked to their pages (``/id/…``), other
-    terms to ``href`` when given, numbers right-aligned with thousands separators (not years,
-    ranks or article numbers) and, with ``sort_key``, their value for the sorting script."""
+class CellParts:
+    """What a cell of an answer shows (``kg/web/templates/answer.html`` draws it): a link
+    (``href``, ``text``), a number (``n``, ``shown``) or text."""
+
+    def __init__(self, text: str = "", href: str | None = None, n=None, shown: str | None = None):
+        self.text, self.href, self.n, self.shown = text, href, n, shown
+
+
+def cell_parts(t, base: str, column: str = "", href: str | None = None) -> CellParts | None:
+    """A term of an answer for its cell: our IRIs linked to their pages (``/id/…``), other
+    terms to ``href`` when given, numbers with thousands separators (not years, ranks or
+    article numbers)."""
     if t is None:
-        return "<td></td>"
+        return None
     if isinstance(t, ox.NamedNode):
-        return f'<td><a href="{html.escape(page_path(t.value, base))}">{html.escape(t.value)}</a></td>'
+        return CellParts(t.value, page_path(t.value, base))
     if href:
-        return f'<td><a href="{html.escape(href)}">{html.escape(plain(t))}</a></td>'
+        return CellParts(plain(t), href)
     if isinstance(t, ox.Literal) and t.datatype.value.rsplit("#", 1)[-1] in ("integer", "decimal", "double"):
         n = display.number(t)
         if n is not None:
             shown = str(n) if "Year" in column or column in ("rank", "article", "paragraph", "item") else f"{n:,}"
-            return f'<td class="num" data-n="{n}">{shown}</td>' if sort_key else f'<td class="num">{shown}</td>'
-    return f"<td>{html.escape(plain(t))}</td>"
+            return CellParts(n=n, shown=shown)
+    return CellParts(plain(t))

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .iris import KG
-from .normalize import compact, number_spellings
-from .queries import internal, select
+from ..iris import KG
+from ..normalize import compact, number_spellings
+from ..queries import internal, select
 
 #: the kinds of node search finds, in the order results are grouped
 KINDS = tuple(str(KG[c]) for c in ("Corporation", "Project", "Ministry", "Law", "Plan", "Policy", "Measure"))

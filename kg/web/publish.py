@@ -18,7 +18,6 @@ swapped in, so a failed run leaves the previous site as it was.
 from __future__ import annotations
 
 import gzip
-import html
 import json
 import hashlib
 import os
@@ -30,12 +29,12 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from . import nt
-from .assets import ontology_store
-from .files import replacing_folder
-from .iris import KG
-from .pages import DEFAULT, Site, class_slug
-from .store import default_triples
+from .. import nt
+from ..assets import ontology_store
+from ..files import replacing_folder
+from ..iris import KG
+from ..store import default_triples
+from .site import DEFAULT, Site, class_slug
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -167,38 +166,9 @@ def void_turtle(site: Site, endpoint: str | None, dump: str | None, license: str
 def search_page(site: Site) -> str:
     """The static site's search: ``index.json`` (every name, spelling and number of the
     nodes search finds, normalised as kg serve's /search does) searched in the browser."""
-    from .pages import _document
+    from .views import static_search_page
 
-    script = """<script>
-const norm = s => s.normalize("NFKC").replace(/\\s+/g, "").toLowerCase();
-const box = document.querySelector("form.search input");
-const out = document.getElementById("results");
-let index = null;
-async function run() {
-  const q = norm(box.value);
-  if (!q) { out.textContent = ""; return; }
-  if (!index) index = await (await fetch("index.json")).json();
-  const hits = index.filter(e => e[3].includes(q)).slice(0, 100);
-  out.innerHTML = hits.length ? "" : "<p>Nothing matches.</p>";
-  const table = document.createElement("table");
-  for (const [path, name, kind] of hits) {
-    const tr = table.insertRow(), a = document.createElement("a");
-    a.href = "../" + path; a.textContent = name;
-    tr.insertCell().appendChild(a); tr.insertCell().textContent = kind;
-  }
-  if (hits.length) out.appendChild(table);
-}
-box.value = new URLSearchParams(location.search).get("q") || "";
-document.querySelector("form.search").addEventListener("submit", e => { e.preventDefault(); history.replaceState(null, "", "?q=" + encodeURIComponent(box.value)); run(); });
-run();
-</script>"""
-    form = ('<form class="search" action="." method="get" role="search"><input name="q" '
-            'placeholder="名称・法人番号・事業番号 Name, 法人番号 or 事業番号" aria-label="search"> '
-            '<button type="submit">検索 Search</button></form>')
-    return _document(f"検索 Search — {site.title}", f"""{form}<nav class="crumbs"><a href="../">{html.escape(site.title)}</a></nav>
-<h1>検索 Search</h1><p>名称（表記ゆれも）、法人番号、事業番号で探せます。Search by name (any spelling), 法人番号 or 事業番号.</p>
-<div id="results"></div>
-{script}""")
+    return static_search_page(site)
 
 
 def _files_not_ours(folder: Path) -> list[str]:
@@ -303,9 +273,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         with (work / "dump" / "graph.nt.gz").open("wb") as raw, \
                 gzip.GzipFile(filename="graph.nt", mode="wb", fileobj=raw, mtime=0) as gz:
             nt.write_sorted(lines, gz)
-        extra = ('<p>Download: <a href="dump/graph.nt.gz">dump/graph.nt.gz</a> (sorted N-Triples) · '
-                 '<a href="void.ttl">void.ttl</a> (VoID / DCAT description)</p>')
-        (work / "index.html").write_text(site.home(extra), encoding="utf-8")
+        (work / "index.html").write_text(site.home(downloads=True), encoding="utf-8")
         site.indexed = None  # void.ttl describes every class of the graph
         (work / "void.ttl").write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, len(lines)))
         files += 3

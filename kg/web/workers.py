@@ -1,0 +1,124 @@
+"""The worker processes of ``kg serve``: each keeps the store open and answers one request
+at a time (:func:`kg.web.app.respond`); a request past the time limit, or a worker past its
+memory limit, is stopped for real by ending the process, and a new worker takes its place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import TYPE_CHECKING, Callable
+
+import pyoxigraph as ox
+
+from .sparql import Answer, text_answer
+
+if TYPE_CHECKING:
+    from .app import Context, Request
+
+def _work(conn, open_store: Callable[[], ox.Store], ctx: Context, memory: int | None) -> None:
+    """A worker process: the store opened once, then one request at a time from ``conn``."""
+    import resource
+    import signal
+
+    from .app import respond
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    store = open_store()
+    bool(store.query("ASK { ?s ?p ?o }"))  # the first query of a process pays a warm-up: not a client's
+    if memory:
+        used = _address_space()
+        resource.setrlimit(resource.RLIMIT_AS, (used + memory, used + memory))
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(respond(req, store, ctx))
+
+
+def _address_space() -> int:
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class Pool:
+    """Worker processes that keep the store open and answer requests one at a time each. A
+    request that passes the time limit, or a worker that dies (past its memory limit), gets
+    a 503 and the worker is replaced: the query is stopped for real, the others go on."""
+
+    def __init__(self, open_store: Callable[[], ox.Store], ctx: Context, size: int, memory: int | None):
+        import multiprocessing
+
+        self._mp = multiprocessing.get_context("fork")  # the workers share an in-memory store
+        self.open_store, self.ctx, self.size, self.memory = open_store, ctx, size, memory
+        self.idle: asyncio.Queue | None = None
+        self.workers: list = []
+
+    def _spawn(self):
+        parent, child = self._mp.Pipe()
+        proc = self._mp.Process(target=_work, args=(child, self.open_store, self.ctx, self.memory), daemon=True)
+        proc.start()
+        child.close()
+        self.workers.append(proc)
+        return proc, parent
+
+    def start(self) -> None:
+        self.idle = asyncio.Queue()
+        for _ in range(self.size):
+            self.idle.put_nowait(self._spawn())
+
+    def _replace(self, worker) -> None:
+        proc, conn = worker
+        proc.kill()
+        proc.join(5)
+        conn.close()
+        self.workers.remove(proc)
+        self.idle.put_nowait(self._spawn())
+
+    async def run(self, req: Request) -> Answer:
+        """The answer within the time limit, the wait for a free worker included."""
+        limit = self.ctx.limits.timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        try:
+            worker = await asyncio.wait_for(self.idle.get(), limit)
+        except asyncio.TimeoutError:
+            return text_answer(503, f"busy: no worker was free within the endpoint's limit of {limit:g} s; try again")
+        proc, conn = worker
+        fd = conn.fileno()
+        ready = loop.create_future()
+        try:
+            os.set_blocking(fd, True)  # uvloop leaves a polled descriptor non-blocking: a long message would stop half-way
+            conn.send(req)
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            await asyncio.wait_for(ready, max(deadline - loop.time(), 0.001))
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)
+            answer = conn.recv()
+        except asyncio.TimeoutError:
+            loop.remove_reader(conn.fileno())
+            self._replace(worker)
+            return text_answer(503, f"query stopped: it ran longer than the endpoint's limit of {self.ctx.limits.timeout:g} s")
+        except (EOFError, OSError):
+            loop.remove_reader(conn.fileno())
+            self._replace(worker)
+            return text_answer(503, "query stopped: it needed more memory than the endpoint allows each request")
+        except BaseException:  # the client went away mid-query: the worker may still be busy
+            loop.remove_reader(conn.fileno())
+            self._replace(worker)
+            raise
+        loop.remove_reader(conn.fileno())
+        self.idle.put_nowait(worker)
+        return answer
+
+    def close(self) -> None:
+        for proc in self.workers:
+            proc.kill()
+
+
