@@ -298,17 +298,19 @@ def publish(graph: GraphLike | None, folder: str | Path, *, base_iri: str | None
 
 
 def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
-         retries: int = 5, backoff: float = 1, cleanup: bool = False, reporter: Reporter | None = None):
+         retries: int = 5, backoff: float = 1, part_mib: float = 32, cleanup: bool = False,
+         reporter: Reporter | None = None):
     """Replace a graph on a SPARQL server (Graph Store Protocol ``endpoint``; with an update
     endpoint, uploaded into a temporary graph and moved over the target in one update):
-    a :class:`~kg.remote.Pushed`. With ``cleanup``, push nothing and drop the temporary
+    a :class:`~kg.remote.Pushed`. The data goes up in parts of ``part_mib`` MiB, each a
+    request of its own, retried on its own. With ``cleanup``, push nothing and drop the temporary
     graphs failed pushes left on the server instead: the list of their names. A failure is
     a :class:`~kg.errors.PushError` whose ``note`` says what the server holds now."""
     from .remote import Retry, update_endpoint_for
     from .remote import cleanup as run_cleanup
     from .remote import push as run_push
 
-    check_push_options(retries, backoff)
+    check_push_options(retries, backoff, part_mib)
     say = reporter if reporter is not None else (lambda m: print(m, file=sys.stderr))
     if cleanup:
         try:
@@ -320,7 +322,8 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
     g = open(graph)
     data = g.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     try:
-        return run_push(data, len(g.store), endpoint, graph_iri, update, Retry(retries, backoff), say)
+        return run_push(data, len(g.store), endpoint, graph_iri, update, Retry(retries, backoff), say,
+                        part_bytes=max(1, int(part_mib * 2**20)))
     except PushError:
         raise
     except RemoteError as exc:
@@ -363,10 +366,12 @@ def check_serve_options(*, timeout: float = 30, max_results: int = 10_000, worke
     return None if public_url is None else public_root(public_url)
 
 
-def check_push_options(retries: int, backoff: float) -> None:
+def check_push_options(retries: int, backoff: float, part_mib: float = 32) -> None:
     """:func:`push`'s retry options checked (a :class:`~kg.errors.UsageError`)."""
     if retries < 1 or backoff < 0:
         raise UsageError("--retries must be at least 1 and --backoff not negative")
+    if part_mib <= 0:
+        raise UsageError("--part-size must be positive")
 
 
 def public_root(url: str) -> str:

@@ -11,7 +11,7 @@ from .version import __version__
 from .api import DEFAULT_GRAPH
 from .assets import EXAMPLES_DIR, ontology_version
 from .diagnostics import summarise, write_report
-from .errors import ExitCode, KgError, PathError, UsageError
+from .errors import ExitCode, KgError, PathError, Stopped, UsageError
 from .nt import FORMATS, format_for
 from .read import expand
 
@@ -118,10 +118,13 @@ class Steps:
     def __call__(self, message: str) -> None:
         self._end()
         print(message, file=sys.stderr, flush=True)
+        _pause_after(message)
 
     def share(self, done: int, total: int, unit: str = "") -> None:
         if not self.tty and self._log_shares:
-            print(f"[{done:,}/{total:,}]{' ' + unit if unit else ''}", file=sys.stderr, flush=True)
+            line = f"[{done:,}/{total:,}]{' ' + unit if unit else ''}"
+            print(line, file=sys.stderr, flush=True)
+            _pause_after(line)
             return
         if not self.tty or total <= 0:
             return
@@ -133,11 +136,26 @@ class Steps:
 
     def item(self, path) -> None:
         self._tick(Path(path))
+        _pause_after(f"[{path}")
 
     def _end(self) -> None:
         if self._open:
             sys.stderr.write("\n")
             self._open = False
+
+
+def _pause_after(line: str) -> None:
+    """For the tests that stop a command at a chosen step with a real signal: with
+    ``KG_PAUSE_AFTER=TEXT``, the command waits ``KG_PAUSE_SECONDS`` (default 30) after the
+    first step line that starts with TEXT (an input done: ``[`` and its path)."""
+    import os
+
+    wanted = os.environ.get("KG_PAUSE_AFTER")
+    if wanted and line.startswith(wanted):
+        import time
+
+        os.environ.pop("KG_PAUSE_AFTER")
+        time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "30")))
 
 
 def _reporter(quiet: bool, items: int = 0, log_shares: bool = False) -> Steps | None:
@@ -335,13 +353,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     reporter = _reporter(args.quiet) or (lambda m: None)
     options = dict(graph_iri=args.graph, update=args.update, retries=args.retries, backoff=args.backoff,
-                   reporter=reporter)
+                   part_mib=args.part_size, reporter=reporter)
     if args.cleanup:
         dropped = api.push(None, args.endpoint, cleanup=True, **options)
         if not args.quiet:
             print(f"{len(dropped)} temporary graphs dropped at {args.endpoint}", file=sys.stderr)
         return ExitCode.OK
-    api.check_push_options(args.retries, args.backoff)  # before the graph is opened
+    api.check_push_options(args.retries, args.backoff, args.part_size)  # before the graph is opened
     opened = _open_reporting(args.paths, args.quiet)
     pushed = api.push(opened, args.endpoint, **options)
     if not args.quiet:
@@ -375,9 +393,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     paths = args.paths + (args.graph or [])
     opened = _open_reporting(paths, args.quiet)
-    if not args.quiet:
-        print(f"validating {opened.description} ({args.engine} engine) …", file=sys.stderr)
-    report = api.validate(opened, engine=args.engine, workers=args.workers, reporter=_reporter(args.quiet))
+    reporter = _reporter(args.quiet)
+    if reporter is not None:
+        reporter(f"validating {opened.description} ({args.engine} engine) …")
+    report = api.validate(opened, engine=args.engine, workers=args.workers, reporter=reporter)
     where = ", ".join(paths) if paths else str(DEFAULT_GRAPH)
     text = OUTPUT_FORMATS[args.format](report, source=where)
     if args.output and str(args.output) != "-":
@@ -426,11 +445,50 @@ def reference() -> str:
             os.environ["COLUMNS"] = old
 
 
+def _on_sigterm(signum, frame):
+    raise Stopped(signum)
+
+
+def _stopped(command: str, exc: BaseException) -> int:
+    """SIGINT or SIGTERM: one line, the children stopped, exit 130 or 143 at once. Every
+    ``finally`` on the way here has removed the temporary files and folders; threads still
+    inside a query of the store are not waited for."""
+    import multiprocessing
+    import os
+    import threading
+
+    term = isinstance(exc, Stopped)
+    code = ExitCode.TERMINATED if term else ExitCode.INTERRUPTED
+    print(f"kg {command}: stopped by {'SIGTERM' if term else 'SIGINT'}; its temporary files are removed and "
+          "the previous output is left as it was", file=sys.stderr, flush=True)
+    children = multiprocessing.active_children()
+    for child in children:  # worker processes of a build: they would finish their file first
+        child.kill()
+    for child in children:
+        child.join(2)
+    if threading.active_count() > 1:  # a validation thread in a query: not waited for
+        sys.stdout.flush()
+        os._exit(int(code))
+    return int(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
+    import threading
 
     if hasattr(signal, "SIGPIPE"):  # `kg query … | head` ends quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # SIGTERM unwinds as Ctrl-C does
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:  # `kg` alone: what it can do
@@ -448,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     except KgError as exc:  # everything kg refuses: one line (or two) on stderr, its exit status
         print(exc.for_people(), file=sys.stderr)
         return int(exc.exit_code)
+    except (KeyboardInterrupt, Stopped) as exc:  # Ctrl-C or SIGTERM: no traceback for a normal event
+        return _stopped(args.command, exc)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -594,6 +654,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="tries per request, the first included (default %(default)s)")
     pu.add_argument("--cleanup", action="store_true",
                     help="drop the temporary graphs that failed pushes left on the server, and push nothing")
+    pu.add_argument("--part-size", type=float, default=_default(api.push, "part_mib"), metavar="MiB",
+                    help="upload in parts of this size, each a request of its own (default %(default)s; "
+                    "less for a server or proxy with a smaller body limit)")
     pu.add_argument("--backoff", type=float, default=_default(api.push, "backoff"),
                     help="seconds before the first retry, doubled each time (default %(default)s)")
     pu.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")

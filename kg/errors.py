@@ -112,6 +112,16 @@ class UnsupportedShape(KgError):
     """A shape uses a SHACL feature the fast validation engine does not translate."""
 
 
+class Stopped(BaseException):
+    """SIGTERM, raised where the program is (as Python raises KeyboardInterrupt for SIGINT),
+    so that every ``finally`` runs: temporary files and folders are removed and the previous
+    output stays as it was. A BaseException, so that no ``except Exception`` swallows it."""
+
+    def __init__(self, signum: int = 15):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def exit_codes_reference() -> str:
     """The exit codes as a Markdown table (docs/reference/diagnostics.md "Exit codes")."""
     rows = ["| status | name | when |", "| ---: | --- | --- |"]

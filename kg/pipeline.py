@@ -537,7 +537,8 @@ def _in_processes(files: list[Path], workers: int, fn: Callable, args: Callable[
     done: a bar that moves while the work is done, not in a burst at the end."""
     if steps:
         steps(f"mapping {len(files):,} files in {workers} processes …")
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
+    try:
         by_size = sorted(files, key=lambda p: -p.stat().st_size if p.is_file() else 0)
         futures = {pool.submit(fn, *args(path)): path for path in by_size}
         for future in as_completed(futures):
@@ -545,6 +546,21 @@ def _in_processes(files: list[Path], workers: int, fn: Callable, args: Callable[
             if progress:
                 progress(futures[future])
             yield futures[future], result
+    except BaseException:  # Ctrl-C, SIGTERM, an error: the workers are stopped, not waited for
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _worker_signals() -> None:
+    """In a mapping process: Ctrl-C (sent to the whole terminal's process group) and SIGTERM
+    are the parent's to handle; it stops the workers itself."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def build_into_store(paths: list[Path] | None, folder: Path, store: Callable, base_iri: str | None = None,

@@ -270,9 +270,14 @@ def run_checks(
         return [r for sol in store.query(batch.query) for r in batch.results(sol)]
 
     out = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))  # the main thread waits, so Ctrl-C reaches it at once
+    try:
         for i, results in enumerate(pool.map(one, batches), 1):
             out.extend(results)
             if progress:
                 progress(i, len(batches))
+    except BaseException:  # the queries not started are dropped; one still running is not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return out
