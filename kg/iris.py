@@ -254,6 +254,11 @@ class IRIs:
         """The named graph of a store folder describing its build."""
         return self._iri("graph", "build")
 
+    def index_graph(self, slug: str | None = None) -> URIRef:
+        """The named graph of a store folder holding the class indexes' counts (no ``slug``),
+        or the index order of one large class (``slug`` as in ``/class/kg-Expenditure/``)."""
+        return self._iri("graph", "index") if slug is None else URIRef(f"{self._iri('graph', 'index')}/{slug}")
+
     def dataset(self) -> URIRef:
         """The graph itself: what built it, under which ontology version."""
         return self._iri("dataset")

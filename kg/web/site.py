@@ -236,11 +236,54 @@ class Site:
 
     # ------------------------------------------------------------------ indexes
 
+    def _index_graph(self, slug: str | None = None) -> ox.NamedNode:
+        from ..iris import IRIs
+
+        return ox.NamedNode(str(IRIs(self.base).index_graph(slug)))
+
+    def _counts(self) -> dict[str, int] | None:
+        """The instance count of every class, as a store folder's build wrote it
+        (``<…/graph/index>``); None for a graph without (a graph file: counted when asked)."""
+        if not hasattr(self, "_class_counts"):
+            graph = self._index_graph()
+            counts = None
+            if self.store.contains_named_graph(graph):
+                counts = {q.subject.value: int(q.object.value) for q in self.store.quads_for_pattern(
+                    None, ox.NamedNode(str(KG.instanceCount)), None, graph) if isinstance(q.subject, ox.NamedNode)}
+            self._class_counts = counts
+        return self._class_counts
+
     def classes(self) -> list[tuple[str, int]]:
         """(class IRI, instances) of every class with instances (with an index), by class IRI."""
-        rows = select(self.store, internal("page-classes"))
-        return [(r["c"].value, int(r["n"].value)) for r in rows if isinstance(r["c"], ox.NamedNode)
-                and (self.indexed is None or r["c"].value in self.indexed)]
+        counts = self._counts()
+        if counts is not None:
+            pairs = sorted(counts.items())
+        else:
+            rows = select(self.store, internal("page-classes"))
+            pairs = [(r["c"].value, int(r["n"].value)) for r in rows if isinstance(r["c"], ox.NamedNode)]
+        return [(c, n) for c, n in pairs if self.indexed is None or c in self.indexed]
+
+    def class_size(self, cls: str) -> int:
+        """How many instances a class has."""
+        counts = self._counts()
+        if counts is not None:
+            return counts.get(cls, 0)
+        return dict(self.classes()).get(cls, 0)
+
+    def ranked(self, cls: str) -> bool:
+        """Whether the build wrote the index order of ``cls`` (a large class of a store folder)."""
+        return self.store.contains_named_graph(self._index_graph(class_slug(cls)))
+
+    def ranked_members(self, cls: str, first: int, last: int) -> list[tuple[str, float | None]]:
+        """(instance, amount or None) at positions ``first`` … ``last`` (from 1) of a ranked
+        class's index: looked up by position, the order the build wrote (:meth:`ranked`)."""
+        graph = self._index_graph(class_slug(cls))
+        values = " ".join(str(i) for i in range(first, last + 1))
+        rows = self.store.query(
+            f"SELECT ?x ?pos (MAX(?a) AS ?amount) WHERE {{ VALUES ?pos {{ {values} }} "
+            f"GRAPH {graph} {{ ?x <{KG.indexPosition}> ?pos }} "
+            f"OPTIONAL {{ ?x <{KG.receivedTotal}>|<{KG.expenditureTotal}> ?a }} }} GROUP BY ?x ?pos ORDER BY ?pos")
+        return [(r["x"].value, float(r["amount"].value) if r["amount"] is not None else None) for r in rows]
 
     def instances(self, cls: str) -> list[str]:
         return sorted({q.subject.value for q in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls), DEFAULT)

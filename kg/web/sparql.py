@@ -124,6 +124,22 @@ def text_answer(status: int, message: str) -> Answer:
     return Answer(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
 
 
+#: what to do when a request meets a limit, for a client that reads text
+_ADVICE = ("narrow the query (a FILTER, a smaller LIMIT or page), run it on the store without a time limit "
+           "(kg query NAME -g STORE --all, or kg query --sparql '...' -g STORE), or send it to /sparql with a LIMIT")
+
+
+def limit_answer(path: str, accept: str | None, heading: str, message: str, title: str = "jp-spending-kg") -> Answer:
+    """A 503 that says which limit the request met and what to do instead: a page for a
+    reader (a page was asked for, or a browser asked /sparql), text for a SPARQL client."""
+    browser = path != "/sparql" or negotiate(accept, ["application/sparql-results+json", "text/html"]) == "text/html"
+    if not browser:
+        return text_answer(503, f"{message}; {_ADVICE}")
+    from .views import limit_page
+
+    return Answer(503, "text/html; charset=utf-8", limit_page(title, heading, message, path).encode("utf-8"))
+
+
 def _tsv(variables: list[str], rows: list[tuple]) -> bytes:
     """SPARQL 1.1 TSV: terms in their Turtle/N-Triples form, unbound as empty."""
     out = io.StringIO()

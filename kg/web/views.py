@@ -15,6 +15,7 @@ view                template                    page
 :func:`query_list`  ``queries.html``            ``/queries/``
 :func:`query_page`  ``query.html``              ``/queries/NAME``
 :func:`not_found`   ``not_found.html``          404
+:func:`limit_page`  ``limit.html``              503: a limit met, and what to do
 ==================  ==========================  ==========================
 """
 
@@ -211,16 +212,23 @@ def class_index(site: Site, cls: str, page: int = 1, members: list | None = None
     their amount where there is one, and links to the other pages (``?page=N`` when served;
     ``N/`` folders in a published site)."""
     slug = class_slug(cls)
-    members = site.members(cls) if members is None else members
-    pages = site.index_pages(members)
-    page = min(max(page, 1), pages)
-    here = f"class/{slug}" if page == 1 or site.endpoint else f"class/{slug}/{page}"
     size = site.INDEX_PAGE
-    chunk = members[(page - 1) * size: page * size]
-    with_amounts = any(a is not None for _, a in members)
+    if members is None and site.ranked(cls):  # a large class of a store: its page is looked up by position
+        total = site.class_size(cls)
+        pages = max(1, -(-total // size))
+        page = min(max(page, 1), pages)
+        chunk = site.ranked_members(cls, (page - 1) * size + 1, min(page * size, total))
+        with_amounts = any(a is not None for _, a in site.ranked_members(cls, 1, 1))  # the largest first
+    else:
+        members = site.members(cls) if members is None else members
+        total, pages = len(members), site.index_pages(members)
+        page = min(max(page, 1), pages)
+        chunk = members[(page - 1) * size: page * size]
+        with_amounts = any(a is not None for _, a in members)
+    here = f"class/{slug}" if page == 1 or site.endpoint else f"class/{slug}/{page}"
     name = ontology_labels().get(cls, shorten(cls))
     first = (page - 1) * size + 1
-    span = f"{first:,}–{first + len(chunk) - 1:,} of {len(members):,}" if members else "none"
+    span = f"{first:,}–{first + len(chunk) - 1:,} of {total:,}" if total else "none"
 
     def href(n: int) -> str:
         if site.endpoint:
@@ -239,7 +247,7 @@ def class_index(site: Site, cls: str, page: int = 1, members: list | None = None
         nxt = href(page + 1) if page < pages else None
     return render("class_index.html", title=f"{name} — {site.title}" + (f" ({page})" if page > 1 else ""),
                   search_action=site.search_action(here), home=_relpath(".", here), site_title=site.title, name=name,
-                  total=len(members), cls=cls, span=span, with_amounts=with_amounts, nav=nav, page=page, prev=prev,
+                  total=total, cls=cls, span=span, with_amounts=with_amounts, nav=nav, page=page, prev=prev,
                   next=nxt, site=site, here=here, members=[(m, site.label(m), amount) for m, amount in chunk])
 
 
@@ -268,6 +276,12 @@ def static_search_page(site: Site) -> str:
 
 def not_found(path: str) -> str:
     return render("not_found.html", path=path)
+
+
+def limit_page(title: str, heading: str, message: str, path: str) -> str:
+    """What a reader sees when a request met a limit of the server: which, and what to do."""
+    return render("limit.html", title=f"{heading} — {title}", site_title=title, heading=heading, message=message,
+                  path=path)
 
 
 # ----------------------------------------------------------------------------- SPARQL and canned queries

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 import pyoxigraph as ox
 
-from .sparql import Answer, text_answer
+from .sparql import Answer, limit_answer
 
 if TYPE_CHECKING:
     from .app import Context, Request
@@ -24,6 +24,8 @@ def _work(conn, open_store: Callable[[], ox.Store], ctx: Context, memory: int | 
     from .app import respond
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    devnull = os.open(os.devnull, os.O_WRONLY)  # the raw abort lines of a worker past its memory limit
+    os.dup2(devnull, 2)                          # ("memory allocation of 640 bytes failed"): the pool logs one line
     store = open_store()
     bool(store.query("ASK { ?s ?p ?o }"))  # the first query of a process pays a warm-up: not a client's
     if memory:
@@ -89,7 +91,7 @@ class Pool:
         try:
             worker = await asyncio.wait_for(self.idle.get(), limit)
         except asyncio.TimeoutError:
-            return text_answer(503, f"busy: no worker was free within the endpoint's limit of {limit:g} s; try again")
+            return self._limit(req, "Busy", f"busy: no worker was free within the endpoint's limit of {limit:g} s; try again")
         proc, conn = worker
         fd = conn.fileno()
         ready = loop.create_future()
@@ -104,11 +106,13 @@ class Pool:
         except asyncio.TimeoutError:
             loop.remove_reader(conn.fileno())
             self._replace(worker)
-            return text_answer(503, f"query stopped: it ran longer than the endpoint's limit of {self.ctx.limits.timeout:g} s")
+            return self._limit(req, "Time limit", f"query stopped: it ran longer than the endpoint's limit of "
+                                                  f"{self.ctx.limits.timeout:g} s")
         except (EOFError, OSError):
             loop.remove_reader(conn.fileno())
             self._replace(worker)
-            return text_answer(503, "query stopped: it needed more memory than the endpoint allows each request")
+            return self._limit(req, "Memory limit", "query stopped: it needed more memory than the endpoint allows "
+                                                    f"each request ({(self.memory or 0) / 2**20:,.0f} MB)")
         except BaseException:  # the client went away mid-query: the worker may still be busy
             loop.remove_reader(conn.fileno())
             self._replace(worker)
@@ -116,6 +120,15 @@ class Pool:
         loop.remove_reader(conn.fileno())
         self.idle.put_nowait(worker)
         return answer
+
+    def _limit(self, req: Request, heading: str, message: str) -> Answer:
+        """The answer to a request that met a limit, and one line in the server's log."""
+        import logging
+
+        shown = req.path + (f"?{req.query_string}" if req.query_string else "")
+        logging.getLogger("uvicorn.error").warning("%s %s: %s (the worker was replaced)" if heading != "Busy"
+                                                   else "%s %s: %s", req.method, shown[:200], message)
+        return limit_answer(req.path, req.headers.get("accept"), heading, message, self.ctx.title)
 
     def close(self) -> None:
         for proc in self.workers:

@@ -1,0 +1,64 @@
+"""The class indexes of a store folder: counted and ordered once by the build
+(``<…/graph/index>``, ``kg:indexPosition``), so that a page of a class of 700,000 instances
+is looked up, not sorted per request — and the pages are exactly those the live sort gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import kg
+from kg import store_folder
+from kg.iris import DEFAULT_BASE, KG
+from kg.web.site import Site
+
+REAL_RS = Path(__file__).resolve().parent / "fixtures" / "rs-real"
+
+
+@pytest.fixture(scope="module")
+def ranked_store(tmp_path_factory):
+    """The real RS excerpt as a store folder, every class of more than 20 instances ranked."""
+    folder = tmp_path_factory.mktemp("ranked") / "rs.oxigraph"
+    mp = pytest.MonkeyPatch()
+    mp.setattr(store_folder, "INDEXED_FROM", 20)
+    try:
+        kg.build([REAL_RS], store=folder)
+    finally:
+        mp.undo()
+    return ox.Store.read_only(str(folder))
+
+
+class Live(Site):
+    """The same site without the build's index: counts and order computed per request."""
+
+    def _counts(self):
+        return None
+
+    def ranked(self, cls):
+        return False
+
+
+def test_the_build_writes_counts_and_positions(ranked_store):
+    counts = dict(Site(ranked_store).classes())
+    assert counts == dict(Live(ranked_store).classes())
+    items = counts[str(KG.ExpenseItem)]
+    assert items == 466  # the excerpt's 費目・使途 items
+    graph = ox.NamedNode(DEFAULT_BASE + "graph/index/kg-ExpenseItem")
+    positions = sorted(int(q.object.value) for q in ranked_store.quads_for_pattern(None, None, None, graph))
+    assert positions == list(range(1, items + 1))
+    assert not Site(ranked_store).ranked("http://www.w3.org/2004/02/skos/core#ConceptScheme")  # a small class: sorted live
+
+
+@pytest.mark.parametrize("size", [500, 7])
+def test_every_page_of_every_class_index_is_the_live_sorts(ranked_store, size):
+    site, live = Site(ranked_store, endpoint="/sparql"), Live(ranked_store, endpoint="/sparql")
+    site.INDEX_PAGE = live.INDEX_PAGE = size
+    ranked = 0
+    for cls, n in live.classes():
+        pages = -(-n // size)
+        for page in sorted({1, 2, pages // 2, pages, pages + 3}):
+            assert site.class_page(cls, page) == live.class_page(cls, page), (cls, page)
+        ranked += site.ranked(cls)
+    assert ranked >= 5
