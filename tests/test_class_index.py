@@ -62,3 +62,17 @@ def test_every_page_of_every_class_index_is_the_live_sorts(ranked_store, size):
             assert site.class_page(cls, page) == live.class_page(cls, page), (cls, page)
         ranked += site.ranked(cls)
     assert ranked >= 5
+
+
+def test_a_published_store_writes_the_same_class_pages_as_a_graph_file(ranked_store, tmp_path, monkeypatch):
+    from kg.web.publish import publish
+
+    monkeypatch.setattr(Site, "INDEX_PAGE", 7)  # many pages per class
+    publish(ranked_store, tmp_path / "ranked", DEFAULT_BASE)
+    kg.build([REAL_RS], output=tmp_path / "plain.nt")  # the same graph as a file: no index graphs
+    publish(kg.open(tmp_path / "plain.nt").store, tmp_path / "plain", DEFAULT_BASE)
+    ranked_pages = sorted(p.relative_to(tmp_path / "ranked") for p in (tmp_path / "ranked" / "class").rglob("index.html"))
+    assert ranked_pages == sorted(p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain" / "class").rglob("index.html"))
+    assert len(ranked_pages) > 100
+    for rel in ranked_pages:
+        assert (tmp_path / "ranked" / rel).read_bytes() == (tmp_path / "plain" / rel).read_bytes(), rel

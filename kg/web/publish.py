@@ -255,9 +255,11 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
             if progress and (i % 1000 == 0 or i == len(iris)):
                 progress(i, len(iris))
         classes = site.classes()
-        for cls, _ in classes:
-            members = site.members(cls)
-            for page in range(1, site.index_pages(members) + 1):
+        for cls, n in classes:
+            # a large class of a store folder is read page by page in the order the build wrote
+            members = None if site.ranked(cls) and site.published is None else site.members(cls)
+            pages = max(1, -(-n // site.INDEX_PAGE)) if members is None else site.index_pages(members)
+            for page in range(1, pages + 1):
                 where = place("class/" + class_slug(cls) + ("" if page == 1 else f"/{page}"))
                 where.mkdir(parents=True, exist_ok=True)
                 (where / "index.html").write_text(site.class_page(cls, page, members), encoding="utf-8")
