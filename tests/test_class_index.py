@@ -14,17 +14,21 @@ from kg import store_folder
 from kg.iris import DEFAULT_BASE, KG
 from kg.web.site import Site
 
-REAL_RS = Path(__file__).resolve().parent / "fixtures" / "rs-real"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REAL_RS = FIXTURES / "rs-real"
+#: real RS 2024 rows, real JUDGIT! sheets (corporations ranked by the yen they received,
+#: projects by their 支出先 rows) and the bundled documents
+INPUTS = [REAL_RS, FIXTURES / "judgit", FIXTURES / "truth", Path(__file__).resolve().parent.parent / "examples" / "seeds"]
 
 
 @pytest.fixture(scope="module")
 def ranked_store(tmp_path_factory):
-    """The real RS excerpt as a store folder, every class of more than 20 instances ranked."""
+    """The real excerpts as a store folder, every class of more than 20 instances ranked."""
     folder = tmp_path_factory.mktemp("ranked") / "rs.oxigraph"
     mp = pytest.MonkeyPatch()
     mp.setattr(store_folder, "INDEXED_FROM", 20)
     try:
-        kg.build([REAL_RS], store=folder)
+        kg.build(INPUTS, store=folder)
     finally:
         mp.undo()
     return ox.Store.read_only(str(folder))
@@ -44,7 +48,7 @@ def test_the_build_writes_counts_and_positions(ranked_store):
     counts = dict(Site(ranked_store).classes())
     assert counts == dict(Live(ranked_store).classes())
     items = counts[str(KG.ExpenseItem)]
-    assert items == 466  # the excerpt's 費目・使途 items
+    assert items == 491  # the 費目・使途 items of the excerpts and the seeds
     graph = ox.NamedNode(DEFAULT_BASE + "graph/index/kg-ExpenseItem")
     positions = sorted(int(q.object.value) for q in ranked_store.quads_for_pattern(None, None, None, graph))
     assert positions == list(range(1, items + 1))
@@ -61,7 +65,7 @@ def test_every_page_of_every_class_index_is_the_live_sorts(ranked_store, size):
         for page in sorted({1, 2, pages // 2, pages, pages + 3}):
             assert site.class_page(cls, page) == live.class_page(cls, page), (cls, page)
         ranked += site.ranked(cls)
-    assert ranked >= 5
+    assert ranked >= 5 and site.ranked(str(KG.Corporation)) and site.ranked(str(KG.Project))
 
 
 def test_a_published_store_writes_the_same_class_pages_as_a_graph_file(ranked_store, tmp_path, monkeypatch):
@@ -69,7 +73,7 @@ def test_a_published_store_writes_the_same_class_pages_as_a_graph_file(ranked_st
 
     monkeypatch.setattr(Site, "INDEX_PAGE", 7)  # many pages per class
     publish(ranked_store, tmp_path / "ranked", DEFAULT_BASE)
-    kg.build([REAL_RS], output=tmp_path / "plain.nt")  # the same graph as a file: no index graphs
+    kg.build(INPUTS, output=tmp_path / "plain.nt")  # the same graph as a file: no index graphs
     publish(kg.open(tmp_path / "plain.nt").store, tmp_path / "plain", DEFAULT_BASE)
     ranked_pages = sorted(p.relative_to(tmp_path / "ranked") for p in (tmp_path / "ranked" / "class").rglob("index.html"))
     assert ranked_pages == sorted(p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain" / "class").rglob("index.html"))
