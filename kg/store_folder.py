@@ -363,6 +363,25 @@ def _write_indexes(store: ox.Store, iris: IRIs, say: Callable[[str], None]) -> N
         graph = ox.NamedNode(str(iris.index_graph(class_slug(cls.value))))
         store.bulk_extend(ox.Quad(ox.NamedNode(m), position, ox.Literal(str(i), datatype=integer), graph)
                           for i, m in enumerate(members, 1))
+    graph, key = ox.NamedNode(str(iris.index_graph("search"))), ox.NamedNode(str(KG.searchKey))
+    store.bulk_extend(ox.Quad(ox.NamedNode(s), key, ox.Literal(k), graph) for s, k in sorted(search_keys(store)))
+
+
+def search_keys(store: ox.Store) -> set[tuple[str, str]]:
+    """(node, key) for every name of every node search finds: each name as
+    :func:`kg.web.search.key_of` compares it."""
+    from .web.search import KINDS, NAME_PREDICATES, key_of
+
+    default = ox.DefaultGraph()
+    found = {q.subject.value for kind in KINDS for q in store.quads_for_pattern(None, _RDF_TYPE, ox.NamedNode(kind), default)}
+    keys = set()
+    for predicate in NAME_PREDICATES:
+        for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, default):
+            if q.subject.value in found and isinstance(q.object, ox.Literal):
+                key = key_of(q.object.value)
+                if key:
+                    keys.add((q.subject.value, key))
+    return keys
 
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

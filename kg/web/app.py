@@ -109,7 +109,7 @@ def _search(req, path, params, store, ctx) -> Answer:
     from .search import search
 
     text = (params.get("q") or [""])[0][:200]
-    return _html(_site(ctx, store).search_page(text, search(store, text)))
+    return _html(_site(ctx, store).search_page(text, search(store, text, base=ctx.base)))
 
 
 def _void(req, path, params, store, ctx) -> Answer:
