@@ -673,8 +673,11 @@ def _parser() -> argparse.ArgumentParser:
     pb.add_argument("-g", "--graph", action="append", help=GRAPH_HELP)
     pb.add_argument("--base-iri", help=BASE_IRI_HELP)
     pb.add_argument("--title", default=_default(api.publish, "title"), help="site title")
-    pb.add_argument("--license", default="https://creativecommons.org/licenses/by/4.0/", help="licence IRI of the dataset (default CC BY 4.0)")
-    pb.add_argument("--source", action="append", metavar="URL", help="where the sources come from (default: https://rssystem.go.jp/); repeatable")
+    from .web.publish import DEFAULT_LICENSE, DEFAULT_SOURCES
+
+    pb.add_argument("--license", default=DEFAULT_LICENSE, help="licence IRI of the dataset (default CC BY 4.0)")
+    pb.add_argument("--source", action="append", metavar="URL",
+                    help=f"where the sources come from (default: {', '.join(DEFAULT_SOURCES)}); repeatable")
     pb.add_argument("--endpoint", metavar="URL", help="a public SPARQL endpoint of the same data, named in void.ttl")
     pb.add_argument("--only", action="append", metavar="CLASSES",
                     help="pages only for instances of these classes, e.g. kg:Project,kg:Corporation,kg:Ministry,kg:Law "
