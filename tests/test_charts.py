@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from kg.web.charts import bars, budget_chart, sankey
-from kg.web.site import Site
+from kg.web.views import Pages as Site
 from kg.store import load_graph_files
 
 ID = "https://kg.jp-spending.example/id/"

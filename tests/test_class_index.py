@@ -12,7 +12,7 @@ import pytest
 import kg
 from kg import store_folder
 from kg.iris import DEFAULT_BASE, KG
-from kg.web.site import Site
+from kg.web.views import Pages as Site
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL_RS = FIXTURES / "rs-real"

@@ -354,7 +354,7 @@ def test_a_file_cut_inside_a_quoted_cell_keeps_the_rows_before(tmp_path):
 
 
 def test_the_corporation_page_shows_what_the_register_says(fixture_build):
-    from kg.web.site import Site
+    from kg.web.views import Pages as Site
 
     page = Site(fixture_build.store()).page(str(corp("9010001131900")))
     assert ("<dt>登記記録の閉鎖</dt><dd>2024-09-06 合併による解散等 → 承継先 "

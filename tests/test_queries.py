@@ -478,7 +478,7 @@ def test_money_paid_has_one_definition_everywhere(rs_build):
     multi-year contract (5-4) and break its 5-1 payment into 費目・使途 (5-3: 40,000,000 +
     13,900,000). Every query, page and export counts the payments only: 152,800,000 yen."""
     from kg import gephi
-    from kg.web.site import Site
+    from kg.web.views import Pages as Site
 
     store = rs_build.store()
     paid = 53_900_000 + 45_000_000 + 53_900_000

@@ -64,7 +64,7 @@ def test_build_store_holds_the_build_and_every_command_reads_it(rs_build, inputs
     assert json.loads(capsys.readouterr().out)["triples"] == 5098
     assert main(["export", "gephi", "-g", str(folder), "-o", str(tmp_path / "n.gexf"), "-q"]) == 0
     assert main(["publish", str(tmp_path / "site"), "-g", str(folder), "-q", "--only", "kg:Corporation"]) == 0
-    from kg.web.site import Site
+    from kg.web.views import Pages as Site
 
     nec = "https://kg.jp-spending.example/id/corporation/7010601022674"
     on_disk = Site(ox.Store.read_only(str(folder))).page(nec)

@@ -26,37 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import parse_qs, unquote
 
 import pyoxigraph as ox
 
-from .site import INDEX_PAGE_SIZE, RDF_MEDIA, Site, class_slug
+from .site import INDEX_PAGE_SIZE, RDF_MEDIA, class_slug
 from .sparql import _GRAPH_ALIASES, FORMAT_PARAM, Answer, Limits, answer_sparql, negotiate, text_answer
-from .workers import Pool
-
-@dataclass
-class Request:
-    """What a worker needs of an HTTP request (the body already read and within limits)."""
-
-    method: str
-    path: str  # percent-encoded, as sent
-    query_string: str
-    headers: dict[str, str]  # names in lower case
-    body: bytes = b""
-
-
-@dataclass
-class Context:
-    """What every answer of one server shares."""
-
-    limits: Limits
-    base: str
-    title: str
-    own_url: str  # this server's public root: --public-url, else the address it listens on (never the Host header)
-    index_page: int = INDEX_PAGE_SIZE  # instances on one page of a class index
-
+from .views import Pages
+from .workers import Context, Pool, Request
 
 def respond(req: Request, store: ox.Store, ctx: Context) -> Answer:
     """The answer to one request (run in a worker process, which the pool stops at the
@@ -78,8 +56,8 @@ def respond(req: Request, store: ox.Store, ctx: Context) -> Answer:
         return text_answer(500, f"internal error: {type(exc).__name__}: {exc}")
 
 
-def _site(ctx: Context, store: ox.Store) -> Site:
-    site = Site(store, base=ctx.base, title=ctx.title, endpoint="/sparql")
+def _site(ctx: Context, store: ox.Store) -> Pages:
+    site = Pages(store, base=ctx.base, title=ctx.title, endpoint="/sparql")
     site.INDEX_PAGE = ctx.index_page
     return site
 
@@ -291,7 +269,7 @@ def serve(open_store: Callable[[], ox.Store], host: str, port: int, limits: Limi
     bound = sock.getsockname()[1]
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{bound}/"
     ctx = Context(limits, base, title, public_url or url, index_page)
-    pool = Pool(open_store, ctx, workers or os.cpu_count() or 2, memory)
+    pool = Pool(open_store, ctx, workers or os.cpu_count() or 2, memory, respond)
     config = uvicorn.Config(App(pool, limits), log_level="warning" if quiet else "info", access_log=not quiet,
                             timeout_keep_alive=int(limits.idle), lifespan="on", backlog=1024,
                             limit_concurrency=4096, server_header=False)

@@ -35,6 +35,7 @@ from ..files import replacing_folder
 from ..iris import KG
 from ..store import default_triples
 from .site import DEFAULT, Site, class_slug
+from .views import Pages
 
 #: licence of the published graph (the sources are under 政府標準利用規約 2.0, compatible with CC BY 4.0)
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -235,7 +236,7 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
                 raise ValueError(f"{rel!r} would be written outside {folder}: refused")
             return where
 
-        site = Site(store, base=base, title=title, endpoint=None, page_path=static_path)
+        site = Pages(store, base=base, title=title, endpoint=None, page_path=static_path)
         files = 0
         iris = resources(site)
         if only:  # the chosen classes, and the ontology's terms (always small)

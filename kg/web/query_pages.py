@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from .. import display
+from .site import page_path
 from ..queries import CannedQuery, Page, QueryError, QueryResult, check_values, load_queries, plain, run, to_json
 
 #: the Japanese heading of every output column of the canned queries (a test checks that
@@ -54,11 +54,6 @@ COLUMN_LABELS = {
 NUMBER_COLUMNS = ("corporateNumber", "successorNumber")
 #: columns whose values are 事業番号 (dcterms:identifier of a project): they link to its page
 PROJECT_COLUMNS = ("project", "sheet", "reportedIn", "listedPastSheet")
-
-
-def page_path(iri: str, base: str) -> str:
-    """Where a resource's page is on this server: our IRIs under ``/id/``; others are their own address."""
-    return "/id/" + iri[len(base):] if iri.startswith(base) else iri
 
 
 class Links:
@@ -172,29 +167,3 @@ def _html(query: CannedQuery, values: dict[str, str], result: QueryResult | None
         if result.may_continue:
             nxt = urlencode({**values, "offset": result.page.offset + size})
     return query_page(title, query, values, result, error, linker, downloads, prev, nxt, span, COLUMN_LABELS)
-
-
-class CellParts:
-    """What a cell of an answer shows (``kg/web/templates/answer.html`` draws it): a link
-    (``href``, ``text``), a number (``n``, ``shown``) or text."""
-
-    def __init__(self, text: str = "", href: str | None = None, n=None, shown: str | None = None):
-        self.text, self.href, self.n, self.shown = text, href, n, shown
-
-
-def cell_parts(t, base: str, column: str = "", href: str | None = None) -> CellParts | None:
-    """A term of an answer for its cell: our IRIs linked to their pages (``/id/…``), other
-    terms to ``href`` when given, numbers with thousands separators (not years, ranks or
-    article numbers)."""
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return CellParts(t.value, page_path(t.value, base))
-    if href:
-        return CellParts(plain(t), href)
-    if isinstance(t, ox.Literal) and t.datatype.value.rsplit("#", 1)[-1] in ("integer", "decimal", "double"):
-        n = display.number(t)
-        if n is not None:
-            shown = str(n) if "Year" in column or column in ("rank", "article", "paragraph", "item") else f"{n:,}"
-            return CellParts(n=n, shown=shown)
-    return CellParts(plain(t))

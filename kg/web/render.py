@@ -32,9 +32,7 @@ def _finalize(value):
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("kg.web", "templates"), autoescape=True, finalize=_finalize,
                       keep_trailing_newline=True, undefined=StrictUndefined)
-    from .query_pages import cell_parts
-
-    env.globals.update(yen=display.yen, shorten=display.shorten, cell_parts=cell_parts)
+    env.globals.update(yen=display.yen, shorten=display.shorten)
     env.tests.update(pair=lambda v: isinstance(v, tuple), iri=lambda v: isinstance(v, ox.NamedNode),
                      blank=lambda v: isinstance(v, ox.BlankNode))
     return env

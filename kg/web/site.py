@@ -1,7 +1,8 @@
 """The site of one store: which resource has which page, labels, types, statements, class
 indexes — what every page reads, shared by ``kg serve`` (answered per request) and
 ``kg publish`` (written once as a static site). The pages themselves are drawn by
-:mod:`kg.web.views` from the templates in ``kg/web/templates``.
+:mod:`kg.web.views` (``Pages``, a Site that draws its pages) from the templates in
+``kg/web/templates``.
 
 Resources live under two roots, each published at a fixed local path whatever the base
 IRI of the data: ``/id/…`` for the data (default ``https://kg.jp-spending.example/id/``)
@@ -204,13 +205,7 @@ class Site:
             return ox.serialize(self.triples(iri), format=fmt, prefixes=prefixes)
         return ox.serialize(self.triples(iri), format=fmt)
 
-    # ------------------------------------------------------------------ pages (kg/web/views.py)
-
-    def page(self, iri: str) -> str:
-        """The HTML page of a resource (the caller checks :meth:`exists`)."""
-        from . import views
-
-        return views.resource_page(self, iri)
+    # ------------------------------------------------------------------ what pages read
 
     def is_class(self, iri: str) -> bool:
         """Whether ``iri`` is a class with an index page."""
@@ -302,25 +297,6 @@ class Site:
         """How many pages a class index of ``members`` has."""
         return max(1, -(-len(members) // self.INDEX_PAGE))
 
-    def class_page(self, cls: str, page: int = 1, members: list | None = None) -> str:
-        """Page ``page`` (from 1) of a class's index (``?page=N`` when served; ``N/`` folders
-        in a published site)."""
-        from . import views
-
-        return views.class_index(self, cls, page, members)
-
-    def home(self, downloads: bool = False) -> str:
-        """The home page; ``downloads``: with links to the dump and void.ttl (a published site)."""
-        from . import views
-
-        return views.home(self, downloads)
-
-    def search_page(self, text: str, hits: list) -> str:
-        """The answer of ``/search?q=`` (kg serve): the hits ranked, linked to their pages."""
-        from . import views
-
-        return views.search_page(self, text, hits)
-
     def search_index(self) -> list[list[str]]:
         """What the static site's search page searches in the browser: one entry per node of
         a searchable kind with a page — [path, name, kind, every spelling and number, normalised]."""
@@ -357,3 +333,8 @@ def class_slug(cls: str) -> str:
     """``kg-Project`` for a class IRI: a folder name for its index."""
     short = shorten(cls)
     return quote(short.replace(":", "-"), safe="-_.~") if short != cls else quote(cls, safe="")
+
+
+def page_path(iri: str, base: str) -> str:
+    """Where a resource's page is on this server: our IRIs under ``/id/``; others are their own address."""
+    return "/id/" + iri[len(base):] if iri.startswith(base) else iri

@@ -29,10 +29,31 @@ from stdnum.jp import cn as _stdnum_cn
 from .. import display
 from ..display import shorten
 from ..iris import KG, NTA_PAGE
-from ..queries import internal, select
+from ..queries import internal, plain, select
 from . import charts
 from .render import render, safe
-from .site import MAX_INCOMING, RDF_MEDIA, RDF_TYPE, DEFAULT, Site, _relpath, class_slug, ontology_labels
+from .site import MAX_INCOMING, RDF_MEDIA, RDF_TYPE, DEFAULT, Site, _relpath, class_slug, ontology_labels, page_path
+
+
+class Pages(Site):
+    """A :class:`~kg.web.site.Site` that draws its pages: what ``kg serve`` and ``kg publish`` use."""
+
+    def page(self, iri: str) -> str:
+        """The HTML page of a resource (the caller checks :meth:`exists`)."""
+        return resource_page(self, iri)
+
+    def class_page(self, cls: str, page: int = 1, members: list | None = None) -> str:
+        """Page ``page`` (from 1) of a class's index (``?page=N`` when served; ``N/`` folders
+        in a published site)."""
+        return class_index(self, cls, page, members)
+
+    def home(self, downloads: bool = False) -> str:
+        """The home page; ``downloads``: with links to the dump and void.ttl (a published site)."""
+        return home(self, downloads)
+
+    def search_page(self, text: str, hits: list) -> str:
+        """The answer of ``/search?q=`` (kg serve): the hits ranked, linked to their pages."""
+        return search_page(self, text, hits)
 
 
 def _sections():
@@ -290,8 +311,9 @@ def limit_page(title: str, heading: str, message: str, path: str) -> str:
 def sparql_page(title: str, query: str, base: str = "", error: str | None = None, ask: bool | None = None,
                 variables: list[str] | None = None, rows: list | None = None, capped: int = 0) -> str:
     """The SPARQL form, with an answer under it: an error, an ASK's truth, or a table."""
-    return render("sparql.html", title=f"SPARQL — {title}", site_title=title, query=query, base=base, error=error,
-                  ask=ask, variables=variables, rows=rows or [], capped=capped)
+    cells = [[cell_parts(t, base) for t in row] for row in rows or []]
+    return render("sparql.html", title=f"SPARQL — {title}", site_title=title, query=query, error=error,
+                  ask=ask, variables=variables, rows=cells, capped=capped)
 
 
 def query_list(title: str, queries: dict) -> str:
@@ -300,6 +322,37 @@ def query_list(title: str, queries: dict) -> str:
 
 def query_page(title: str, query, values: dict, result, error: str | None, linker, downloads: list[str],
                prev: str | None, next: str | None, span: str, labels: dict) -> str:
+    cells = [] if result is None else [[cell_parts(t, linker.base, c, href=linker.path(t, c))
+                                          for t, c in zip(row, result.columns, strict=False)] for row in result.rows]
     return render("query.html", title=f"{query.title} — {title}", site_title=title, query=query, values=values,
-                  result=result, error=error, linker=linker, base=linker.base if linker is not None else "",
-                  downloads=downloads, prev=prev, next=next, span=span, labels=labels)
+                  result=result, cells=cells, error=error, downloads=downloads, prev=prev, next=next, span=span,
+                  labels=labels)
+
+
+# ----------------------------------------------------------------------------- cells of an answer
+
+
+class CellParts:
+    """What a cell of an answer shows (``kg/web/templates/answer.html`` draws it): a link
+    (``href``, ``text``), a number (``n``, ``shown``) or text."""
+
+    def __init__(self, text: str = "", href: str | None = None, n=None, shown: str | None = None):
+        self.text, self.href, self.n, self.shown = text, href, n, shown
+
+
+def cell_parts(t, base: str, column: str = "", href: str | None = None) -> CellParts | None:
+    """A term of an answer for its cell: our IRIs linked to their pages (``/id/…``), other
+    terms to ``href`` when given, numbers with thousands separators (not years, ranks or
+    article numbers)."""
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return CellParts(t.value, page_path(t.value, base))
+    if href:
+        return CellParts(plain(t), href)
+    if isinstance(t, ox.Literal) and t.datatype.value.rsplit("#", 1)[-1] in ("integer", "decimal", "double"):
+        n = display.number(t)
+        if n is not None:
+            shown = str(n) if "Year" in column or column in ("rank", "article", "paragraph", "item") else f"{n:,}"
+            return CellParts(n=n, shown=shown)
+    return CellParts(plain(t))

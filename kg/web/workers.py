@@ -1,5 +1,5 @@
 """The worker processes of ``kg serve``: each keeps the store open and answers one request
-at a time (:func:`kg.web.app.respond`); a request past the time limit, or a worker past its
+at a time (with the handler it is given: :func:`kg.web.app.respond`); a request past the time limit, or a worker past its
 memory limit, is stopped for real by ending the process, and a new worker takes its place.
 """
 
@@ -7,21 +7,43 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import TYPE_CHECKING, Callable
+from dataclasses import dataclass
+from typing import Callable
 
 import pyoxigraph as ox
 
-from .sparql import Answer, limit_answer
+from .site import INDEX_PAGE_SIZE
+from .sparql import Answer, Limits, limit_answer
 
-if TYPE_CHECKING:
-    from .app import Context, Request
+@dataclass
+class Request:
+    """What a worker needs of an HTTP request (the body already read and within limits)."""
 
-def _work(conn, open_store: Callable[[], ox.Store], ctx: Context, memory: int | None) -> None:
+    method: str
+    path: str  # percent-encoded, as sent
+    query_string: str
+    headers: dict[str, str]  # names in lower case
+    body: bytes = b""
+
+
+@dataclass
+class Context:
+    """What every answer of one server shares."""
+
+    limits: Limits
+    base: str
+    title: str
+    own_url: str  # this server's public root: --public-url, else the address it listens on (never the Host header)
+    index_page: int = INDEX_PAGE_SIZE  # instances on one page of a class index
+
+
+
+
+def _work(conn, open_store: Callable[[], ox.Store], ctx: Context, memory: int | None,
+          handler: Callable[[Request, ox.Store, Context], Answer]) -> None:
     """A worker process: the store opened once, then one request at a time from ``conn``."""
     import resource
     import signal
-
-    from .app import respond
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     devnull = os.open(os.devnull, os.O_WRONLY)  # the raw abort lines of a worker past its memory limit
@@ -36,7 +58,7 @@ def _work(conn, open_store: Callable[[], ox.Store], ctx: Context, memory: int | 
             req = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(respond(req, store, ctx))
+        conn.send(handler(req, store, ctx))
 
 
 def _address_space() -> int:
@@ -54,17 +76,18 @@ class Pool:
     request that passes the time limit, or a worker that dies (past its memory limit), gets
     a 503 and the worker is replaced: the query is stopped for real, the others go on."""
 
-    def __init__(self, open_store: Callable[[], ox.Store], ctx: Context, size: int, memory: int | None):
+    def __init__(self, open_store: Callable[[], ox.Store], ctx: Context, size: int, memory: int | None,
+                 handler: Callable[[Request, ox.Store, Context], Answer]):
         import multiprocessing
 
         self._mp = multiprocessing.get_context("fork")  # the workers share an in-memory store
-        self.open_store, self.ctx, self.size, self.memory = open_store, ctx, size, memory
+        self.open_store, self.ctx, self.size, self.memory, self.handler = open_store, ctx, size, memory, handler
         self.idle: asyncio.Queue | None = None
         self.workers: list = []
 
     def _spawn(self):
         parent, child = self._mp.Pipe()
-        proc = self._mp.Process(target=_work, args=(child, self.open_store, self.ctx, self.memory), daemon=True)
+        proc = self._mp.Process(target=_work, args=(child, self.open_store, self.ctx, self.memory, self.handler), daemon=True)
         proc.start()
         child.close()
         self.workers.append(proc)
