@@ -50,3 +50,32 @@ def test_a_page_past_the_time_limit_says_so(seed_nt):
         proc.terminate()
         log = proc.communicate(timeout=20)[0]
     assert "GET /class/kg-Corporation/: query stopped: it ran longer than the endpoint's limit of 0.001 s" in log
+
+
+def test_a_long_table_shows_its_first_rows_and_says_where_the_rest_are(monkeypatch, seed_build):
+    """A ministry of ten years lists thousands of projects, a prefecture thousands of
+    payments: a page draws the first rows of a table (1,000; here 1) and says how many more
+    there are and how to get them all."""
+    import re
+
+    from kg.web import render
+    from kg.web.views import Pages
+
+    site = Pages(seed_build.store())
+    whole = site.page("https://kg.jp-spending.example/id/ministry/soumu")
+    monkeypatch.setattr(render, "MAX_TABLE_ROWS", 1)
+    render.environment.cache_clear()  # the templates as a new environment loads them
+    try:
+        cut = site.page("https://kg.jp-spending.example/id/ministry/soumu")
+        corp = site.page("https://kg.jp-spending.example/id/corporation/7010601022674")
+    finally:
+        monkeypatch.undo()
+        render.environment.cache_clear()
+    def listed(page):  # the rows of the ministry's table of projects
+        section = page.split("<h2>事業 Projects</h2>", 1)[1].split("</section>", 1)[0]
+        return re.findall(r"<tr><td><a href=\"../../project/([^\"/]+)/\">", section)
+
+    assert len(listed(whole)) == 7 and listed(cut) == listed(whole)[:1] and "more rows not shown" not in whole
+    assert ("<p>6 more rows not shown here (the first 1 of 7); every row: a canned query with --all (kg query), "
+            "or the SPARQL endpoint.</p>") in cut
+    assert "1 more rows not shown here (the first 1 of 2); every row: kg query corporation-profile -p corporateNumber=7010601022674 --all." in corp

@@ -19,6 +19,10 @@ from markupsafe import Markup
 from .. import display
 
 
+#: rows drawn in one table of a page (the section says how many more there are, and where)
+MAX_TABLE_ROWS = 1000
+
+
 def _finalize(value):
     """Every ``{{ value }}``: markup as it is, text escaped as html.escape does, None as nothing."""
     if value is None:
@@ -32,7 +36,7 @@ def _finalize(value):
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("kg.web", "templates"), autoescape=True, finalize=_finalize,
                       keep_trailing_newline=True, undefined=StrictUndefined)
-    env.globals.update(yen=display.yen, shorten=display.shorten)
+    env.globals.update(yen=display.yen, shorten=display.shorten, max_rows=MAX_TABLE_ROWS)
     env.tests.update(pair=lambda v: isinstance(v, tuple), iri=lambda v: isinstance(v, ox.NamedNode),
                      blank=lambda v: isinstance(v, ox.BlankNode))
     return env
