@@ -337,10 +337,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     options = dict(host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
                    base_iri=args.base_iri, title=args.title, quiet=args.quiet, ready=ready,
-                   allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit or None,
+                   allow_service=args.allow_service, workers=args.workers, memory_limit_mb=args.memory_limit,
                    index_page=args.index_page, public_url=args.public_url)
-    if args.memory_limit < 0:
-        raise UsageError("--timeout, --max-results, --workers and --index-page must be positive (--memory-limit 0: none)")
     api.check_serve_options(**options)  # before the graph is opened: a bad option costs no load
     opened = _open_reporting(args.paths + (args.graph or []), args.quiet)
     try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..iris import DEFAULT_BASE, KG, IRIs
+from ..iris import DEFAULT_BASE, KG, PREFIXES, IRIs
 from ..normalize import compact, number_spellings
 from ..queries import internal, select
 
@@ -23,6 +23,7 @@ KINDS = tuple(str(KG[c]) for c in ("Corporation", "Project", "Ministry", "Law", 
 #: the names search compares (as in queries/internal/search-names.rq)
 NAME_PREDICATES = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
                    "http://www.w3.org/2004/02/skos/core#altLabel")
+RDF_TYPE = ox.NamedNode(str(PREFIXES["rdf"]) + "type")
 MAX_QUERY = 200  # characters of a search
 
 
@@ -88,11 +89,9 @@ def _names(store: ox.Store, wanted: str, base: str, limit: int) -> list[tuple[st
     default = ox.DefaultGraph()
     for node in (n for n, r in best.items() if cut is None or r <= cut or r[1] >= MAX_QUERY - 20):
         subject = ox.NamedNode(node)
-        kinds = {q.object.value for q in store.quads_for_pattern(subject, ox.NamedNode(_TYPE), None, default)}
+        kinds = {q.object.value for q in store.quads_for_pattern(subject, RDF_TYPE, None, default)}
         names = {q.object.value for p in NAME_PREDICATES for q in store.quads_for_pattern(subject, ox.NamedNode(p), None, default)
                  if isinstance(q.object, ox.Literal) and wanted in key_of(q.object.value)}
         out += [(node, kind, name) for kind in KINDS if kind in kinds for name in sorted(names)]
     return out
 
-
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -122,7 +122,7 @@ class Site:
         if path is None:
             return iri
         if not self.exists(iri):
-            if self._is_class(iri):
+            if self.is_class(iri):
                 return _relpath(f"class/{class_slug(iri)}", self.url_path(here) if here else ".") + "/"
             return None
         return _relpath(self.url_path(path), self.url_path(here) if here else ".") + "/"
@@ -215,8 +215,6 @@ class Site:
         if known is None:
             known = self._classes[iri] = next(iter(self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(iri), DEFAULT)), None) is not None
         return known
-
-    _is_class = is_class
 
     def about(self, iri: str) -> list[ox.Quad]:
         """Every quad about the resource (from the data, else from our ontology)."""
