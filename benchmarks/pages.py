@@ -116,7 +116,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.5)
-        for kind, urls in paths.items():  # warm: one request of each kind
+        for urls in paths.values():  # warm: one request of each kind
             if urls:
                 fetch(root + urls[0])
         print(f"{'kind':<14} {'pages':>5} {'median s':>9} {'slowest s':>10} {'data s':>7} {'ratio':>6}  slowest page")
