@@ -154,6 +154,7 @@ def validate(graph: GraphLike | None = None, *, engine: str = "fast", workers: i
 def query(graph: GraphLike | None = None, name: "str | CannedQuery" = "", *, endpoint: str | None = None,
           limit: int | None = None, offset: int = 0, all: bool = False,
           timeout: float = 60, remote_graph: str | None = None, sparql: str | None = None,
+          user: str | None = None, password_env: str | None = None, insecure_auth: bool = False,
           params: "Mapping[str, object] | None" = None, **more_params: object):
     """Answer a canned query (``queries/NAME.rq``, or a path to a ``.rq`` file) on the graph,
     or ad-hoc SPARQL (``sparql="SELECT …"``), or on a remote SPARQL endpoint with ``endpoint``
@@ -164,7 +165,10 @@ def query(graph: GraphLike | None = None, name: "str | CannedQuery" = "", *, end
     (``limit``/``offset`` move it, ``all`` lifts it). The query's parameters come as keywords
     (``topic="AI"``) or in ``params`` (any name, also one spelt like an option of this
     function); on a local graph their values are checked against it (an unknown topic lists
-    the known ones)."""
+    the known ones). A protected endpoint is reached with ``user`` (the password from the
+    environment variable ``password_env``, default ``KG_PASSWORD``, or a prompt) or with the
+    entry for its host in ``~/.netrc`` (:func:`kg.auth.resolve`; ``insecure_auth`` lets a
+    password go over plain http to another machine)."""
     from .queries import Page, adhoc_query, check_values, get_query, run
 
     q = adhoc_query(sparql, "sparql") if sparql is not None else get_query(name)
@@ -173,9 +177,11 @@ def query(graph: GraphLike | None = None, name: "str | CannedQuery" = "", *, end
     for key in values:
         q.param(key)  # an unknown parameter is an error
     if endpoint is not None:
+        from .auth import resolve
         from .remote import run_remote
 
-        result = run_remote(endpoint, q, values, page, timeout=timeout, graph=remote_graph)
+        creds = resolve(endpoint, user, password_env, insecure=insecure_auth)
+        result = run_remote(endpoint, q, values, page, timeout=timeout, graph=remote_graph, credentials=creds)
     else:
         store = open(graph).store
         result = run(store, q, check_values(store, q, values), page)
@@ -299,22 +305,30 @@ def publish(graph: GraphLike | None, folder: str | Path, *, base_iri: str | None
 
 def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
          retries: int = 5, backoff: float = 1, part_mib: float = 32, cleanup: bool = False,
+         user: str | None = None, password_env: str | None = None, insecure_auth: bool = False,
          reporter: Reporter | None = None):
     """Replace a graph on a SPARQL server (Graph Store Protocol ``endpoint``; with an update
     endpoint, uploaded into a temporary graph and moved over the target in one update):
     a :class:`~kg.remote.Pushed`. The data goes up in parts of ``part_mib`` MiB, each a
     request of its own, retried on its own. With ``cleanup``, push nothing and drop the temporary
     graphs failed pushes left on the server instead: the list of their names. A failure is
-    a :class:`~kg.errors.PushError` whose ``note`` says what the server holds now."""
+    a :class:`~kg.errors.PushError` whose ``note`` says what the server holds now. Credentials
+    as for :func:`query`: ``user`` and ``password_env``, or ``~/.netrc``; sent as Basic or
+    Digest, whichever the server asks for, never over plain http to another machine unless
+    ``insecure_auth``."""
+    from .auth import check_sendable, resolve
     from .remote import Retry, update_endpoint_for
     from .remote import cleanup as run_cleanup
     from .remote import push as run_push
 
     check_push_options(retries, backoff, part_mib)
     say = reporter if reporter is not None else (lambda m: print(m, file=sys.stderr))
+    creds = resolve(endpoint, user, password_env, insecure=insecure_auth)
+    if update is not None:  # the same password goes there too
+        check_sendable(update, creds, insecure_auth)
     if cleanup:
         try:
-            return run_cleanup(endpoint, update, log=say, retry=Retry(retries, backoff))
+            return run_cleanup(endpoint, update, log=say, retry=Retry(retries, backoff), credentials=creds)
         except RemoteError as exc:
             raise PushError(str(exc)) from exc
     import pyoxigraph as ox
@@ -323,7 +337,7 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
     data = g.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     try:
         return run_push(data, len(g.store), endpoint, graph_iri, update, Retry(retries, backoff), say,
-                        part_bytes=max(1, int(part_mib * 2**20)))
+                        part_bytes=max(1, int(part_mib * 2**20)), credentials=creds)
     except PushError:
         raise
     except RemoteError as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 from . import api
 from .version import __version__
 from .api import DEFAULT_GRAPH
+from .auth import redact
 from .assets import EXAMPLES_DIR, ontology_version
 from .diagnostics import summarise, write_report
 from .errors import ExitCode, KgError, PathError, Stopped, UsageError
@@ -251,7 +252,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
 QUERY_OPTIONS = {"all": "--all", "endpoint": "--endpoint VALUE", "format": "--format VALUE", "graph": "--graph VALUE",
                  "limit": "--limit VALUE", "name": "the query name as the first argument", "offset": "--offset VALUE",
                  "param": "-p KEY=VALUE", "params": "-p KEY=VALUE", "quiet": "--quiet",
-                 "remote_graph": "--graph IRI (with --endpoint)", "sparql": "--sparql VALUE", "timeout": "--timeout VALUE"}
+                 "remote_graph": "--graph IRI (with --endpoint)", "sparql": "--sparql VALUE", "timeout": "--timeout VALUE",
+                 "user": "--user NAME", "password_env": "--password-env VAR", "insecure_auth": "--insecure-auth"}
 
 
 def _parse_params(items: list[str]) -> dict[str, str]:
@@ -297,12 +299,28 @@ def _query_name(args: argparse.Namespace) -> str:
     return args.name
 
 
+def _auth_options(p: argparse.ArgumentParser) -> None:
+    """--user, --password-env, --insecure-auth: credentials for a protected server (kg/auth.py)."""
+    from .auth import PASSWORD_ENV
+
+    p.add_argument("--user", metavar="NAME",
+                   help=f"user name on the server; the password from ${PASSWORD_ENV} (or --password-env) or a prompt "
+                        "(default: the host's entry in ~/.netrc, or $NETRC's file, if any); sent as HTTP Basic or "
+                        "Digest, whichever the server asks for")
+    p.add_argument("--password-env", metavar="VAR", help=f"the environment variable holding the password of --user "
+                                                         f"(default {PASSWORD_ENV})")
+    p.add_argument("--insecure-auth", action="store_true",
+                   help="allow a password over plain http to another machine (refused otherwise: use https)")
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from .queries import OUTPUT_FORMATS, get_query
 
     name = _query_name(args)
     values = _parse_params(args.param)
     opened = None
+    if args.endpoint is None and (args.user or args.password_env or args.insecure_auth):
+        raise UsageError("--user, --password-env and --insecure-auth are for a remote server: give --endpoint URL")
     if args.endpoint is None:
         opened = _open_reporting(args.graph, args.quiet)
     elif args.graph and len(args.graph) > 1:
@@ -311,6 +329,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     _check_param_names(query, values)
     rows = api.query(opened, query, endpoint=args.endpoint, limit=args.limit, offset=args.offset, all=args.all,
                      timeout=args.timeout, remote_graph=args.graph[0] if args.endpoint and args.graph else None,
+                     user=args.user, password_env=args.password_env, insecure_auth=args.insecure_auth,
                      params=values)
     result = rows.result
     if args.format == "table":
@@ -351,11 +370,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     reporter = _reporter(args.quiet) or (lambda m: None)
     options = dict(graph_iri=args.graph, update=args.update, retries=args.retries, backoff=args.backoff,
-                   part_mib=args.part_size, reporter=reporter)
+                   part_mib=args.part_size, user=args.user, password_env=args.password_env,
+                   insecure_auth=args.insecure_auth, reporter=reporter)
     if args.cleanup:
         dropped = api.push(None, args.endpoint, cleanup=True, **options)
         if not args.quiet:
-            print(f"{len(dropped)} temporary graphs dropped at {args.endpoint}", file=sys.stderr)
+            print(f"{len(dropped)} temporary graphs dropped at {redact(args.endpoint)}", file=sys.stderr)
         return ExitCode.OK
     api.check_push_options(args.retries, args.backoff, args.part_size)  # before the graph is opened
     opened = _open_reporting(args.paths, args.quiet)
@@ -363,7 +383,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     if not args.quiet:
         target = f"<{pushed.graph}>" if pushed.graph else "the default graph"
         how = "replaced in one update (MOVE)" if pushed.atomic else "replaced by one PUT"
-        print(f"pushed {pushed.triples:,} triples to {target} at {args.endpoint}: {how}, {pushed.seconds:.1f} s",
+        print(f"pushed {pushed.triples:,} triples to {target} at {redact(args.endpoint)}: {how}, {pushed.seconds:.1f} s",
               file=sys.stderr)
     return ExitCode.OK
 
@@ -594,6 +614,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--all", action="store_true", help="every row, not a page (slower on a full year)")
     q.add_argument("--endpoint", metavar="URL",
                    help="run it on this SPARQL endpoint instead of a local graph (e.g. http://localhost:7878/query)")
+    _auth_options(q)
     q.add_argument("--timeout", type=float, default=_default(api.query, "timeout"),
                    help="seconds to wait for a remote endpoint (default %(default)s)")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
@@ -658,6 +679,7 @@ def _parser() -> argparse.ArgumentParser:
     pu.add_argument("--backoff", type=float, default=_default(api.push, "backoff"),
                     help="seconds before the first retry, doubled each time (default %(default)s)")
     pu.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    _auth_options(pu)
     pu.set_defaults(func=cmd_push)
 
     pb = sub.add_parser(

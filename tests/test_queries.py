@@ -440,7 +440,7 @@ def test_cli_pages(capsys, seed_nt):
     graph = seed_nt
     assert main(["queries"]) == 0
     out = capsys.readouterr().out
-    assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 10  # the contract listings, top-recipients, corporation-profile, name-variants (1,000 corporations), the two register listings, contested-numbers, money-passed-on, projects-by-plan
+    assert out.count("pages of 1,000 rows: --limit N, --offset N, --all") == 11  # the contract listings, top-recipients, corporation-profile, name-variants (1,000 corporations), the two register listings, contested-numbers and its rows, money-passed-on, projects-by-plan
     assert main(["query", "single-bidder-contracts", "-g", str(graph), "-f", "csv", "--limit", "2", "--offset", "1"]) == 0
     captured = capsys.readouterr()
     assert [r["amountYen"] for r in csv.DictReader(io.StringIO(captured.out))] == ["45000000", "42900000"]

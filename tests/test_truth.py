@@ -220,15 +220,22 @@ def test_the_corporation_page_lists_out_of_scale_rows_but_leaves_them_out_of_its
 
 
 def test_contested_numbers_lists_every_name_with_its_rows(truth_graph):
-    rows = [(r["corporateNumber"], r["holder"], r["nameAsWritten"], r["role"], r["rows"], r["yen"], r["sources"])
+    rows = [(r["corporateNumber"], r["holder"], r["nameAsWritten"], r["role"], r["rows"], r["yen"], r["firstSource"])
             for r in kg.query(truth_graph, "contested-numbers")]
     assert rows == [
         ("3210001077601", "(nobody)", "大阪瓦斯株式会社", "kept apart", 1, 726_800_000, "0221.json:173"),
         ("3210001077601", "(nobody)", "大阪瓦新株式会社", "kept apart", 1, 740_000_000, "0212.json:165"),
-        ("6000020400006", "福岡県", "福岡県", "holder", 2, 4_903_000_000, rows[2][6]),
+        ("6000020400006", "福岡県", "福岡県", "holder", 2, 4_903_000_000, "0105.json:334"),
         ("6000020400006", "福岡県", "大阪市", "kept apart", 1, 775_000_000, "0680-1.json:82"),
     ]
-    assert sorted(rows[2][6].split()) == ["0105.json:334", "0122.json:325"]
+    # every row of a contested number, each with its source: the holder's two and the one kept apart
+    detail = [(r["role"], r["nameAsWritten"], r["rowKind"], r.get("amountYen"), r["source"])
+              for r in kg.query(truth_graph, "contested-number-rows", corporateNumber="6000020400006")]
+    assert detail == [
+        ("holder", "福岡県", "Expenditure", 2_692_000_000, "0105.json:334"),  # 支出額 2692.0 百万円
+        ("holder", "福岡県", "Expenditure", 2_211_000_000, "0122.json:325"),  # 2211.0
+        ("kept apart", "大阪市", "Expenditure", 775_000_000, "0680-1.json:82"),
+    ]
 
 
 def test_the_placeholders_are_counted_apart(truth):

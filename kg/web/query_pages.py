@@ -47,7 +47,7 @@ COLUMN_LABELS = {
     "registerName": "登記上の名称", "registerSource": "登記の出典", "rows": "行数", "firstYear": "最初の年度",
     "lastYear": "最後の年度", "outOfScaleRows": "桁外れの行数", "outOfScaleYen": "桁外れの金額(円)",
     "scaleFactor": "予算に対する倍率", "holder": "番号を保持する組織", "keptApartYen": "切り離した金額(円)",
-    "yen": "金額(円)", "sources": "出典",
+    "yen": "金額(円)", "sources": "出典", "firstSource": "最初の出典", "rowKind": "行の種類",
 }
 
 #: columns whose values are 法人番号: their cells link to the corporation's page
