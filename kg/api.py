@@ -306,10 +306,14 @@ def publish(graph: GraphLike | None, folder: str | Path, *, base_iri: str | None
 def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None, update: str | None = None,
          retries: int = 5, backoff: float = 1, part_mib: float = 32, cleanup: bool = False,
          user: str | None = None, password_env: str | None = None, insecure_auth: bool = False,
-         reporter: Reporter | None = None):
+         full: bool = False, base_iri: str | None = None, reporter: Reporter | None = None):
     """Replace a graph on a SPARQL server (Graph Store Protocol ``endpoint``; with an update
     endpoint, uploaded into a temporary graph and moved over the target in one update):
-    a :class:`~kg.remote.Pushed`. The data goes up in parts of ``part_mib`` MiB, each a
+    a :class:`~kg.remote.Pushed`. A store folder goes up as a release into the target
+    (``graph_iri``, or the default graph) with a part per document beside it; a later push
+    sends only the documents whose fingerprint differs from the server's manifest (all of
+    them with ``full``), each swapped in one update, and takes out those no longer in the
+    build: a :class:`~kg.push.Released` (``kg/push.py``). The data goes up in parts of ``part_mib`` MiB, each a
     request of its own, retried on its own. With ``cleanup``, push nothing and drop the temporary
     graphs failed pushes left on the server instead: the list of their names. A failure is
     a :class:`~kg.errors.PushError` whose ``note`` says what the server holds now. Credentials
@@ -334,6 +338,18 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
     import pyoxigraph as ox
 
     g = open(graph)
+    if g.folder is not None:
+        from .push import push_release
+
+        try:
+            return push_release(g.store, endpoint, update, graph=graph_iri, base_iri=base_iri, retry=Retry(retries, backoff),
+                                log=say, part_bytes=max(1, int(part_mib * 2**20)), credentials=creds, full=full)
+        except RemoteError as exc:
+            raise PushError(str(exc), "each document is the old one or the new one in the target, never a part of it (a "
+                            "first push excepted, which loads as a bulk loader does); the manifest is the old one, so the "
+                            "next push does again what this one did not finish") from exc
+    if full:
+        raise UsageError("--full is for a store folder (kg build --store), pushed graph by graph")
     data = g.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     try:
         return run_push(data, len(g.store), endpoint, graph_iri, update, Retry(retries, backoff), say,

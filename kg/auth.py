@@ -134,9 +134,11 @@ def check_sendable(url: str, creds: Credentials | None, insecure: bool = False) 
                          "if the network is yours")
 
 
-def session(creds: Credentials | None, agent: str = "jp-spending-kg"):
+def session(creds: Credentials | None, agent: str = "jp-spending-kg", probe: str | None = None):
     """A requests session (connections kept open between requests) that answers the server's
-    challenge with Basic or Digest, whichever it asks for."""
+    challenge with Basic or Digest, whichever it asks for. With credentials and a ``probe``
+    URL, the challenge is met once on a small request there first: a server that refuses a
+    large upload before reading it (Virtuoso) may cut its answer short."""
     import requests
 
     s = requests.Session()
@@ -144,6 +146,11 @@ def session(creds: Credentials | None, agent: str = "jp-spending-kg"):
     s.trust_env = False  # credentials are ours to choose: requests would read ~/.netrc on its own
     if creds is not None:
         s.auth = ChallengeAuth(creds)
+        if probe is not None:
+            try:
+                s.get(probe, params={"graph": "urn:jp-spending-kg:probe"}, timeout=60).close()
+            except requests.RequestException:
+                pass  # the real request says what is wrong
     return s
 
 

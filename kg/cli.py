@@ -48,6 +48,8 @@ EXAMPLES = {
   kg serve graph.nt --port 8000""",
     "push": """examples:
   kg push graph.nt --endpoint http://localhost:7878/store --graph https://example.org/spending
+  kg push year.oxigraph --endpoint http://localhost:7878/store          # a release; again: only what changed
+  kg push year.oxigraph --endpoint http://host:8890/sparql-graph-crud-auth --update http://host:8890/sparql-auth --user dba
   kg push --cleanup --endpoint http://localhost:7878/store     # after a push that failed half-way""",
     "publish": """examples:
   kg publish site/ -g graph.nt --only kg:Project,kg:Corporation""",
@@ -379,8 +381,13 @@ def cmd_push(args: argparse.Namespace) -> int:
         return ExitCode.OK
     api.check_push_options(args.retries, args.backoff, args.part_size)  # before the graph is opened
     opened = _open_reporting(args.paths, args.quiet)
-    pushed = api.push(opened, args.endpoint, **options)
-    if not args.quiet:
+    pushed = api.push(opened, args.endpoint, full=args.full, **options)
+    if not args.quiet and hasattr(pushed, "sent"):  # a store folder, graph by graph
+        target = f"<{args.graph}>" if args.graph else "the default graph"
+        print(f"pushed {len(pushed.sent):,} of {pushed.graphs:,} documents ({pushed.triples:,} triples; {pushed.unchanged:,} "
+              f"unchanged" + (f", {len(pushed.dropped):,} taken out" if pushed.dropped else "") +
+              f") to {target} at {redact(args.endpoint)}, {pushed.seconds:.1f} s", file=sys.stderr)
+    elif not args.quiet:
         target = f"<{pushed.graph}>" if pushed.graph else "the default graph"
         how = "replaced in one update (MOVE)" if pushed.atomic else "replaced by one PUT"
         print(f"pushed {pushed.triples:,} triples to {target} at {redact(args.endpoint)}: {how}, {pushed.seconds:.1f} s",
@@ -661,6 +668,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Replace a graph on a SPARQL server with this graph, through the SPARQL 1.1 Graph Store HTTP "
         "Protocol. With an update endpoint (--update, or …/update beside an Oxigraph …/store) the data goes into a "
         "temporary graph first and replaces the target in one MOVE, so a failure never leaves a partial graph. "
+        "A store folder (kg build --store) goes up as a release: the whole graph into the target and a part per "
+        "document beside it; a later push sends only the documents whose content changed, each swapped in one "
+        "update, and takes out those no longer in the build. "
         "Transient errors are retried with exponential backoff. Exit 0: pushed; 1: the server refused or was "
         "unreachable; 2: bad input.",
     )
@@ -679,6 +689,8 @@ def _parser() -> argparse.ArgumentParser:
     pu.add_argument("--backoff", type=float, default=_default(api.push, "backoff"),
                     help="seconds before the first retry, doubled each time (default %(default)s)")
     pu.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    pu.add_argument("--full", action="store_true",
+                    help="a store folder: load everything again, as a first push does, whatever the server's manifest says")
     _auth_options(pu)
     pu.set_defaults(func=cmd_push)
 

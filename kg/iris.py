@@ -254,6 +254,11 @@ class IRIs:
         """The named graph of a store folder describing its build."""
         return self._iri("graph", "build")
 
+    def release_graph(self) -> URIRef:
+        """The named graph ``kg push`` writes on a server holding a release graph by graph: the
+        fingerprint and size of each graph it pushed (kg/push.py)."""
+        return self._iri("graph", "release")
+
     def index_graph(self, slug: str | None = None) -> URIRef:
         """The named graph of a store folder holding the class indexes' counts (no ``slug``),
         or the index order of one large class (``slug`` as in ``/class/kg-Expenditure/``)."""

@@ -156,7 +156,7 @@ def _request(method: str, url: str, body: bytes | None, headers: dict[str, str],
     for attempt in range(1, retry.attempts + 1):
         try:
             resp = http.request(method, url, data=body, headers=headers, timeout=timeout)
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             problem = _reason(exc)
         else:
             if resp.status_code < 400:
@@ -242,7 +242,7 @@ def cleanup(store_url: str, update_url: str | None = None, log: Callable[[str], 
     if query_url is None or update_url is None:
         raise RemoteError(f"{redact(store_url)}: cleanup needs an update endpoint (--update URL, or …/update "
                           "beside an Oxigraph-style …/store)")
-    http = session(credentials)
+    http = session(credentials, probe=store_url)
     data = _select(query_url, f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
                               f'FILTER(STRSTARTS(STR(?g), "{TEMP_PREFIX}")) }}', http, timeout)
     found = sorted(b["g"]["value"] for b in data["results"]["bindings"])
@@ -298,7 +298,7 @@ def push(data: bytes, triples: int, store_url: str, graph: str | None = None, up
     ``…/query`` beside ``…/store``, else the update endpoint, which Virtuoso also queries)."""
     retry = retry or Retry()
     start = time.perf_counter()
-    http = session(credentials)
+    http = session(credentials, probe=store_url)
     headers = {"Content-Type": "application/n-triples"}
     update_url = update_url or update_endpoint_for(store_url)
     if update_url is None:

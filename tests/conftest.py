@@ -161,13 +161,17 @@ class Virtuoso:
         ini = re.sub(r"(?m)^NumberOfBuffers .*$", "NumberOfBuffers = 20000", ini)
         ini = re.sub(r"(?m)^MaxDirtyBuffers .*$", "MaxDirtyBuffers = 15000", ini)
         (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
+        self.log = (folder / "server.log").open("w")  # a file: a pipe nobody reads would fill and stop the server
         self.proc = subprocess.Popen([virtuoso_binary(), "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                                     cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                     cwd=folder, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         self.url = f"http://127.0.0.1:{http_port}"
         self.sparql = self.url + "/sparql"  # read-only, for anyone
         self.sparql_auth = self.url + "/sparql-auth"  # queries and updates, HTTP Digest
         self.crud_auth = self.url + "/sparql-graph-crud-auth"  # Graph Store Protocol, HTTP Digest
-        wait_http(self.sparql + "?query=ASK%7B%7D", self.proc, 60)
+        try:
+            wait_http(self.sparql + "?query=ASK%7B%7D", self.proc, 60)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{(folder / 'server.log').read_text(errors='replace')[-2000:]}") from None
 
     def isql(self, *statements: str) -> str:
         """SQL through isql-vt (as dba): the bulk loader, checkpoints."""
@@ -199,6 +203,7 @@ class Virtuoso:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(10)
+        self.log.close()
 
 
 def virtuoso_binary() -> str:
