@@ -73,7 +73,9 @@ def count(query_url: str, graph: str | None) -> int:
     params = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
     if graph:
         params["default-graph-uri"] = graph
-    with urllib.request.urlopen(query_url + "?" + urllib.parse.urlencode(params), timeout=600) as r:
+    req = urllib.request.Request(query_url + "?" + urllib.parse.urlencode(params),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=600) as r:
         import json
 
         return int(json.load(r)["results"]["bindings"][0]["n"]["value"])

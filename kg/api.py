@@ -331,8 +331,12 @@ def push(graph: GraphLike | None, endpoint: str, *, graph_iri: str | None = None
     if update is not None:  # the same password goes there too
         check_sendable(update, creds, insecure_auth)
     if cleanup:
+        from .push import cleanup_parts
+
         try:
-            return run_cleanup(endpoint, update, log=say, retry=Retry(retries, backoff), credentials=creds)
+            return (run_cleanup(endpoint, update, log=say, retry=Retry(retries, backoff), credentials=creds)
+                    + cleanup_parts(endpoint, update, graph=graph_iri, base_iri=base_iri, credentials=creds, log=say,
+                                    retry=Retry(retries, backoff)))
         except RemoteError as exc:
             raise PushError(str(exc)) from exc
     import pyoxigraph as ox

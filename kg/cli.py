@@ -377,7 +377,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     if args.cleanup:
         dropped = api.push(None, args.endpoint, cleanup=True, **options)
         if not args.quiet:
-            print(f"{len(dropped)} temporary graphs dropped at {redact(args.endpoint)}", file=sys.stderr)
+            print(f"{len(dropped)} temporary graphs and parts dropped at {redact(args.endpoint)}", file=sys.stderr)
         return ExitCode.OK
     api.check_push_options(args.retries, args.backoff, args.part_size)  # before the graph is opened
     opened = _open_reporting(args.paths, args.quiet)

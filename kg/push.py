@@ -244,15 +244,25 @@ def _minus(query_url: str, old: str, new: str | None, http, timeout: float) -> l
     return [q.triple for q in ox.parse(resp.content, format=fmt)]
 
 
-def cleanup_parts(query_url: str, update_url: str, manifest: str, http, log, retry, timeout) -> list[str]:
-    """Drop the parts no manifest names (left by pushes that failed before writing theirs)."""
-    live = {part for part, _, _ in remote_manifest(query_url, manifest, http).values()}
-    rows = _select(query_url, f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{PART_PREFIX}")) }}',
+def cleanup_parts(store_url: str, update_url: str | None = None, *, graph: str | None = None, base_iri: str | None = None,
+                  credentials: Credentials | None = None, log: Callable[[str], None] = lambda m: None,
+                  retry: Retry | None = None, timeout: float = 600.0, query_url: str | None = None) -> list[str]:
+    """Drop the parts of the release in ``graph`` that its manifest does not name (left by
+    pushes that failed before writing theirs): their names."""
+    retry = retry or Retry()
+    http = session(credentials, probe=store_url)
+    update_url = update_url or update_endpoint_for(store_url)
+    query_url = query_url or query_endpoint_for(store_url) or update_url
+    if update_url is None:
+        return []
+    live = {part for part, _, _ in remote_manifest(query_url, manifest_name(graph, base_iri), http).values()}
+    mine = f"{PART_PREFIX}{_tag(graph)}:"  # this release's parts, not another target's
+    rows = _select(query_url, f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{mine}")) }}',
                    http, timeout)["results"]["bindings"]
     stale = sorted({r["g"]["value"] for r in rows} - live)
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     for g in stale:
         _request("POST", update_url, ("update=" + quote(f"DROP SILENT GRAPH <{g}>", safe="")).encode(), form, retry, log,
                  timeout, http)
-        log(f"dropped the part <{g}>, which no manifest names")
+        log(f"dropped the part <{g}>, which the manifest does not name")
     return stale

@@ -178,7 +178,7 @@ def test_digest_on_virtuosos_protected_endpoints(virtuoso, seed_nt, capsys, monk
     assert count_remote(virtuoso.sparql, graph) == 4333
     assert main(["push", "--cleanup", "--endpoint", virtuoso.crud_auth, "--update", virtuoso.sparql_auth,
                  "--user", virtuoso.user]) == 0
-    assert "0 temporary graphs dropped" in capsys.readouterr().err
+    assert "0 temporary graphs and parts dropped" in capsys.readouterr().err
     # a query through the protected endpoint, Digest
     assert main(["query", "top-recipients", "--endpoint", virtuoso.sparql_auth, "--graph", graph, "--user",
                  virtuoso.user, "-f", "csv", "--limit", "1", "-q"]) == 0

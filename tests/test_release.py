@@ -137,6 +137,14 @@ def test_a_push_cut_half_way_is_finished_by_the_next(oxigraph_server, stores, ca
     assert "2 changed" in capsys.readouterr().err
     assert server_triples(query) == local_triples(stores["C"])
     assert not any(g.startswith(TEMP_PREFIX) for g in named_graphs(query))
+    # a part the cut push uploaded and no manifest names is dropped by --cleanup, the live ones kept
+    live = {p for p, _, _ in remote_manifest(query, MANIFEST, requests.Session()).values()}
+    stray = PART_PREFIX + "default:leftover:0123456789abcdef"
+    requests.put(f"{store}?graph={stray}", data=b"<urn:a> <urn:b> <urn:c> .\n",
+                 headers={"Content-Type": "application/n-triples"}, timeout=30).raise_for_status()
+    assert main(["push", "--cleanup", "--endpoint", store]) == 0
+    assert "1 temporary graphs and parts dropped" in capsys.readouterr().err
+    assert {g for g in named_graphs(query) if g.startswith(PART_PREFIX)} == live
 
 
 def test_a_release_on_virtuoso(virtuoso, stores, capsys, monkeypatch):
