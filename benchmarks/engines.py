@@ -34,26 +34,10 @@ import kg
 from kg.queries import Page, load_queries, run
 from kg.remote import run_remote
 
-from push import free_port, oxigraph, peak_kib
+from push import free_port, oxigraph, peak_kib, wait
 
 GRAPH = "https://kg.jp-spending.example/benchmark"
 KG = "https://kg.jp-spending.example/def/"
-
-
-def wait(url: str, seconds: float = 120) -> None:
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=5).read()
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit(f"{url} did not answer within {seconds} s")
 
 
 def values_for(store, query) -> dict[str, str]:

@@ -5,8 +5,6 @@ a password never printed, and never sent over plain http to another machine unle
 
 import base64
 import threading
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,6 +13,8 @@ from kg.auth import Credentials, from_netrc, redact, resolve
 from kg.cli import main
 from kg.errors import UsageError
 from kg.remote import count_remote
+
+from .test_remote import answer, relay
 
 SECRET = "s3cr3t-Pa55-word"  # a password no message may carry
 NAMED = "https://kg.jp-spending.example/test/auth"
@@ -43,20 +43,7 @@ class BasicFront:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                req = urllib.request.Request(front.upstream + self.path, data=body or None, method=self.command,
-                                             headers={k: v for k, v in self.headers.items()
-                                                      if k.lower() in ("content-type", "accept")})
-                try:
-                    with urllib.request.urlopen(req) as r:
-                        status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "")
-                except urllib.error.HTTPError as e:
-                    status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
-                self.send_response(status)
-                if ctype:
-                    self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer(self, *relay(front.upstream, self, body))
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
 

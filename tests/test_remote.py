@@ -69,6 +69,26 @@ def test_push_replaces_a_named_graph(oxigraph_server, seed_nt, rs_build, tmp_pat
     assert capsys.readouterr().out.splitlines()[1:] == []
 
 
+def relay(upstream: str, handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, bytes, str]:
+    """The request ``handler`` received, sent on to ``upstream``: its status, body and type."""
+    req = urllib.request.Request(upstream + handler.path, data=body or None, method=handler.command,
+                                 headers={k: v for k, v in handler.headers.items() if k.lower() in ("content-type", "accept")})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.read(), r.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), e.headers.get("Content-Type", "")
+
+
+def answer(handler: BaseHTTPRequestHandler, status: int, data: bytes, ctype: str = "") -> None:
+    handler.send_response(status)
+    if ctype:
+        handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class FlakyProxy:
     """An HTTP front for a server that fails chosen requests: ``fail(method, path, body)``
     returns a status to answer instead of forwarding, or None."""
@@ -93,21 +113,10 @@ class FlakyProxy:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                req = urllib.request.Request(proxy.upstream + self.path, data=body or None, method=self.command,
-                                             headers={k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")})
-                try:
-                    with urllib.request.urlopen(req) as r:
-                        status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "")
-                except urllib.error.HTTPError as e:
-                    status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "")
+                status, data, ctype = relay(proxy.upstream, self, body)
                 if lost:  # the upstream did the work; the client hears a gateway timeout
                     status, data, ctype = proxy.fail(self.command, self.path, body)[1], b"", ""
-                self.send_response(status)
-                if ctype:
-                    self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                answer(self, status, data, ctype)
 
             do_GET = do_POST = do_PUT = do_DELETE = _any
 
