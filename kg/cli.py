@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -501,16 +502,36 @@ def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
 
-    if hasattr(signal, "SIGPIPE"):  # `kg query … | head` ends quietly
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # SIGPIPE stays ignored (Python's default): with the signal's own default, a server that
+    # closes the connection during an upload (Virtuoso refusing a push before reading it) would
+    # end the process silently; `kg query … | head` is handled below instead
     previous = None
     if threading.current_thread() is threading.main_thread():  # SIGTERM unwinds as Ctrl-C does
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return _main(argv)
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise
+        return ExitCode.OK  # `kg query … | head`: the reader has what it wanted; no traceback
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output's reader has gone (then it is pointed at /dev/null, so that
+    the interpreter's last flush does not fail again)."""
+    try:
+        sys.stdout.flush()
+        return False
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return True
 
 
 def _main(argv: list[str] | None) -> int:

@@ -196,3 +196,21 @@ def test_a_parameter_given_twice_or_without_name_is_refused(seed_nt, capsys):
     assert "error: --param kind is given twice" in capsys.readouterr().err
     assert main(["query", "top-recipients", "-g", str(seed_nt), "-p", "=x"]) == 2
     assert "no parameter name before '='" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_ends_kg_quietly_and_sigpipe_stays_ignored(seed_nt):
+    """`kg query … | head`: no traceback. The CLI used to restore SIGPIPE's default action for
+    that, which ended the whole process silently (status 141) when a server closed the
+    connection during an upload (Virtuoso refusing a push before reading it)."""
+    import signal
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", "--sparql", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                          "-g", str(seed_nt), "-f", "csv", "--all", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout.read(6) == b"s,p,o\n"
+    p.stdout.close()  # 4,333 rows do not fit in the pipe: kg meets a closed pipe
+    err = p.stderr.read().decode()
+    assert p.wait() == 0 and err == ""
+    assert main(["queries"]) == 0
+    assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN
