@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit, urlunsplit
 
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
 from .errors import UsageError
 
 #: the environment variable the password is read from with --user (unless --password-env names another)
@@ -139,8 +142,6 @@ def session(creds: Credentials | None, agent: str = "jp-spending-kg", probe: str
     challenge with Basic or Digest, whichever it asks for. With credentials and a ``probe``
     URL, the challenge is met once on a small request there first: a server that refuses a
     large upload before reading it (Virtuoso) may cut its answer short."""
-    import requests
-
     s = requests.Session()
     s.headers["User-Agent"] = agent
     s.trust_env = False  # credentials are ours to choose: requests would read ~/.netrc on its own
@@ -154,19 +155,11 @@ def session(creds: Credentials | None, agent: str = "jp-spending-kg", probe: str
     return s
 
 
-def _challenge_auth_base():
-    from requests.auth import AuthBase
-
-    return AuthBase
-
-
-class ChallengeAuth(_challenge_auth_base()):
+class ChallengeAuth(AuthBase):
     """Basic or Digest, as the server's first ``WWW-Authenticate`` asks; then sent with every
     request without waiting for a challenge (Digest reuses the server's nonce)."""
 
     def __init__(self, creds: Credentials):
-        from requests.auth import HTTPBasicAuth, HTTPDigestAuth
-
         self.creds = creds
         self.scheme: str | None = None
         self._basic = HTTPBasicAuth(creds.user, creds.password)

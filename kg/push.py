@@ -38,14 +38,13 @@ import pyoxigraph as ox
 
 from .auth import Credentials, redact, session
 from .errors import RemoteError
-from .iris import IRIs
+from .iris import KG, XSD, IRIs
 from .queries import internal, select
+from .store import count_default_triples
 from .remote import PART_BYTES, TEMP_PREFIX, Retry, _graph_url, _request, _select, count_remote, parts, \
     query_endpoint_for, update_endpoint_for
 
-KG = "https://kg.jp-spending.example/def/"
 VOID = "http://rdfs.org/ns/void#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: the names of the documents' parts on a server
 PART_PREFIX = "urn:jp-spending-kg:part:"
@@ -115,7 +114,11 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
     if not mine:
         raise RemoteError("the store folder records no graph fingerprints (build it again with this version of kg)")
     theirs = {} if full else remote_manifest(query_url, manifest, http)
-    into = "" if graph is None else f"GRAPH <{graph}> "
+
+    def in_target(triples: str) -> str:
+        """``triples`` (a pattern or data) in the target graph, as an update writes them."""
+        return f"{{ {triples} }}" if graph is None else f"{{ GRAPH <{graph}> {{ {triples} }} }}"
+
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     nt = {"Content-Type": "application/n-triples"}
     done = Released(graphs=len(mine))
@@ -179,12 +182,10 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
                     lost = [t for t in _minus(query_url, old, new, http, timeout)
                             if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in store]
                     if lost:
-                        ops.append("DELETE DATA { " + into + "{ " * bool(into) +
-                                   " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in lost) + " }" * bool(into) + " }")
+                        ops.append("DELETE DATA " + in_target(" ".join(f"{t.subject} {t.predicate} {t.object} ." for t in lost)))
                 if new is not None:
                     fresh = f" FILTER NOT EXISTS {{ GRAPH <{old}> {{ ?s ?p ?o }} }}" if old else ""
-                    ops.append(f"INSERT {{ {into}{{ ?s ?p ?o }} }} WHERE {{ GRAPH <{new}> {{ ?s ?p ?o }}{fresh} }}"
-                               if into else f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{new}> {{ ?s ?p ?o }}{fresh} }}")
+                    ops.append(f"INSERT {in_target('?s ?p ?o')} WHERE {{ GRAPH <{new}> {{ ?s ?p ?o }}{fresh} }}")
                 if ops:
                     update(" ;\n".join(ops))  # one request: the document's old content or its new one
                 if g in mine:
@@ -206,7 +207,7 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
         for i in range(0, len(stale), 200):  # the parts no longer named by the manifest
             update(" ;\n".join(f"DROP SILENT GRAPH <{p}>" for p in stale[i:i + 200]))
         held = count_remote(query_url, graph, http)
-        expected = _default_count(store)
+        expected = count_default_triples(store)
         if held != expected:
             raise RemoteError(f"after the push the target holds {held:,} triples, not the {expected:,} of the build")
     except BaseException:
@@ -219,12 +220,6 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
         raise
     done.seconds = time.perf_counter() - start
     return done
-
-
-def _default_count(store: ox.Store) -> int:
-    from .store import count_default_triples
-
-    return count_default_triples(store)
 
 
 def _minus(query_url: str, old: str, new: str | None, http, timeout: float) -> list[ox.Triple]:
