@@ -5,7 +5,7 @@ For each server, on an empty database:
 
 * baseline — its bulk loader on the store's default graph written as N-Triples
   (``oxigraph load --location DIR --file FILE``; Virtuoso's ``ld_dir`` + ``rdf_loader_run``);
-* ``kg push STORE`` — the first push: the whole graph and a part per document;
+* ``kg push STORE`` — the first push: the whole graph, then each document's subjects (its part);
 * ``kg push STORE`` again — nothing changed;
 * ``kg push CHANGED`` — a build of the same files but one (``--changed``, a store folder).
 

@@ -6,26 +6,31 @@ documents), each with a fingerprint of its content. A server given a release mir
 
 * the **target** (the default graph, or ``--graph IRI``) holds the whole graph, and is what
   readers query;
-* one **part** per document, ``urn:jp-spending-kg:part:DOC:FINGERPRINT``, holds what that
-  document said when it was pushed: the next push learns from it what to take out;
+* one **part** per document, ``urn:jp-spending-kg:part:DOC:FINGERPRINT``, names the subjects
+  the document spoke of when it was pushed (``<part> kg:partSubject ?s``): the next push
+  learns from it where to look;
 * the **manifest** ``…/id/graph/release`` names each document's part, fingerprint and size.
 
-The first push (a server without a manifest) loads the target and the parts the fast way:
-Oxigraph's bulk loader (``no_transaction``) or parts of 32 MiB elsewhere; readers see the
-target fill as with the server's own loader. A later push reads the manifest and sends only
-the documents whose fingerprint changed. For each, the new part is uploaded; the triples of
-the old part that the new one lacks and that the new build does not hold at all are deleted
-from the target, and those of the new part the old one lacked are inserted, in **one update
-per document**: a reader sees each document's old content or its new one, never a part of
-it, and a transaction holds what changed, not the release. The graphs of documents no longer
-in the build are taken out the same way; the manifest is written last and old parts dropped
-after it. A push cut half-way leaves the old manifest, and the next push, doing the same
-steps again, gives the same result (each step can be repeated).
+The first push (a server without a manifest) streams the default graph into the target the
+fast way, as the store writes it: Oxigraph's bulk loader (``no_transaction``) or parts of
+32 MiB elsewhere; readers see the target fill as with the server's own loader. The parts,
+a fifth of the size, follow. A later push reads the manifest and sends only the documents
+whose fingerprint changed. For each, the new part is uploaded; what the target holds about
+the subjects of the old and the new part is compared with what the build holds about them,
+and the difference — triples the build no longer has out, triples the target lacks in — is
+written in **one update per document**: a reader sees each document's old content or its new
+one, never a part of it, a triple another document still says is never taken out, and a
+transaction holds what changed, not the release. Documents no longer in the build are taken
+out the same way; the manifest is written last and old parts dropped after it. A push cut
+half-way leaves the old manifest, and the next push, doing the same steps again, gives the
+same result (each step can be repeated).
 """
+
 
 from __future__ import annotations
 
 import hashlib
+import io
 import sys
 import time
 import uuid
@@ -45,6 +50,8 @@ from .remote import PART_BYTES, TEMP_PREFIX, Retry, _graph_url, _request, _selec
     query_endpoint_for, update_endpoint_for
 
 VOID = "http://rdfs.org/ns/void#"
+#: in a part: a subject the document speaks of
+PART_SUBJECT = f"{KG}partSubject"
 
 #: the names of the documents' parts on a server
 PART_PREFIX = "urn:jp-spending-kg:part:"
@@ -141,28 +148,29 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
 
     try:
         if not theirs:
-            log(f"no release on the server: loading the whole graph and a part for each of {len(mine):,} documents "
-                f"({'the server’s bulk loader' if bulk else f'parts of {part_bytes / 2**20:g} MiB'})")
-            # each document is read once and goes up twice, into its part and into the target (a graph
-            # is a set: what several documents say is added once), two uploads at a time while the next
-            # document is read; the target is emptied first
+            log(f"no release on the server: loading the whole graph and the subjects of each of {len(mine):,} "
+                f"documents ({'the server’s bulk loader' if bulk else f'parts of {part_bytes / 2**20:g} MiB'})")
             if bulk:
                 upload(graph, b"")
             else:
                 update("CLEAR SILENT DEFAULT" if graph is None else f"DROP SILENT GRAPH <{graph}>")
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="kg-push") as pool:
-                pending: list = []
-                for n, (g, (sha, triples)) in enumerate(sorted(mine.items(), key=lambda kv: -kv[1][1]), 1):
-                    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
-                    while len(pending) > 2:  # two documents in memory at most
-                        pending.pop(0).result()
-                    pending.append(pool.submit(upload, part_name(g, sha, graph), data))
-                    pending.append(pool.submit(upload, graph, data, False, True))
-                    del data
+                # the default graph streamed as the store writes it, two parts going up while the next is read
+                chunks = _Chunks(max(part_bytes, 1), lambda data: pool.submit(upload, graph, data, False, True))
+                try:
+                    store.dump(chunks, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+                except Exception:
+                    chunks.reraise()
+                    raise
+                chunks.finish()
+                done.triples = count_default_triples(store)
+                log(f"the whole graph read ({done.triples:,} triples, {time.perf_counter() - start:,.0f} s)")
+                pending = []
+                for g, (sha, _) in sorted(mine.items()):
+                    pending.append(pool.submit(upload, part_name(g, sha, graph), _subjects(store, g, part_name(g, sha, graph))))
                     done.sent.append(g)
-                    done.triples += triples
-                    if triples >= 100_000 or n == len(mine) or n % 500 == 0:
-                        note(n, len(mine), "documents read")
+                    while len(pending) > 2:
+                        pending.pop(0).result()
                 for f in pending:
                     f.result()
             log(f"the whole graph loaded ({time.perf_counter() - start:,.0f} s)")
@@ -172,22 +180,39 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
             done.unchanged = len(mine) - len(changed)
             log(f"{len(mine):,} documents' graphs: {len(changed):,} changed, {done.unchanged:,} unchanged"
                 + (f", {len(gone):,} no longer in the build" if gone else ""))
+            settled: set[str] = set()  # subjects whose triples the target already holds as the build does
             for n, g in enumerate(changed + gone, 1):
                 new = part_name(g, mine[g][0], graph) if g in mine else None
-                if new is not None:
-                    upload(new, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)))
                 old = theirs[g][0] if g in theirs else None
-                ops = []
-                if old is not None:  # what the old part said and neither the new part nor the new build says
-                    lost = [t for t in _minus(query_url, old, new, http, timeout)
-                            if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in store]
-                    if lost:
-                        ops.append("DELETE DATA " + in_target(" ".join(f"{t.subject} {t.predicate} {t.object} ." for t in lost)))
+                subjects: set[str] = set()
                 if new is not None:
-                    fresh = f" FILTER NOT EXISTS {{ GRAPH <{old}> {{ ?s ?p ?o }} }}" if old else ""
-                    ops.append(f"INSERT {in_target('?s ?p ?o')} WHERE {{ GRAPH <{new}> {{ ?s ?p ?o }}{fresh} }}")
+                    text = _subjects(store, g, new)
+                    upload(new, text)
+                    subjects.update(q.object.value for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+                if old is not None:
+                    subjects.update(_part_subjects(query_url, old, http, timeout))
+                # what the target holds about these subjects against what the build holds: the
+                # difference is all this document's swap changes (a triple another document still
+                # says stays, one it now says comes in)
+                subjects -= settled
+                settled |= subjects
+                lost, fresh = _difference(store, sorted(subjects),
+                                          lambda batch: _target_triples(query_url, graph, batch, http, timeout))
+                ops = []
+                if lost:
+                    ops.append("DELETE DATA " + in_target(_nt(lost)))
+                if fresh and len(fresh) <= INLINE_TRIPLES:
+                    ops.append("INSERT DATA " + in_target(_nt(fresh)))
+                elif fresh:  # too many for the update's text: through a temporary graph, in the same request
+                    temp = f"{TEMP_PREFIX}{uuid.uuid4()}"
+                    temps.append(temp)
+                    upload(temp, _nt(fresh, "\n").encode("utf-8"))
+                    ops += [f"INSERT {in_target('?s ?p ?o')} WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}",
+                            f"DROP SILENT GRAPH <{temp}>"]
                 if ops:
                     update(" ;\n".join(ops))  # one request: the document's old content or its new one
+                    if fresh and len(fresh) > INLINE_TRIPLES:
+                        temps.remove(temp)
                 if g in mine:
                     done.sent.append(g)
                     done.triples += mine[g][1]
@@ -222,21 +247,123 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
     return done
 
 
-def _minus(query_url: str, old: str, new: str | None, http, timeout: float) -> list[ox.Triple]:
-    """The triples of the server's graph ``old`` that ``new`` lacks (all of them when None)."""
+#: a later push writes at most this many new triples into the text of an update; more go
+#: through a temporary graph
+INLINE_TRIPLES = 20_000
+#: the subjects asked about in one query of a later push (and at most about this many triples)
+BATCH_SUBJECTS, BATCH_TRIPLES = 2_000, 50_000
+
+
+class _Chunks(io.RawIOBase):
+    """A file the store writes N-Triples into, handing on parts of about ``size`` bytes cut at
+    line ends to ``send`` (which returns a future); two parts are in flight at most, and a
+    failed one stops the writing."""
+
+    def __init__(self, size: int, send: Callable[[bytes], object]):
+        super().__init__()
+        self.size, self.send, self.buf, self.pending, self.failure = size, send, bytearray(), [], None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.buf += data
+        if len(self.buf) >= self.size:
+            cut = self.buf.rfind(b"\n") + 1
+            if cut:
+                self._hand_on(bytes(self.buf[:cut]))
+                del self.buf[:cut]
+        return len(data)
+
+    def _hand_on(self, data: bytes) -> None:
+        self.pending.append(self.send(data))
+        while len(self.pending) > 2:
+            self._wait(self.pending.pop(0))
+
+    def _wait(self, future) -> None:
+        try:
+            future.result()
+        except BaseException as exc:
+            self.failure = exc
+            raise
+
+    def finish(self) -> None:
+        """Send what is left and wait for every part."""
+        if self.buf:
+            self._hand_on(bytes(self.buf))
+            self.buf.clear()
+        while self.pending:
+            self._wait(self.pending.pop(0))
+
+    def reraise(self) -> None:
+        """The store's writing stopped: raise the upload's own error, if that is why."""
+        if self.failure is not None:
+            raise self.failure
+
+
+def _subjects(store: ox.Store, g: str, part: str) -> bytes:
+    """The part of the document ``g``: ``<part> kg:partSubject ?s`` for every subject the document speaks of."""
+    return store.query(f"CONSTRUCT {{ <{part}> <{PART_SUBJECT}> ?s }} WHERE {{ SELECT DISTINCT ?s WHERE {{ GRAPH <{g}> "
+                       f"{{ ?s ?p ?o }} }} }}").serialize(format=ox.RdfFormat.N_TRIPLES)
+
+
+def _part_subjects(query_url: str, part: str, http, timeout: float) -> list[str]:
+    """The subjects the server's part ``part`` names."""
+    text = f"SELECT ?s WHERE {{ GRAPH <{part}> {{ <{part}> <{PART_SUBJECT}> ?s }} }}"
+    return [r["s"]["value"] for r in _select(query_url, text, http, timeout)["results"]["bindings"]]
+
+
+def _target_triples(query_url: str, graph: str | None, subjects: list[str], http, timeout: float) -> set[ox.Triple]:
+    """The triples of the target (the default graph, or ``graph``) about ``subjects``."""
     import requests
 
-    where = f"GRAPH <{old}> {{ ?s ?p ?o }}" + (f" FILTER NOT EXISTS {{ GRAPH <{new}> {{ ?s ?p ?o }} }}" if new else "")
+    pattern = "?s ?p ?o" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {' '.join(f'<{s}>' for s in subjects)} }} {pattern} }}"
     try:
-        resp = http.get(query_url, params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}"}, timeout=timeout,
-                        headers={"Accept": "application/n-triples"})
+        resp = http.post(query_url, data={"query": text}, timeout=timeout, headers={"Accept": "application/n-triples"})
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise RemoteError(f"{redact(query_url)}: cannot reach the endpoint: {exc.__class__.__name__}") from None
     if resp.status_code >= 400:
         raise RemoteError(f"{redact(query_url)}: HTTP {resp.status_code} {resp.reason}: {resp.text.strip()[:300]}")
     kind = resp.headers.get("Content-Type", "").split(";")[0].strip()
     fmt = ox.RdfFormat.from_media_type(kind) or ox.RdfFormat.N_TRIPLES
-    return [q.triple for q in ox.parse(resp.content, format=fmt)]
+    return {q.triple for q in ox.parse(resp.content, format=fmt)}
+
+
+def _difference(store: ox.Store, subjects: list[str], theirs: Callable[[list[str]], set[ox.Triple]]
+                ) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """For ``subjects``, in batches: the triples the server holds and the build does not (to
+    delete), and those the build holds and the server does not (to insert). The server is
+    asked about one batch while the store is read for the next."""
+    lost: list[ox.Triple] = []
+    fresh: list[ox.Triple] = []
+    asked = None  # (the server's answer to come, what the build holds) of the batch before
+    batch: list[str] = []
+    ours: set[ox.Triple] = set()
+
+    def compare(pending) -> None:
+        answer, mine = pending
+        held = answer.result()
+        lost.extend(sorted(held - mine, key=str))
+        fresh.extend(sorted(mine - held, key=str))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-push-ask") as pool:
+        for i, s in enumerate(subjects, 1):
+            batch.append(s)
+            ours.update(q.triple for q in store.quads_for_pattern(ox.NamedNode(s), None, None, ox.DefaultGraph()))
+            if len(batch) >= BATCH_SUBJECTS or len(ours) >= BATCH_TRIPLES or i == len(subjects):
+                pending = (pool.submit(theirs, batch), ours)
+                if asked is not None:
+                    compare(asked)
+                asked, batch, ours = pending, [], set()
+        if asked is not None:
+            compare(asked)
+    return lost, fresh
+
+
+def _nt(triples: list[ox.Triple], sep: str = " ") -> str:
+    """The triples as N-Triples: on one line for an update's text, ``sep="\\n"`` for an upload."""
+    return sep.join(f"{t.subject} {t.predicate} {t.object} ." for t in triples) + (sep if sep == "\n" else "")
 
 
 def cleanup_parts(store_url: str, update_url: str | None = None, *, graph: str | None = None, base_iri: str | None = None,

@@ -92,7 +92,7 @@ def test_version_of_package_and_ontology_in_the_cli_and_the_graph(capsys, seed_b
     assert capsys.readouterr().out.strip() == f"kg {kg.__version__} (ontology 1.5)"
     lines = [line for line in seed_build.lines if line.startswith("<https://kg.jp-spending.example/id/dataset>")]
     assert sorted(lines)[1:] == [
-        '<https://kg.jp-spending.example/id/dataset> <https://kg.jp-spending.example/def/ontologyVersion> "1.5" .',
+        '<https://kg.jp-spending.example/id/dataset> <https://kg.jp-spending.example/def/ontologyVersion> "1.6" .',
         f'<https://kg.jp-spending.example/id/dataset> <https://kg.jp-spending.example/def/softwareVersion> "{kg.__version__}" .']
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from kg.cli import main
-from kg.push import PART_PREFIX, remote_manifest
+from kg.push import PART_PREFIX, PART_SUBJECT, remote_manifest
 from kg.queries import load_queries, run
 from kg.remote import TEMP_PREFIX, run_remote
 
@@ -163,3 +163,29 @@ def test_a_release_on_virtuoso(virtuoso, stores, capsys, monkeypatch):
     assert server_triples(virtuoso.sparql, target) == local_triples(stores["C"])
     assert main(["push", str(stores["C"]), *push]) == 0
     assert pushed(capsys.readouterr().err) == (0, 25)
+    # a swap too large for an update's text goes through a temporary graph, in small batches
+    monkeypatch.setattr("kg.push.INLINE_TRIPLES", 0)
+    monkeypatch.setattr("kg.push.BATCH_SUBJECTS", 7)
+    assert main(["push", str(stores["B"]), *push]) == 0
+    assert server_triples(virtuoso.sparql, target) == local_triples(stores["B"])
+    assert not any(g.startswith(TEMP_PREFIX) for g in named_graphs(virtuoso.sparql))
+
+
+def test_parts_name_the_documents_subjects_and_large_swaps_go_through_a_temporary_graph(
+        oxigraph_server, stores, monkeypatch):
+    store, query = oxigraph_server + "/store", oxigraph_server + "/query"
+    assert main(["push", str(stores["A"]), "--endpoint", store, "--full", "-q"]) == 0
+    local = ox.Store.read_only(str(stores["A"]))
+    manifest = remote_manifest(query, MANIFEST, requests.Session())
+    for doc, (part, _, _) in manifest.items():  # each part: the subjects its document speaks of, no more
+        mine = {r["s"].value for r in local.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")}
+        resp = requests.get(query, params={"query": f"SELECT ?s WHERE {{ GRAPH <{part}> {{ <{part}> "
+                                                     f"<{PART_SUBJECT}> ?s }} }}"},
+                            headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        assert {b["s"]["value"] for b in resp.json()["results"]["bindings"]} == mine, doc
+    monkeypatch.setattr("kg.push.INLINE_TRIPLES", 0)
+    monkeypatch.setattr("kg.push.BATCH_SUBJECTS", 7)
+    for name in "CBA":
+        assert main(["push", str(stores[name]), "--endpoint", store, "-q"]) == 0
+        assert server_triples(query) == local_triples(stores[name]), name
+    assert not any(g.startswith(TEMP_PREFIX) for g in named_graphs(query))

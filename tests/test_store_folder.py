@@ -52,7 +52,7 @@ def test_build_store_holds_the_build_and_every_command_reads_it(rs_build, inputs
     assert sorted(named) == sorted([g for g in rs_build.graphs if g is not None] + ["https://kg.jp-spending.example/id/graph/shared"])
     assert set().union(*map(set, named.values())) == set(default)  # the default graph is their union
     about = info(folder)
-    assert (about["software"], about["ontology"], int(about["triples"]), about["graphs"]) == (kg.__version__, "1.5", 5098, 25)
+    assert (about["software"], about["ontology"], int(about["triples"]), about["graphs"]) == (kg.__version__, "1.6", 5098, 25)
     assert len(about["inputs"]) == 24 and all(len(i["sha256"]) == 64 for i in about["inputs"])
     capsys.readouterr()
     assert main(["info", str(folder), "--json"]) == 0
