@@ -89,7 +89,7 @@ def test_kg_alone_prints_help_and_every_help_has_an_example(capsys):
 def test_version_of_package_and_ontology_in_the_cli_and_the_graph(capsys, seed_build):
     with pytest.raises(SystemExit):
         main(["--version"])
-    assert capsys.readouterr().out.strip() == f"kg {kg.__version__} (ontology 1.5)"
+    assert capsys.readouterr().out.strip() == f"kg {kg.__version__} (ontology 1.6)"
     lines = [line for line in seed_build.lines if line.startswith("<https://kg.jp-spending.example/id/dataset>")]
     assert sorted(lines)[1:] == [
         '<https://kg.jp-spending.example/id/dataset> <https://kg.jp-spending.example/def/ontologyVersion> "1.6" .',
