@@ -136,6 +136,49 @@ def write_sorted(lines: Iterable[str], out: BinaryIO) -> int:
     return len(ordered)
 
 
+
+def write_sorted_spilling(lines: Iterable[str], out: BinaryIO, run: int = 500_000) -> int:
+    """:func:`write_sorted`, byte for byte, holding ``run`` lines at most: each run of lines
+    is sorted and spilled to a temporary file, and the runs are merged (``heapq.merge``) as
+    they are written. For the whole default graph of a store folder (a national year is
+    5.5 M lines: 3.9 GB of strings held at once by :func:`write_sorted`)."""
+    import heapq
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kg-sort-") as tmp:
+        runs: list[Path] = []
+        batch: list[bytes] = []
+
+        def spill() -> None:
+            path = Path(tmp) / f"{len(runs)}.nt"
+            with path.open("wb") as f:
+                f.writelines(ln + b"\n" for ln in sorted(set(batch)))
+            runs.append(path)
+            batch.clear()
+
+        for ln in lines:
+            batch.append(ln.encode("utf-8"))
+            if len(batch) >= run:
+                spill()
+        if batch or not runs:
+            spill()
+        files = [path.open("rb") for path in runs]
+        try:
+            n, last, buf = 0, None, []
+            for ln in heapq.merge(*files):
+                if ln != last:
+                    buf.append(ln)
+                    last = ln
+                    n += 1
+                    if len(buf) >= CHUNK:
+                        out.write(b"".join(buf))
+                        buf.clear()
+            out.write(b"".join(buf))
+        finally:
+            for f in files:
+                f.close()
+    return n
+
 #: output formats of a built graph: name → (rdflib's name, file suffixes)
 FORMATS = {
     "nt": ("nt", (".nt",)),

@@ -291,3 +291,17 @@ def test_pages_that_differ_only_in_case(tmp_path, monkeypatch):
     assert static_site.case_insensitive(tmp_path) is False  # this file system tells them apart
     monkeypatch.setattr(static_site, "case_insensitive", lambda folder: True)  # as on macOS
     assert "warning: 24 pages share a folder" in static_site.publish(store, tmp_path / "site", BASE).summary()
+
+
+def test_the_dump_is_sorted_in_runs_spilled_to_disk_and_gives_the_same_bytes(seed_nt):
+    import io
+
+    from kg import nt as ntmod
+
+    lines = [ln for ln in seed_nt.read_text(encoding="utf-8").splitlines() if ln]
+    shuffled = lines[::-1] + lines[:50]  # out of order, with duplicates
+    whole, spilled = io.BytesIO(), io.BytesIO()
+    assert ntmod.write_sorted(shuffled, whole) == ntmod.write_sorted_spilling(shuffled, spilled, run=7) == len(set(lines))
+    assert spilled.getvalue() == whole.getvalue() and any(ord(c) > 127 for c in whole.getvalue().decode("utf-8"))
+    empty = io.BytesIO()
+    assert ntmod.write_sorted_spilling([], empty) == 0 and empty.getvalue() == b""

@@ -272,16 +272,16 @@ def publish(store: ox.Store, folder: Path, base: str, title: str = "jp-spending-
         (work / "search" / "index.html").write_text(search_page(site), encoding="utf-8")
         files += 2
         (work / "dump").mkdir()
-        lines = {f"{q.subject} {q.predicate} {q.object} ." for q in store.quads_for_pattern(None, None, None, DEFAULT)}
         with (work / "dump" / "graph.nt.gz").open("wb") as raw, \
                 gzip.GzipFile(filename="graph.nt", mode="wb", fileobj=raw, mtime=0) as gz:
-            nt.write_sorted(lines, gz)
+            triples = nt.write_sorted_spilling((f"{q.subject} {q.predicate} {q.object} ."
+                                                for q in store.quads_for_pattern(None, None, None, DEFAULT)), gz)
         (work / "index.html").write_text(site.home(downloads=True), encoding="utf-8")
         site.indexed = None  # void.ttl describes every class of the graph
-        (work / "void.ttl").write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, len(lines)))
+        (work / "void.ttl").write_bytes(void_turtle(site, endpoint, "dump/graph.nt.gz", license, sources, triples))
         files += 3
         ours = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
         _carry(folder, work, theirs, set(ours))
         (work / MARKER).write_text(json.dumps({"written by": "kg publish", "files": ours}, ensure_ascii=False, indent=0),
                                    encoding="utf-8")
-    return Published(len(iris), len(classes), len(lines), files, folder, len(clashes), lost)
+    return Published(len(iris), len(classes), triples, files, folder, len(clashes), lost)
