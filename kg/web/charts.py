@@ -80,7 +80,8 @@ def _fit(fig, ax, size: tuple[float, float], *, left: float = 0.0, right: float 
 
 def _tick_labels(axis) -> list[str]:
     """The labels an axis will draw (its locator and formatter run without a drawing)."""
-    locs = [v for v in axis.get_majorticklocs() if axis.get_view_interval()[0] <= v <= axis.get_view_interval()[1]]
+    lo, hi = sorted(axis.get_view_interval())
+    locs = [v for v in axis.get_majorticklocs() if lo <= v <= hi]
     return axis.get_major_formatter().format_ticks(locs) if locs else []
 
 
@@ -146,10 +147,8 @@ def sankey(ministry: str, blocks: list[tuple[str, Decimal]], flows: list[tuple[s
     flows = [(b, r, a) for b, r, a in flows if a and a > 0]
     if not blocks:
         return ""
-    from matplotlib.patches import PathPatch
+    from matplotlib.patches import PathPatch, Rectangle
     from matplotlib.path import Path as MPath
-
-    from matplotlib.patches import Rectangle
 
     top = sorted({r for _, r, _ in flows}, key=lambda r: -sum(a for _, rr, a in flows if rr == r))[:recipients_shown]
     merged: dict[tuple[str, str], Decimal] = {}
