@@ -122,13 +122,21 @@ def test_ministry_to_project_to_corporation(browser, kg_server):
 
 
 def test_search_from_any_page(browser, kg_server):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(kg_server + "id/ministry/soumu/")
+    old_heading = browser.find_element(By.TAG_NAME, "h1")
     box = browser.find_element(By.CSS_SELECTOR, "form.search input[name=q]")
     box.send_keys("ＮＥＣソリューション")  # full-width, as a sheet may write it
     box.submit()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "検索 Search"
+    # submit() returns before the next page replaces this one: wait until the
+    # ministry page's heading is gone, then read the search page's.
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old_heading))
+    WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_element(By.TAG_NAME, "h1").text == "検索 Search")
     _shot(browser, "4-search")
     browser.find_element(By.LINK_TEXT, "NECソリューションイノベータ株式会社").click()
     assert browser.current_url.endswith("/id/corporation/7010601022674/")
