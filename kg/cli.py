@@ -387,6 +387,7 @@ def cmd_push(args: argparse.Namespace) -> int:
         target = f"<{args.graph}>" if args.graph else "the default graph"
         print(f"pushed {len(pushed.sent):,} of {pushed.graphs:,} documents ({pushed.triples:,} triples; {pushed.unchanged:,} "
               f"unchanged" + (f", {len(pushed.dropped):,} taken out" if pushed.dropped else "") +
+              ("" if pushed.first else f"; {pushed.compared:,} subjects compared") +
               f") to {target} at {redact(args.endpoint)}, {pushed.seconds:.1f} s", file=sys.stderr)
     elif not args.quiet:
         target = f"<{pushed.graph}>" if pushed.graph else "the default graph"

@@ -7,23 +7,30 @@ documents), each with a fingerprint of its content. A server given a release mir
 * the **target** (the default graph, or ``--graph IRI``) holds the whole graph, and is what
   readers query;
 * one **part** per document, ``urn:jp-spending-kg:part:DOC:FINGERPRINT``, names the subjects
-  the document spoke of when it was pushed (``<part> kg:partSubject ?s``): the next push
-  learns from it where to look;
+  the document spoke of when it was pushed, each with the fingerprint of what the document
+  said about it (``?s kg:subjectFingerprint "…"``, as the build recorded it in the store:
+  ``kg:subjectFingerprints``): the next push learns from it where to look;
 * the **manifest** ``…/id/graph/release`` names each document's part, fingerprint and size.
 
 The first push (a server without a manifest) streams the default graph into the target the
 fast way, as the store writes it: Oxigraph's bulk loader (``no_transaction``) or parts of
 32 MiB elsewhere; readers see the target fill as with the server's own loader. The parts,
-about an eighth as many triples, follow. A later push reads the manifest and sends only the documents
-whose fingerprint changed. For each, the new part is uploaded; what the target holds about
-the subjects of the old and the new part is compared with what the build holds about them,
-and the difference — triples the build no longer has out, triples the target lacks in — is
-written in **one update per document**: a reader sees each document's old content or its new
-one, never a part of it, a triple another document still says is never taken out, and a
+about an eighth as many triples, follow. A later push reads the manifest and sends only the
+documents whose fingerprint changed. For each, the new part is uploaded; the subjects whose
+fingerprint differs between the old part and the new one (or that only one names) are the
+subjects whose triples the document changed, and only for them is what the target holds
+compared with what the build holds; the difference — triples the build no longer has out,
+triples the target lacks in — is written in **one update per document**: a reader sees each
+document's old content or its new one, never a part of it, a triple another document still
+says is never taken out (the comparison is over the whole target, not the document), and a
 transaction holds what changed, not the release. Documents no longer in the build are taken
-out the same way; the manifest is written last and old parts dropped after it. A push cut
-half-way leaves the old manifest, and the next push, doing the same steps again, gives the
-same result (each step can be repeated).
+out the same way; the manifest is written last and old parts dropped after it.
+
+Each update also marks its document in the manifest's graph (``<doc> kg:pendingPart
+<part>``), in the same transaction; the manifest written last replaces the marks. A push
+cut half-way leaves the old manifest and its marks, and the next push compares every subject
+of a marked document, whatever the fingerprints say (a swap the cut push made is then undone
+or finished, even if the build went back to the old files).
 """
 
 
@@ -45,13 +52,17 @@ from .auth import Credentials, redact, session
 from .errors import RemoteError
 from .iris import KG, XSD, IRIs
 from .queries import internal, select
-from .store import count_default_triples
+from .store import default_triples
 from .remote import PART_BYTES, TEMP_PREFIX, Retry, _graph_url, _request, _select, count_remote, parts, \
     query_endpoint_for, update_endpoint_for
 
 VOID = "http://rdfs.org/ns/void#"
-#: in a part: a subject the document speaks of
-PART_SUBJECT = f"{KG}partSubject"
+#: in a part: a subject the document speaks of, with the fingerprint of what it says about it
+SUBJECT_PRINT = f"{KG}subjectFingerprint"
+#: in the store's build description: a named graph's subjects with their fingerprints (one text)
+SUBJECT_PRINTS = f"{KG}subjectFingerprints"
+#: in the manifest's graph, until the manifest is written: a document whose swap began
+PENDING_PART = f"{KG}pendingPart"
 
 #: the names of the documents' parts on a server
 PART_PREFIX = "urn:jp-spending-kg:part:"
@@ -69,6 +80,8 @@ class Released:
     dropped: list[str] = field(default_factory=list)  # documents no longer in the build
     triples: int = 0  # triples sent
     seconds: float = 0.0
+    first: bool = False  # the whole graph loaded (the server held no release, or --full)
+    compared: int = 0  # a later push: subjects whose triples on the server were compared with the build's
 
 
 def local_graphs(store: ox.Store) -> dict[str, tuple[str, int]]:
@@ -118,8 +131,9 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
     bulk = urlsplit(store_url).path.rstrip("/").endswith("/store")  # Oxigraph: its loader takes ?no_transaction
     manifest = manifest_name(graph, base_iri)
     mine = local_graphs(store)
-    if not mine:
-        raise RemoteError("the store folder records no graph fingerprints (build it again with this version of kg)")
+    if not mine or next(store.quads_for_pattern(None, ox.NamedNode(SUBJECT_PRINTS), None, None), None) is None:
+        raise RemoteError("the store folder records no graph fingerprints or no subjects' fingerprints (build it "
+                          "again with this version of kg)")
     theirs = {} if full else remote_manifest(query_url, manifest, http)
 
     def in_target(triples: str) -> str:
@@ -143,11 +157,13 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
         for i, chunk in enumerate(chunks):
             _request("PUT" if i == 0 and not add else "POST", url, bytes(chunk), nt, retry, log, timeout, http)
 
-    def note(n: int, total: int, what: str) -> None:
-        log(f"{what} {n:,} of {total:,} ({done.triples:,} triples, {time.perf_counter() - start:,.0f} s)")
+    def note(n: int, total: int, what: str, more: str = "") -> None:
+        log(f"{what} {n:,} of {total:,} ({more}{done.triples:,} triples, {time.perf_counter() - start:,.0f} s)")
 
+    marked: dict[str, list[str]] = {}
     try:
         if not theirs:
+            done.first = True
             log(f"no release on the server: loading the whole graph and the subjects of each of {len(mine):,} "
                 f"documents ({'the server’s bulk loader' if bulk else f'parts of {part_bytes / 2**20:g} MiB'})")
             if bulk:
@@ -163,12 +179,11 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
                     chunks.reraise()
                     raise
                 chunks.finish()
-                done.triples = count_default_triples(store)
+                done.triples = default_triples(store)
                 log(f"the whole graph read ({done.triples:,} triples, {time.perf_counter() - start:,.0f} s)")
                 pending = []
                 for g, (sha, _) in sorted(mine.items()):
-                    part = part_name(g, sha, graph)
-                    pending.append(pool.submit(upload, part, _part_text(part, _subjects(store, g))))
+                    pending.append(pool.submit(upload, part_name(g, sha, graph), _part_text(_local_prints(store, g))))
                     done.sent.append(g)
                     while len(pending) > 2:
                         pending.pop(0).result()
@@ -176,29 +191,41 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
                     f.result()
             log(f"the whole graph loaded ({time.perf_counter() - start:,.0f} s)")
         else:
-            changed = sorted(g for g in mine if theirs.get(g, (None, None))[1] != mine[g][0])
-            gone = sorted(g for g in theirs if g not in mine)
+            marked = _pending(query_url, manifest, http, timeout)  # swaps a cut push may have begun
+            changed = sorted(g for g in mine if theirs.get(g, (None, None))[1] != mine[g][0] or g in marked)
+            gone = sorted(g for g in set(theirs) | set(marked) if g not in mine)
             done.unchanged = len(mine) - len(changed)
             log(f"{len(mine):,} documents' graphs: {len(changed):,} changed, {done.unchanged:,} unchanged"
-                + (f", {len(gone):,} no longer in the build" if gone else ""))
+                + (f", {len(gone):,} no longer in the build" if gone else "")
+                + (f" ({len(marked):,} left half-swapped by a push that was cut)" if marked else ""))
             settled: set[str] = set()  # subjects whose triples the target already holds as the build does
             for n, g in enumerate(changed + gone, 1):
                 new = part_name(g, mine[g][0], graph) if g in mine else None
                 old = theirs[g][0] if g in theirs else None
-                subjects: set[str] = set()
+                ours = {}
                 if new is not None:
-                    subjects.update(_subjects(store, g))
-                    upload(new, _part_text(new, sorted(subjects)))
-                if old is not None:
-                    subjects.update(_part_subjects(query_url, old, http, timeout))
+                    text = _local_prints(store, g)
+                    ours = _prints(text)
+                    upload(new, _part_text(text))
+                held = _part_prints(query_url, old, http, timeout) if old is not None else {}
+                if g in marked:  # a swap that a cut push may have made: every subject compared
+                    subjects = set(ours) | set(held)
+                    for p in marked[g]:
+                        subjects.update(_part_prints(query_url, p, http, timeout))
+                else:  # only the subjects whose triples in this document changed
+                    subjects = {s for s in set(ours) | set(held) if ours.get(s) != held.get(s)}
                 # what the target holds about these subjects against what the build holds: the
                 # difference is all this document's swap changes (a triple another document still
                 # says stays, one it now says comes in)
                 subjects -= settled
                 settled |= subjects
+                done.compared += len(subjects)
                 lost, fresh = _difference(store, sorted(subjects),
                                           lambda batch: _target_triples(query_url, graph, batch, http, timeout))
                 ops, temp = [], None
+                marks = " ".join(f"<{g}> <{PENDING_PART}> <{p}> ." for p in (new, old) if p is not None)
+                if (lost or fresh) and marks:
+                    ops.append(f"INSERT DATA {{ GRAPH <{manifest}> {{ {marks} }} }}")
                 if lost:
                     ops.append("DELETE DATA " + in_target(_nt(lost)))
                 if fresh and len(fresh) <= INLINE_TRIPLES:
@@ -218,7 +245,7 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
                     done.triples += mine[g][1]
                 else:
                     done.dropped.append(g)
-                note(n, len(changed) + len(gone), "documents")
+                note(n, len(changed) + len(gone), "documents", f"{done.compared:,} subjects compared, ")
         # the manifest last: it says what the server holds only once it does
         text = "".join(f"<{g}> <{KG}serverGraph> <{part_name(g, sha, graph)}> .\n<{g}> <{KG}contentFingerprint> \"{sha}\" .\n"
                        f"<{g}> <{VOID}triples> \"{n}\"^^<{XSD}integer> .\n" for g, (sha, n) in sorted(mine.items()))
@@ -228,11 +255,11 @@ def push_release(store: ox.Store, store_url: str, update_url: str | None = None,
         update(f"MOVE GRAPH <{temp}> TO GRAPH <{manifest}>")
         temps.remove(temp)
         live = {part_name(g, sha, graph) for g, (sha, _) in mine.items()}
-        stale = sorted({part for part, _, _ in theirs.values()} - live)
+        stale = sorted(({part for part, _, _ in theirs.values()} | {p for ps in marked.values() for p in ps}) - live)
         for i in range(0, len(stale), 200):  # the parts no longer named by the manifest
             update(" ;\n".join(f"DROP SILENT GRAPH <{p}>" for p in stale[i:i + 200]))
         held = count_remote(query_url, graph, http)
-        expected = count_default_triples(store)
+        expected = default_triples(store)
         if held != expected:
             raise RemoteError(f"after the push the target holds {held:,} triples, not the {expected:,} of the build")
     except BaseException:
@@ -301,20 +328,51 @@ class _Chunks(io.RawIOBase):
             raise self.failure
 
 
-def _subjects(store: ox.Store, g: str) -> list[str]:
-    """The subjects the document ``g`` speaks of."""
-    return [r["s"].value for r in store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")]
+def _local_prints(store: ox.Store, g: str) -> str:
+    """The build's ``kg:subjectFingerprints`` of the graph ``g``: a line ``FINGERPRINT <subject>``
+    for each subject it speaks of."""
+    for q in store.quads_for_pattern(ox.NamedNode(g), ox.NamedNode(SUBJECT_PRINTS), None, None):
+        return q.object.value
+    raise RemoteError(f"the store folder records no subjects' fingerprints for <{g}> (build it again with this "
+                      "version of kg)")
 
 
-def _part_text(part: str, subjects: list[str]) -> bytes:
-    """The part ``part`` as N-Triples: ``<part> kg:partSubject <s>`` for each subject."""
-    return "".join(f"<{part}> <{PART_SUBJECT}> <{s}> .\n" for s in subjects).encode("utf-8")
+def _prints(text: str) -> dict[str, str]:
+    """Subject IRI → fingerprint, from a ``kg:subjectFingerprints`` text."""
+    out = {}
+    for line in text.split("\n")[:-1]:
+        sha, term = line.split(" ", 1)
+        out[term[1:-1] if "\\" not in term else _unescaped(term)] = sha
+    return out
 
 
-def _part_subjects(query_url: str, part: str, http, timeout: float) -> list[str]:
-    """The subjects the server's part ``part`` names."""
-    text = f"SELECT ?s WHERE {{ GRAPH <{part}> {{ <{part}> <{PART_SUBJECT}> ?s }} }}"
-    return [r["s"]["value"] for r in _select(query_url, text, http, timeout)["results"]["bindings"]]
+def _unescaped(term: str) -> str:
+    """An IRI written with N-Triples escapes (``\\uXXXX``), as its value."""
+    return next(iter(ox.parse(f"{term} <{SUBJECT_PRINT}> \"\" .", format=ox.RdfFormat.N_TRIPLES))).subject.value
+
+
+def _part_text(prints: str) -> bytes:
+    """A document's part as N-Triples: ``<s> kg:subjectFingerprint "…"`` for each subject
+    of its ``kg:subjectFingerprints``."""
+    return "".join(f'{term} <{SUBJECT_PRINT}> "{sha}" .\n'
+                   for sha, term in (line.split(" ", 1) for line in prints.split("\n")[:-1])).encode("utf-8")
+
+
+def _part_prints(query_url: str, part: str, http, timeout: float) -> dict[str, str]:
+    """The subjects the server's part ``part`` names, with their fingerprints."""
+    text = f"SELECT ?s ?h WHERE {{ GRAPH <{part}> {{ ?s <{SUBJECT_PRINT}> ?h }} }}"
+    rows = _select(query_url, text, http, timeout)["results"]["bindings"]
+    return {r["s"]["value"]: r["h"]["value"] for r in rows}
+
+
+def _pending(query_url: str, manifest: str, http, timeout: float) -> dict[str, list[str]]:
+    """The documents a push that was cut began to swap (marked in the manifest's graph), with
+    the parts it named."""
+    text = f"SELECT ?g ?p WHERE {{ GRAPH <{manifest}> {{ ?g <{PENDING_PART}> ?p }} }}"
+    out: dict[str, list[str]] = {}
+    for r in _select(query_url, text, http, timeout)["results"]["bindings"]:
+        out.setdefault(r["g"]["value"], []).append(r["p"]["value"])
+    return out
 
 
 def _target_triples(query_url: str, graph: str | None, subjects: list[str], http, timeout: float) -> set[ox.Triple]:
@@ -381,7 +439,9 @@ def cleanup_parts(store_url: str, update_url: str | None = None, *, graph: str |
     query_url = query_url or query_endpoint_for(store_url) or update_url
     if update_url is None:
         return []
-    live = {part for part, _, _ in remote_manifest(query_url, manifest_name(graph, base_iri), http).values()}
+    manifest = manifest_name(graph, base_iri)
+    live = {part for part, _, _ in remote_manifest(query_url, manifest, http).values()}
+    live.update(p for parts_ in _pending(query_url, manifest, http, timeout).values() for p in parts_)
     mine = f"{PART_PREFIX}{_tag(graph)}:"  # this release's parts, not another target's
     rows = _select(query_url, f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{mine}")) }}',
                    http, timeout)["results"]["bindings"]

@@ -11,7 +11,10 @@ Layout of the store:
 * ``<…/id/graph/build>`` describes the build as data (PROV, VoID): when, by which
   version under which ontology, from which inputs (name, SHA-256, size), how many
   triples, and a fingerprint of each named graph's content (:func:`fingerprint`), which
-  :func:`info` reads back and an incremental rebuild compares.
+  :func:`info` reads back and an incremental rebuild compares, with the fingerprint of
+  what the graph says about each of its subjects (``kg:subjectFingerprints``,
+  :func:`subject_prints`), from which ``kg push`` learns which subjects of a changed
+  document changed.
 
 The store is bulk-loaded by Oxigraph from files written beside it first (so that the
 build's lines are freed before Oxigraph's loader takes its memory; :class:`QuadWriter`):
@@ -101,6 +104,26 @@ def fingerprint(lines: Iterable[str]) -> str:
     return f"{sum(map(line_hash, lines)) % (1 << 128):032x}"
 
 
+#: a subject's fingerprint is the sum of its lines' hashes mod 2^64 (16 hexadecimal digits)
+SUBJECT_MASK = (1 << 64) - 1
+
+
+def subject_sums(lines: Iterable[str], sums: dict[str, int] | None = None) -> dict[str, int]:
+    """The sum of the line hashes of each subject's lines (mod 2^64), added to ``sums``."""
+    sums = {} if sums is None else sums
+    for line in lines:
+        s = line[:line.index(" ")]
+        sums[s] = (sums.get(s, 0) + line_hash(line)) & SUBJECT_MASK
+    return sums
+
+
+def subject_prints(sums: dict[str, int]) -> str:
+    """The ``kg:subjectFingerprints`` of a graph: a line ``FINGERPRINT TERM`` for each subject
+    (the sum of its lines' hashes mod 2^64, 16 hexadecimal digits; the subject as N-Triples
+    writes it), sorted by the subject."""
+    return "".join(f"{v:016x} {s}\n" for s, v in sorted(sums.items()))
+
+
 def _quads(graphs: dict[str | None, set[str]], names: dict[str | None, str], only: set[str | None] | None = None):
     for key, lines in graphs.items():
         if only is not None and key not in only:
@@ -168,16 +191,17 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
                     gc.collect()
 
             opened.store, writer = _written_and_loaded(work, write, say)
-            prints = writer.prints
+            prints, subjects = writer.prints, writer.subject_prints
             replaced = len(sizes)
         else:
             prints = {names[k]: fingerprint(v) for k, v in graphs.items()}
+            subjects = {names[k]: subject_prints(subject_sums(v)) for k, v in graphs.items()}
             old = ox.Store.read_only(str(folder))
             old.backup(str(work))  # a checkpoint: hard links, not a copy
             del old
             opened.store = ox.Store(str(work))
             replaced = _update(opened.store, graphs, names, prints, old_prints, say)
-        triples = _finish(opened.store, iris, inputs, prints, sizes, say)
+        triples = _finish(opened.store, iris, inputs, prints, sizes, say, subjects)
     return Written(folder, triples, len(sizes), replaced)
 
 
@@ -206,6 +230,7 @@ class QuadWriter:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self._sums: dict[str, int] = {}
+        self._subjects: dict[str, dict[str, int]] = {}  # graph → subject → the sum of its lines' hashes
         self.sizes: dict[str, int] = {}
         self.files: list[LoadFile] = []
         self._open: dict[str, tuple[LoadFile, BinaryIO]] = {}  # "default", "quads": the file being filled
@@ -233,6 +258,7 @@ class QuadWriter:
         acc = n = 0
         batch: list[str] = []
         quads: list[str] = []
+        subjects = self._subjects.setdefault(graph, {})
 
         def flush() -> None:
             if batch:
@@ -247,7 +273,10 @@ class QuadWriter:
 
         try:
             for line in lines:
-                acc += line_hash(line)
+                h = line_hash(line)
+                acc += h
+                s = line[:line.index(" ")]
+                subjects[s] = (subjects.get(s, 0) + h) & SUBJECT_MASK
                 n += 1
                 batch.append(line)
                 if named is None:
@@ -268,6 +297,11 @@ class QuadWriter:
     @property
     def prints(self) -> dict[str, str]:
         return {g: f"{v:032x}" for g, v in self._sums.items()}
+
+    @property
+    def subject_prints(self) -> dict[str, str]:
+        """Each graph's :func:`subject_prints`."""
+        return {g: subject_prints(v) for g, v in self._subjects.items()}
 
 
 def _load(work: Path, files: list[LoadFile], say: Callable[[str], None]) -> ox.Store:
@@ -317,15 +351,15 @@ def write_store_streamed(folder: Path, write: Callable[[QuadWriter], None], inpu
     with replacing_folder(folder) as work, _closed_on_the_way_out() as opened:
         work.rmdir()  # Oxigraph makes the folder
         opened.store, writer = _written_and_loaded(work, write, say)
-        triples = _finish(opened.store, iris, inputs, writer.prints, writer.sizes, say)
+        triples = _finish(opened.store, iris, inputs, writer.prints, writer.sizes, say, writer.subject_prints)
     return Written(folder, triples, len(writer.sizes), len(writer.sizes))
 
 
 def _finish(store: ox.Store, iris: IRIs, inputs: list[Path], prints: dict[str, str], sizes: dict[str, int],
-            say: Callable[[str], None]) -> int:
+            say: Callable[[str], None], subjects: dict[str, str]) -> int:
     """Describe the build in the store, optimize it; the default graph's triples."""
     triples = count_default_triples(store)
-    _describe(store, iris, inputs, prints, sizes, triples)
+    _describe(store, iris, inputs, prints, sizes, triples, subjects)
     _write_indexes(store, iris, say)
     say("optimizing the store …")
     store.optimize()
@@ -469,7 +503,7 @@ def _update(store: ox.Store, graphs, names, prints: dict[str, str], old_prints: 
 
 
 def _describe(store: ox.Store, iris: IRIs, inputs: list[Path], prints: dict[str, str], sizes: dict[str, int],
-              triples: int) -> None:
+              triples: int, subjects: dict[str, str]) -> None:
     """The build as data, in its own named graph (replaced whole)."""
     g = ox.NamedNode(str(iris.build_graph()))
     if store.contains_named_graph(g):
@@ -496,7 +530,8 @@ def _describe(store: ox.Store, iris: IRIs, inputs: list[Path], prints: dict[str,
                   (node, n(str(KG.sha256)), lit(_sha256(path))),
                   (node, n(str(KG.byteSize)), lit(path.stat().st_size, "integer"))]
     for name, sha in prints.items():
-        quads += [(n(name), n(str(KG.contentFingerprint)), lit(sha)), (n(name), n(VOID + "triples"), lit(sizes[name], "integer"))]
+        quads += [(n(name), n(str(KG.contentFingerprint)), lit(sha)), (n(name), n(VOID + "triples"), lit(sizes[name], "integer")),
+                  (n(name), n(str(KG.subjectFingerprints)), lit(subjects[name]))]
     store.extend([ox.Quad(s, p, o, g) for s, p, o in quads])
 
 

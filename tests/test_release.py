@@ -4,6 +4,7 @@ update, and takes out those no longer in the build: after every push the server'
 exactly the store's default graph (checked triple by triple), on the Oxigraph server and on
 Virtuoso (its Digest-protected endpoints), and a push cut half-way is finished by the next."""
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import requests
 
 from kg.cli import main
-from kg.push import PART_PREFIX, PART_SUBJECT, remote_manifest
+from kg.push import PART_PREFIX, SUBJECT_PRINT, remote_manifest
 from kg.queries import load_queries, run
 from kg.remote import TEMP_PREFIX, run_remote
 
@@ -66,6 +67,24 @@ def named_graphs(query_url: str) -> set[str]:
     return {b["g"]["value"] for b in resp.json()["results"]["bindings"]}
 
 
+def compared(err: str) -> int:
+    return int(re.search(r"; ([\d,]+) subjects compared\)", err)[1].replace(",", ""))
+
+
+def changed_subjects(before: Path, after: Path) -> set[str]:
+    """The subjects about which some document's graph (or the shared one) says other triples
+    in ``after`` than in ``before``."""
+    def by_subject(folder: Path) -> dict[tuple[str, str], set[str]]:
+        out: dict[tuple[str, str], set[str]] = {}
+        for q in ox.Store.read_only(str(folder)).quads_for_pattern(None, None, None, None):
+            if not isinstance(q.graph_name, ox.DefaultGraph) and not q.graph_name.value.endswith("/graph/build") \
+                    and not q.graph_name.value.endswith("/graph/index"):
+                out.setdefault((q.graph_name.value, q.subject.value), set()).add(str(q.triple))
+        return out
+    a, b = by_subject(before), by_subject(after)
+    return {s for key in set(a) | set(b) if a.get(key) != b.get(key) for s in [key[1]]}
+
+
 def pushed(err: str) -> tuple[int, int]:
     m = re.search(r"pushed ([\d,]+) of ([\d,]+) documents", err)
     return int(m[1].replace(",", "")), int(m[2].replace(",", ""))
@@ -93,6 +112,10 @@ def test_a_release_then_only_what_changed_on_the_oxigraph_server(oxigraph_server
     err = capsys.readouterr().err
     assert "2 changed, 23 unchanged, 1 no longer in the build" in err and pushed(err) == (2, 25)
     assert server_triples(query) == local_triples(stores["C"])
+    # only the subjects whose triples a document changed were compared: every subject of the
+    # new and of the old document (their IRIs differ), and of the shared graph only those
+    # whose triples there differ (computed here from the two stores' graphs)
+    assert compared(err) == len(changed_subjects(stores["A"], stores["C"])) < 200
     assert any("株式会社三菱総研" in t for t in server_triples(query))
     # one sheet gone
     assert main(["push", str(stores["B"]), "--endpoint", store]) == 0
@@ -133,6 +156,22 @@ def test_a_push_cut_half_way_is_finished_by_the_next(oxigraph_server, stores, ca
             "SELECT ?g ?sha WHERE { GRAPH <https://kg.jp-spending.example/id/graph/build> "
             "{ ?g <https://kg.jp-spending.example/def/contentFingerprint> ?sha } }")}
     assert server_triples(query) != local_triples(stores["C"])
+    assert server_triples(query) != local_triples(stores["A"])
+    # the user goes back to A's files: the manifest says the server holds A, but the cut push
+    # marked the document it swapped, and the next push compares every subject of it
+    assert main(["push", str(stores["A"]), "--endpoint", store]) == 0
+    err = capsys.readouterr().err
+    assert "(1 left half-swapped by a push that was cut)" in err
+    assert server_triples(query) == local_triples(stores["A"])
+    # cut again, then C's push finishes it
+    updates["n"] = 0
+    proxy = FlakyProxy(oxigraph_server, fail)
+    try:
+        assert main(["push", str(stores["C"]), "--endpoint", proxy.url + "/store", "--retries", "2", "--backoff", "0",
+                     "-q"]) == 1
+    finally:
+        proxy.close()
+    capsys.readouterr()
     assert main(["push", str(stores["C"]), "--endpoint", store]) == 0
     assert "2 changed" in capsys.readouterr().err
     assert server_triples(query) == local_triples(stores["C"])
@@ -177,12 +216,18 @@ def test_parts_name_the_documents_subjects_and_large_swaps_go_through_a_temporar
     assert main(["push", str(stores["A"]), "--endpoint", store, "--full", "-q"]) == 0
     local = ox.Store.read_only(str(stores["A"]))
     manifest = remote_manifest(query, MANIFEST, requests.Session())
-    for doc, (part, _, _) in manifest.items():  # each part: the subjects its document speaks of, no more
-        mine = {r["s"].value for r in local.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")}
-        resp = requests.get(query, params={"query": f"SELECT ?s WHERE {{ GRAPH <{part}> {{ <{part}> "
-                                                     f"<{PART_SUBJECT}> ?s }} }}"},
+    for doc, (part, _, _) in manifest.items():
+        # each part: the subjects its document speaks of, no more, each with the sum of the
+        # BLAKE2b-128 of the document's N-Triples lines about it, mod 2^64
+        mine: dict[str, int] = {}
+        for q in local.quads_for_pattern(None, None, None, ox.NamedNode(doc)):
+            line = f"{q.subject} {q.predicate} {q.object} ."
+            digest = int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest(), "big")
+            mine[q.subject.value] = (mine.get(q.subject.value, 0) + digest) % 2**64
+        resp = requests.get(query, params={"query": f"SELECT ?s ?h WHERE {{ GRAPH <{part}> {{ ?s <{SUBJECT_PRINT}> ?h }} }}"},
                             headers={"Accept": "application/sparql-results+json"}, timeout=60)
-        assert {b["s"]["value"] for b in resp.json()["results"]["bindings"]} == mine, doc
+        held = {b["s"]["value"]: b["h"]["value"] for b in resp.json()["results"]["bindings"]}
+        assert held == {s: f"{v:016x}" for s, v in mine.items()}, doc
     monkeypatch.setattr("kg.push.INLINE_TRIPLES", 0)
     monkeypatch.setattr("kg.push.BATCH_SUBJECTS", 7)
     for name in "CBA":

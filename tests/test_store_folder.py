@@ -34,6 +34,29 @@ def dump(folder: Path) -> tuple[list[str], dict[str, list[str]]]:
     return default, named
 
 
+def recorded_prints(folder: Path) -> dict[str, str]:
+    """Each named graph's kg:subjectFingerprints, as the build recorded them."""
+    store = ox.Store.read_only(str(folder))
+    p = ox.NamedNode("https://kg.jp-spending.example/def/subjectFingerprints")
+    return {q.subject.value: q.object.value for q in store.quads_for_pattern(None, p, None, None)}
+
+
+def computed_prints(folder: Path) -> dict[str, str]:
+    """The same, computed here from the store's named graphs: for each subject, the sum of the
+    BLAKE2b-128 of the graph's N-Triples lines about it, mod 2^64, a line per subject."""
+    import hashlib
+
+    store = ox.Store.read_only(str(folder))
+    out = {}
+    for g in recorded_prints(folder):
+        sums: dict[str, int] = {}
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g)):
+            digest = hashlib.blake2b(f"{q.subject} {q.predicate} {q.object} .".encode("utf-8"), digest_size=16).digest()
+            sums[str(q.subject)] = (sums.get(str(q.subject), 0) + int.from_bytes(digest, "big")) % 2**64
+        out[g] = "".join(f"{v:016x} {s}\n" for s, v in sorted(sums.items()))
+    return out
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
     """The seeds and a copy of the RS fixtures (a test changes one of its zips)."""
@@ -93,6 +116,8 @@ def test_incremental_rebuild_equals_a_clean_build(inputs, tmp_path):
     assert 1 <= replaced < 25  # only what changed
     kg.build(sources, store=clean)
     assert dump(folder) == dump(clean)
+    # what kg push compares by: each graph's subjects' fingerprints, the same as a clean build's
+    assert len(recorded_prints(folder)) == 25 and recorded_prints(folder) == recorded_prints(clean) == computed_prints(clean)
     assert info(folder)["triples"] == info(clean)["triples"]
 
 
@@ -181,6 +206,7 @@ def test_a_store_built_streamed_equals_one_built_in_memory(tmp_path):
         return {q for q in store if q.graph_name != build_graph}
 
     assert quads(tmp_path / "memory") == quads(tmp_path / "streamed")
+    assert recorded_prints(tmp_path / "memory") == recorded_prints(tmp_path / "streamed") == computed_prints(tmp_path / "streamed")
     assert written.triples == memory.triples and streamed.summary() == memory.summary()
 
 
