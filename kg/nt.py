@@ -136,7 +136,6 @@ def write_sorted(lines: Iterable[str], out: BinaryIO) -> int:
     return len(ordered)
 
 
-
 def write_sorted_spilling(lines: Iterable[str], out: BinaryIO, run: int = 500_000) -> int:
     """:func:`write_sorted`, byte for byte, holding ``run`` lines at most: each run of lines
     is sorted and spilled to a temporary file, and the runs are merged (``heapq.merge``) as

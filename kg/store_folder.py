@@ -108,13 +108,16 @@ def fingerprint(lines: Iterable[str]) -> str:
 SUBJECT_MASK = (1 << 64) - 1
 
 
-def subject_sums(lines: Iterable[str], sums: dict[str, int] | None = None) -> dict[str, int]:
-    """The sum of the line hashes of each subject's lines (mod 2^64), added to ``sums``."""
-    sums = {} if sums is None else sums
+def graph_prints(lines: Iterable[str]) -> tuple[str, str]:
+    """A graph's :func:`fingerprint` and its :func:`subject_prints`, in one pass over its lines
+    (what :class:`QuadWriter` takes on the way, for a graph held in memory)."""
+    acc, sums = 0, {}
     for line in lines:
+        h = line_hash(line)
+        acc += h
         s = line[:line.index(" ")]
-        sums[s] = (sums.get(s, 0) + line_hash(line)) & SUBJECT_MASK
-    return sums
+        sums[s] = (sums.get(s, 0) + h) & SUBJECT_MASK
+    return f"{acc % (1 << 128):032x}", subject_prints(sums)
 
 
 def subject_prints(sums: dict[str, int]) -> str:
@@ -194,8 +197,9 @@ def write_store(graphs: dict[str | None, set[str]], folder: Path, inputs: list[P
             prints, subjects = writer.prints, writer.subject_prints
             replaced = len(sizes)
         else:
-            prints = {names[k]: fingerprint(v) for k, v in graphs.items()}
-            subjects = {names[k]: subject_prints(subject_sums(v)) for k, v in graphs.items()}
+            both = {names[k]: graph_prints(v) for k, v in graphs.items()}
+            prints = {g: sha for g, (sha, _) in both.items()}
+            subjects = {g: text for g, (_, text) in both.items()}
             old = ox.Store.read_only(str(folder))
             old.backup(str(work))  # a checkpoint: hard links, not a copy
             del old
